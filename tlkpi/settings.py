@@ -1,0 +1,88 @@
+"""Typed settings, read once from the environment (prefix TLKPI_) and passed down."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where data lives and the publication rules. Every field can be set as TLKPI_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="TLKPI_", frozen=True)
+
+    data_root: Path = Field(
+        default=Path("var"),
+        description="Root of inbox/, archive/, rejected/, warehouse/ and site/. Relative paths are "
+        "taken from the current directory.",
+    )
+    min_establishments: int = Field(
+        default=3,
+        ge=1,
+        description="A statistic over fewer establishments is withheld ('secret statistique').",
+    )
+    min_patients: int = Field(
+        default=11,
+        ge=1,
+        description="A statistic whose patient count (Σ effectif or Σ dénominateur) is under this is "
+        "withheld (CNIL/ATIH rule of 11).",
+    )
+    max_file_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        description="A submitted file larger than this is rejected unread.",
+    )
+    max_rows: int = Field(
+        default=2_000_000,
+        description="A submitted file with more data rows than this is rejected.",
+    )
+    publish_names_of: tuple[str, ...] = Field(
+        default=(),
+        description="FINESS numbers of establishments that agreed to be named on public pages.",
+    )
+
+    @cached_property
+    def root(self) -> Path:
+        return self.data_root.resolve()
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def processing_dir(self) -> Path:
+        return self.root / "processing"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def rejected_dir(self) -> Path:
+        return self.root / "rejected"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse" / "tlkpi.duckdb"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.root / "prefect"
+
+
+def configure_runtime_env(settings: Settings) -> None:
+    """Keep Prefect and GE local, quiet and inside the project before they are imported."""
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,0 +1,85 @@
+"""Open the DuckDB warehouse and bring it to the latest schema with the numbered .sql migrations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from tlkpi.errors import TransientError, WarehouseError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+_MIGRATION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migration (
+    version    INTEGER PRIMARY KEY,
+    name       VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+)
+"""
+
+
+def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    """The migration files, in order; a badly named .sql file is an error, not silently skipped."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise WarehouseError(f"{path}: migrations are named NNN_lowercase_name.sql")
+        found.append((int(match[1]), path))
+    versions = [version for version, _ in found]
+    if len(set(versions)) != len(versions):
+        raise WarehouseError(f"{directory}: two migrations share a number")
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own transaction; return their names."""
+    con.execute(_MIGRATION_TABLE)
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    done = []
+    for version, path in list_migrations(directory):
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name]
+            )
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+        done.append(path.name)
+    return done
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file. A writer held by another process is a transient error (retry)."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise WarehouseError(f"{path}: no warehouse yet; run `tlkpi ingest` first")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise TransientError(f"{path}: another process is writing the warehouse") from exc
+        raise
+
+
+@contextmanager
+def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection on an up-to-date warehouse, closed on exit."""
+    con = connect(path, read_only=read_only)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
