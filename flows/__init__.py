@@ -1,0 +1,1 @@
+"""Prefect flows (they only order tasks) and the `tlkpi` command line."""

@@ -57,7 +57,7 @@ class Kpi:
         return self.direction == "lower_is_better"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one catalogue, one GE suite
 class Catalogue:
     domains: dict[str, Domain]
     use_cases: dict[str, UseCase]
@@ -94,9 +94,7 @@ def _parse_kpi(entry: dict[str, Any], index: int, catalogue_dir: Path, use_cases
     if kind not in KINDS:
         raise CatalogueError(f"{where}: kind '{kind}' is not one of {', '.join(KINDS)}")
     if direction not in DIRECTIONS:
-        raise CatalogueError(
-            f"{where}: direction '{direction}' is not one of {', '.join(DIRECTIONS)}"
-        )
+        raise CatalogueError(f"{where}: direction '{direction}' is not one of {', '.join(DIRECTIONS)}")
     low, high = float(_require(entry, "min", where)), float(_require(entry, "max", where))
     if low >= high:
         raise CatalogueError(f"{where}: plausible range min {low} must be below max {high}")
@@ -136,9 +134,7 @@ def load_catalogue(catalogue_dir: Path = CATALOGUE_DIR) -> Catalogue:
     }
     uc_file = _read_yaml(catalogue_dir / "use_cases.yaml")
     illustrative = bool(uc_file.get("illustrative", False))
-    use_cases = {
-        u["code"]: UseCase(u["code"], u["label"], illustrative) for u in uc_file["use_cases"]
-    }
+    use_cases = {u["code"]: UseCase(u["code"], u["label"], illustrative) for u in uc_file["use_cases"]}
     kpis: dict[str, Kpi] = {}
     for index, entry in enumerate(_read_yaml(catalogue_dir / "kpis.yaml")):
         kpi = _parse_kpi(entry, index, catalogue_dir, list(use_cases))

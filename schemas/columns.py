@@ -16,18 +16,14 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "finess", "FINESS", "finess", True, "FINESS géographique de l'établissement (9 caractères)."
-    ),
+    Column("finess", "FINESS", "finess", True, "FINESS géographique de l'établissement (9 caractères)."),
     Column("cas_usage", "Cas d'usage", "use_case", True, "Code du cas d'usage (UC01 à UC17)."),
     Column("indicateur", "Indicateur", "kpi", True, "Code de l'indicateur du catalogue."),
     Column("periode", "Période", "period", True, "Trimestre (2025-T3) ou mois (2025-09)."),
     Column("phase", "Phase", "phase", True, "« reference » (avant déploiement) ou « pilote »."),
     Column("valeur", "Valeur", "value", False, "Valeur mesurée ; virgule ou point décimal."),
     Column("numerateur", "Numérateur", "numerator", False, "Numérateur (indicateurs en taux)."),
-    Column(
-        "denominateur", "Dénominateur", "denominator", False, "Dénominateur (indicateurs en taux)."
-    ),
+    Column("denominateur", "Dénominateur", "denominator", False, "Dénominateur (indicateurs en taux)."),
     Column("effectif", "Effectif", "n", False, "Nombre de patients ou de cas derrière la valeur."),
     Column(
         "commentaire",

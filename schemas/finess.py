@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-FINESS_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[0-9]|98[0-9])[0-9]{6,7}$"
+FINESS_PATTERN = r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[0-9]|98[0-9])[0-9]{6,7}$"
 _FINESS_RE = re.compile(FINESS_PATTERN)
 
 

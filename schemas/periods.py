@@ -8,7 +8,7 @@ from datetime import date
 
 _QUARTER_RE = re.compile(r"^(\d{4})-[TQ]([1-4])$", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-PERIOD_PATTERN = r"^\d{4}-([TtQq][1-4]|0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^\d{4}-(?:[TtQq][1-4]|0[1-9]|1[0-2])$"
 
 
 @dataclass(frozen=True, order=True)

@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers, one per pipeline step, each calling one pure function."""

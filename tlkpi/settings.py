@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         return self.root / "rejected"
 
     @property
+    def reference_dir(self) -> Path:
+        """The establishment register (establishments.csv: finess,name,category,region,public_name)."""
+        return self.root / "reference"
+
+    @property
     def warehouse_path(self) -> Path:
         return self.root / "warehouse" / "tlkpi.duckdb"
 
@@ -86,3 +91,5 @@ def configure_runtime_env(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # the temporary local API migrates its SQLite database on first start: slower than the default 20 s
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -48,9 +48,7 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute(
-                "INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name]
-            )
+            con.execute("INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name])
             con.execute("COMMIT")
         except duckdb.Error:
             con.execute("ROLLBACK")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 
 from schemas.catalogue import Catalogue
@@ -63,3 +66,16 @@ def register_establishments(
         """,
         [list(row) for row in rows],
     )
+
+
+def register_establishments_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Load the establishment register CSV when present; return how many rows it had."""
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [
+            (r["finess"], r["name"], r["category"], r["region"], r.get("public_name", "").lower() == "true")
+            for r in csv.DictReader(handle)
+        ]
+    register_establishments(con, rows)
+    return len(rows)

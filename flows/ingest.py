@@ -1,0 +1,40 @@
+"""Ingestion flow: every file waiting in the inbox is claimed, read, validated and settled."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from tasks.artifacts import publish_verdicts
+from tasks.discover import claim_file, discover_files
+from tasks.load import load_file, sync_reference
+from tasks.read import read_file
+from tasks.validate import validate_file
+from tlkpi.settings import Settings
+from tlkpi.submissions import Outcome
+
+
+def settings_for(data_root: str | None) -> Settings:
+    """The settings of the environment, with the data root a run may override."""
+    return Settings(data_root=Path(data_root)) if data_root else Settings()
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(data_root: str | None = None) -> list[Outcome]:
+    """Process the inbox once. Rejected files do not fail the run; internal errors do."""
+    settings = settings_for(data_root)
+    run_id = flow_run.get_id()
+    sync_reference(settings)
+    outcomes = []
+    for path in discover_files(settings):
+        claim = claim_file(path, settings)
+        if claim is None:
+            continue
+        readable = read_file(claim, settings)
+        summary = validate_file(claim, readable, date.today())
+        outcomes.append(load_file(claim, summary, settings, run_id))
+    publish_verdicts(outcomes)
+    return outcomes

@@ -1,0 +1,96 @@
+"""French number, unit and date formatting, registered as Jinja filters by the site writer.
+
+Pure functions, no locale: the output must not depend on the machine that renders the site.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+NBSP = "\u00a0"  # between a number and its unit
+NNBSP = "\u202f"  # thousands separator (espace fine insécable)
+MINUS = "\u2212"
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """12500.25 -> '12 500,3': rounded half up, comma decimal mark, narrow no-break spaces."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = MINUS if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", NNBSP)
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
+def unit_decimals(unit: str) -> int:
+    """Euros are shown to the euro, everything else to one decimal."""
+    return 0 if unit == "€" else 1
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows the number: ' %', ' €', ' minutes', '/100', or nothing for plain counts."""
+    if unit == "nombre":
+        return ""
+    if unit.startswith("/"):
+        return unit
+    return NBSP + unit
+
+
+def format_value(value: float, unit: str) -> str:
+    """A KPI value with its unit: '12,5 %', '12 500 €', '45,0 minutes'."""
+    return format_number(value, unit_decimals(unit)) + unit_suffix(unit)
+
+
+def format_range(low: float, high: float, unit: str) -> str:
+    """An interval with the unit written once: '40,0 – 55,0 minutes'."""
+    decimals = unit_decimals(unit)
+    return f"{format_number(low, decimals)} – {format_number(high, decimals)}{unit_suffix(unit)}"
+
+
+def format_threshold(value: float, unit: str, direction: str) -> str:
+    """A performance threshold with its comparison: '≤ 60 minutes', '≥ 85 %'."""
+    decimals = 0 if float(value).is_integer() else 1
+    sign = "≤" if direction == "lower_is_better" else "≥"
+    return f"{sign}{NBSP}{format_number(value, decimals)}{unit_suffix(unit)}"
+
+
+def format_share(value: float) -> str:
+    """A share between 0 and 1 as a whole percentage: 0.75 -> '75 %'."""
+    return format_number(100 * value, 0) + NBSP + "%"
+
+
+def format_count(value: int) -> str:
+    """An integer count with thousands separators: 12500 -> '12 500'."""
+    return format_number(value, 0)
+
+
+def format_date(value: date) -> str:
+    """A date in words: '10 janvier 2026' (1er for the first of the month)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+FILTERS = {
+    "fr_number": format_number,
+    "fr_value": format_value,
+    "fr_range": format_range,
+    "fr_threshold": format_threshold,
+    "fr_share": format_share,
+    "fr_integer": format_count,
+    "fr_date": format_date,
+}

@@ -1,0 +1,99 @@
+"""Validation issues and the French sentences shown to establishments, one per rule id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+MESSAGES: dict[str, str] = {
+    "obligatoire": "La colonne « {column} » est obligatoire et la cellule est vide. Renseignez-la.",
+    "finess_format": (
+        "« {value} » n'est pas un numéro FINESS : 9 caractères commençant par le département "
+        "(01 à 95, 2A, 2B, 97x, 98x). Indiquez le FINESS géographique, zéros initiaux compris."
+    ),
+    "finess_cle": (
+        "« {value} » a une clé de contrôle invalide (dernier chiffre) : vérifiez le numéro FINESS "
+        "géographique sur votre fiche FINESS."
+    ),
+    "finess_hors_dossier": (
+        "Le FINESS {value} n'est pas celui du dossier de dépôt ({detail}). Un établissement ne dépose "
+        "que ses propres mesures : corrigez le FINESS ou déposez le fichier dans le bon dossier."
+    ),
+    "cas_usage_inconnu": (
+        "« {value} » n'est pas un code de cas d'usage du catalogue (UC01 à UC17). Reprenez le code "
+        "indiqué dans le modèle."
+    ),
+    "indicateur_inconnu": (
+        "« {value} » n'est pas un code d'indicateur du catalogue. Utilisez un code de la liste du "
+        "modèle (par exemple EFF_DELAI_PEC)."
+    ),
+    "indicateur_non_autorise": (
+        "L'indicateur {value} n'est pas prévu pour ce cas d'usage. Vérifiez le couple cas d'usage / "
+        "indicateur dans le catalogue."
+    ),
+    "periode_format": "« {value} » n'est pas une période : écrivez un trimestre (2025-T3) ou un mois (2025-09).",
+    "periode_future": "La période {value} n'a pas encore commencé. Corrigez l'année, le trimestre ou le mois.",
+    "phase_inconnue": "« {value} » n'est pas une phase : écrivez « reference » (avant déploiement) ou « pilote ».",
+    "nombre_invalide": (
+        "« {value} » n'est pas un nombre. Écrivez un nombre avec une virgule ou un point décimal, "
+        "sans unité ni symbole (ex. 12,5)."
+    ),
+    "nombre_entier": "« {value} » doit être un nombre entier positif ou nul.",
+    "valeur_manquante": (
+        "Aucune valeur : renseignez « Valeur », ou « Numérateur » et « Dénominateur » pour un taux."
+    ),
+    "valeur_hors_plage": (
+        "La valeur {value} est hors de la plage plausible de l'indicateur ({detail}). Vérifiez "
+        "l'unité (minutes, jours, %, €) et la saisie."
+    ),
+    "numerateur_requis": (
+        "Cet indicateur est un taux : renseignez « Numérateur » et « Dénominateur » (nombres entiers)."
+    ),
+    "numerateur_superieur_denominateur": (
+        "Le numérateur ({value}) dépasse le dénominateur. Vérifiez les deux nombres."
+    ),
+    "denominateur_nul": "Le dénominateur doit être strictement positif ; « {value} » ne l'est pas.",
+    "taux_incoherent": (
+        "La valeur {value} ne correspond pas à 100 × numérateur / dénominateur = {detail}. Corrigez "
+        "la valeur, ou laissez-la vide : elle sera calculée."
+    ),
+    "doublon": (
+        "Cette mesure (FINESS, cas d'usage, indicateur, période, phase) figure plusieurs fois dans le "
+        "fichier. Gardez une seule ligne."
+    ),
+    "commentaire_trop_long": "Le commentaire dépasse 500 caractères. Raccourcissez-le.",
+    "donnee_personnelle": (
+        "Le commentaire semble contenir une donnée personnelle (numéro de sécurité sociale, courriel "
+        "ou téléphone). Supprimez-la : aucune donnée nominative ne doit figurer dans le fichier."
+    ),
+    "colonne_ignoree": "La colonne « {value} » ne fait pas partie du modèle : elle a été ignorée.",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One broken rule, located as the user sees the file: row (header = 1), column as written."""
+
+    rule: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: Severity = "error"
+
+
+def make_issue(
+    rule: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+    detail: str = "",
+    severity: Severity = "error",
+) -> Issue:
+    """Build an issue with the French sentence of its rule."""
+    text = None if value is None else str(value)
+    message = MESSAGES[rule].format(value=text or "", column=column or "", detail=detail)
+    return Issue(rule, message, row, column, text, severity)

@@ -1,0 +1,229 @@
+"""Check a submitted table against the contract: the GE suite, then the rules GE cannot express.
+
+Returns a verdict with every issue located (row, column as written, rule, value) and, when the file
+is acceptable, the typed measurements ready to load.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import polars as pl
+
+from schemas.catalogue import Catalogue
+from schemas.columns import COLUMN_NAMES, normalize_phase
+from schemas.expectations import validator_for
+from schemas.finess import has_valid_format, is_valid_finess
+from schemas.messages import Issue, make_issue
+from schemas.periods import is_in_future, parse_period
+from tlkpi.reading import ROW_COLUMN, SubmittedTable
+
+NUMERIC_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")
+INTEGER_COLUMNS = ("numerateur", "denominateur", "effectif")
+RATE_TOLERANCE = 0.05 + 1e-9  # a rate may be rounded to one decimal
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+MEASUREMENT_SCHEMA = {
+    "source_row": pl.Int32,
+    "finess": pl.String,
+    "use_case": pl.String,
+    "domain": pl.String,
+    "kpi": pl.String,
+    "period": pl.String,
+    "quarter": pl.String,
+    "phase": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "n_patients": pl.Int64,
+    "comment": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Accepted when no issue is an error; `measurements` is then the typed table to load."""
+
+    issues: tuple[Issue, ...]
+    n_rows: int
+    measurements: pl.DataFrame | None
+
+    @property
+    def accepted(self) -> bool:
+        return not any(issue.severity == "error" for issue in self.issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+
+def parse_decimal(text: str | None) -> float | None:
+    """'12,5', '12.5', '1 234,5' -> float; None when empty or not a number."""
+    if text is None:
+        return None
+    cleaned = _SPACES.sub("", text).replace(",", ".")
+    if not cleaned or cleaned.count(".") > 1:
+        return None
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def prepare(table: SubmittedTable, catalogue: Catalogue) -> pd.DataFrame:
+    """The pandas frame the suite runs on: contract columns stripped, plus parsed helper columns."""
+    frame = table.frame
+    present = [
+        pl.col(n).str.strip_chars().replace("", None).alias(n) for n in COLUMN_NAMES if n in frame.columns
+    ]
+    absent = [pl.lit(None, dtype=pl.String).alias(n) for n in COLUMN_NAMES if n not in frame.columns]
+    frame = frame.select(pl.col(ROW_COLUMN), *present, *absent)
+    # object columns keep None for empty cells (pandas 3 string columns would turn them into NaN)
+    data = pd.DataFrame({name: pd.Series(frame[name].to_list(), dtype=object) for name in COLUMN_NAMES})
+    data.insert(0, ROW_COLUMN, frame[ROW_COLUMN].to_list())
+    for name in NUMERIC_COLUMNS:
+        data[f"{name}_num"] = [parse_decimal(v) for v in data[name]]
+        data[f"{name}_num"] = data[f"{name}_num"].astype("float64")
+    data["phase_norm"] = [None if v is None else normalize_phase(v) for v in data["phase"]]
+    periods = [None if v is None else parse_period(v) for v in data["periode"]]
+    data["periode_norm"] = [None if p is None else p.label for p in periods]
+    data["quarter"] = [None if p is None else p.quarter_label for p in periods]
+    data["pair"] = [
+        f"{uc}|{kpi}" if uc in catalogue.use_cases and kpi in catalogue.kpis else None
+        for uc, kpi in zip(data["cas_usage"], data["indicateur"], strict=True)
+    ]
+    data["valeur_effective"] = [
+        _effective_value(value, num, den, catalogue.kpis.get(kpi) is not None and catalogue.kpis[kpi].is_rate)
+        for value, num, den, kpi in zip(
+            data["valeur_num"],
+            data["numerateur_num"],
+            data["denominateur_num"],
+            data["indicateur"],
+            strict=True,
+        )
+    ]
+    return data
+
+
+def _effective_value(value: float, num: float, den: float, is_rate: bool) -> float:
+    """The value as given, else derived from numerator / denominator for a rate."""
+    if not math.isnan(value):
+        return value
+    if is_rate and not math.isnan(num) and not math.isnan(den) and den > 0:
+        return round(100 * num / den, 1)
+    return math.nan
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def code_rule_issues(
+    data: pd.DataFrame, catalogue: Catalogue, *, today: date, inbox_finess: str | None
+) -> list[tuple[str, str, int, object, str]]:
+    """Rules GE cannot express, as (rule, column, frame index, value, detail)."""
+    found: list[tuple[str, str, int, object, str]] = []
+    for index, row in enumerate(data.itertuples(index=False)):
+        finess = row.finess
+        if finess is not None and has_valid_format(finess):
+            if not is_valid_finess(finess):
+                found.append(("finess_cle", "finess", index, finess, ""))
+            elif inbox_finess is not None and finess != inbox_finess:
+                found.append(("finess_hors_dossier", "finess", index, finess, inbox_finess))
+        if row.periode_norm is not None:
+            period = parse_period(row.periode_norm)
+            if period is not None and is_in_future(period, today):
+                found.append(("periode_future", "periode", index, row.periode, ""))
+        for name in NUMERIC_COLUMNS:
+            raw, number = getattr(row, name), getattr(row, f"{name}_num")
+            if raw is not None and math.isnan(number):
+                found.append(("nombre_invalide", name, index, raw, ""))
+            elif name in INTEGER_COLUMNS and raw is not None and (number < 0 or not number.is_integer()):
+                found.append(("nombre_entier", name, index, raw, ""))
+        found.extend(_value_issues(row, index, catalogue))
+    return found
+
+
+def _value_issues(row: object, index: int, catalogue: Catalogue) -> list[tuple[str, str, int, object, str]]:
+    kpi = catalogue.kpis.get(row.indicateur)  # type: ignore[attr-defined]
+    value, num, den = row.valeur_num, row.numerateur_num, row.denominateur_num  # type: ignore[attr-defined]
+    has_num_den = not math.isnan(num) and not math.isnan(den)
+    if row.valeur is None and not has_num_den:  # type: ignore[attr-defined]
+        return [("valeur_manquante", "valeur", index, None, "")]
+    if kpi is None or not kpi.is_rate:
+        return []
+    if not has_num_den:
+        return [("numerateur_requis", "numerateur", index, None, "")]
+    if not math.isnan(value) and den > 0 and abs(value - 100 * num / den) > RATE_TOLERANCE:
+        return [("taux_incoherent", "valeur", index, row.valeur, f"{100 * num / den:.1f}".replace(".", ","))]  # type: ignore[attr-defined]
+    return []
+
+
+def _range_detail(catalogue: Catalogue, kpi_code: str) -> str:
+    kpi = catalogue.kpis[kpi_code]
+    return f"{kpi.code} : de {kpi.min:g} à {kpi.max:g} {kpi.unit}"
+
+
+def validate_table(
+    table: SubmittedTable,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    inbox_finess: str | None = None,
+) -> Verdict:
+    """Every issue of the file, sorted by row; typed measurements when there is no error."""
+    data = prepare(table, catalogue)
+    rows = data[ROW_COLUMN].tolist()
+    issues: list[Issue] = [
+        make_issue("colonne_ignoree", row=1, column=header, value=header, severity="warning")
+        for header in table.ignored_headers
+    ]
+    raw: list[tuple[str, str, int, object, str]] = []
+    for rule, column, indexes, values in validator_for(catalogue).failures(data):
+        for index, value in zip(indexes, values, strict=False):
+            detail = (
+                _range_detail(catalogue, data["indicateur"][index]) if rule == "valeur_hors_plage" else ""
+            )
+            written = data[column][index]  # the cell as the user wrote it, else the derived value
+            raw.append((rule, column, index, value if written is None else written, detail))
+    raw += code_rule_issues(data, catalogue, today=today, inbox_finess=inbox_finess)
+    for rule, column, index, value, detail in raw:
+        written = table.headers.get(column, column)
+        shown = None if not _present(value) else _format_value(value)
+        issues.append(make_issue(rule, row=rows[index], column=written, value=shown, detail=detail))
+    issues.sort(key=lambda issue: (issue.row or 0, issue.column or "", issue.rule))
+    verdict_errors = any(issue.severity == "error" for issue in issues)
+    measurements = None if verdict_errors else to_measurements(data, catalogue)
+    return Verdict(tuple(issues), len(data), measurements)
+
+
+def _format_value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def to_measurements(data: pd.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """The typed measurement rows of an accepted file, with use case and domain on every row."""
+    effectif = data["effectif_num"]
+    records = {
+        "source_row": data[ROW_COLUMN].tolist(),
+        "finess": data["finess"].tolist(),
+        "use_case": data["cas_usage"].tolist(),
+        "domain": [catalogue.kpis[k].domain for k in data["indicateur"]],
+        "kpi": data["indicateur"].tolist(),
+        "period": data["periode_norm"].tolist(),
+        "quarter": data["quarter"].tolist(),
+        "phase": data["phase_norm"].tolist(),
+        "value": data["valeur_effective"].tolist(),
+        "numerator": [None if math.isnan(v) else v for v in data["numerateur_num"]],
+        "denominator": [None if math.isnan(v) else v for v in data["denominateur_num"]],
+        "n_patients": [None if math.isnan(v) else int(v) for v in effectif],
+        "comment": data["commentaire"].tolist(),
+    }
+    return pl.DataFrame(records, schema=MEASUREMENT_SCHEMA)

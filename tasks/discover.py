@@ -1,0 +1,27 @@
+"""Find and claim the files waiting in the inbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tlkpi import dropzone
+from tlkpi.dropzone import Claim
+from tlkpi.settings import Settings
+
+STALE_CLAIM_SECONDS = 3600.0
+
+
+@task(name="discover", cache_policy=NO_CACHE)
+def discover_files(settings: Settings) -> list[str]:
+    """Put back files of abandoned claims, then list the inbox."""
+    dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, STALE_CLAIM_SECONDS)
+    return [str(path) for path in dropzone.discover(settings.inbox_dir)]
+
+
+@task(name="claim", cache_policy=NO_CACHE)
+def claim_file(path: str, settings: Settings) -> Claim | None:
+    """Take the file out of the inbox atomically; None when another run was faster."""
+    return dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir)

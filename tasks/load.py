@@ -1,0 +1,39 @@
+"""Settle a validated file: archive and load it, or keep it rejected with its French report."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from schemas.catalogue import default_catalogue
+from tasks.retry import retry_if_transient
+from tlkpi.dropzone import Claim
+from tlkpi.settings import Settings
+from tlkpi.submissions import Outcome, Summary, settle_claim
+from warehouse.db import open_warehouse
+from warehouse.reference import register_establishments_file, sync_catalogue
+
+
+@task(
+    name="load",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=2,
+    retry_condition_fn=retry_if_transient,
+)
+def load_file(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> Outcome:
+    return settle_claim(claim, summary, settings, flow_run_id)
+
+
+@task(
+    name="sync-reference",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=2,
+    retry_condition_fn=retry_if_transient,
+)
+def sync_reference(settings: Settings) -> None:
+    """Reference tables from the catalogue, and the establishment register when there is one."""
+    with open_warehouse(settings.warehouse_path) as con:
+        sync_catalogue(con, default_catalogue())
+        register_establishments_file(con, settings.reference_dir / "establishments.csv")

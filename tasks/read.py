@@ -1,0 +1,17 @@
+"""Read a claimed file (CSV, XLSX, Parquet) into the claim's work folder."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tlkpi.dropzone import Claim
+from tlkpi.reading import Limits
+from tlkpi.settings import Settings
+from tlkpi.submissions import read_claim
+
+
+@task(name="read", cache_policy=NO_CACHE)
+def read_file(claim: Claim, settings: Settings) -> bool:
+    """True when the file could be read; otherwise the reason is kept as its issue."""
+    return read_claim(claim, Limits(settings.max_file_bytes, settings.max_rows))

@@ -1,0 +1,15 @@
+"""Render the quarter's static French site from the warehouse."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from reports.site import render_quarter_site
+from tlkpi.settings import Settings
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render_site(settings: Settings, quarter: str) -> str:
+    """Write site/<quarter>/ and return the path of its index.html."""
+    return str(render_quarter_site(settings.warehouse_path, quarter, settings.site_dir, settings))

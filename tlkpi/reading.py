@@ -1,0 +1,275 @@
+"""Read a submitted file (CSV, XLSX, Parquet) into a table of strings with its user-visible row numbers.
+
+Every cell stays text here: codes are never inferred as numbers (FINESS 2A…, leading zeros); numbers
+are parsed by the validation, which can then say which cell is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from schemas.columns import REQUIRED, canonical_name
+from tlkpi.errors import SubmissionError
+
+ROW_COLUMN = "_row"
+CSV_SUFFIXES = {".csv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
+MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
+EXCEL_SHEET = "indicateurs"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost before we refuse to read it."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class SubmittedTable:
+    """The rows of a file under canonical column names, all strings, plus `_row` (row in the file)."""
+
+    frame: pl.DataFrame
+    headers: dict[str, str]  # canonical name -> header as written in the file
+    ignored_headers: tuple[str, ...]
+    file_format: str
+
+
+def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
+    """Read and map the columns of a submitted file; raise SubmissionError in French when unreadable."""
+    _check_size(path, limits)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        frame, file_format = _read_csv(path), "csv"
+    elif suffix in EXCEL_SUFFIXES:
+        frame, file_format = _read_excel(path), "xlsx"
+    elif suffix in PARQUET_SUFFIXES:
+        frame, file_format = _read_parquet(path), "parquet"
+    else:
+        raise SubmissionError(
+            f"Le format « {suffix or 'sans extension'} » n'est pas accepté. Envoyez un fichier CSV "
+            "(.csv), Excel (.xlsx) ou Parquet (.parquet), par exemple le modèle `tlkpi template`.",
+            path=str(path),
+            rule="format_non_accepte",
+        )
+    if frame.height > limits.max_rows:
+        raise SubmissionError(
+            f"Le fichier contient {frame.height} lignes, au-delà de la limite de {limits.max_rows}. "
+            "Découpez-le en plusieurs fichiers.",
+            path=str(path),
+            rule="fichier_trop_gros",
+        )
+    return _map_columns(frame, path, file_format)
+
+
+def _check_size(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise SubmissionError(
+            "Le fichier est vide (0 octet). Vérifiez l'export puis déposez-le à nouveau.",
+            path=str(path),
+            rule="fichier_vide",
+        )
+    if size > limits.max_bytes:
+        raise SubmissionError(
+            f"Le fichier pèse {size} octets, au-delà de la limite de {limits.max_bytes}. "
+            "Découpez-le en plusieurs fichiers.",
+            path=str(path),
+            rule="fichier_trop_gros",
+        )
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 (the French Excel export)."""
+    if b"\x00" in data[:4096]:
+        raise SubmissionError(
+            "Le fichier n'est pas un fichier texte CSV (contenu binaire). Enregistrez-le au format "
+            "« CSV (séparateur : point-virgule) » ou envoyez le classeur .xlsx.",
+            path=str(path),
+            rule="fichier_illisible",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            f"L'encodage du fichier n'est ni UTF-8 ni Windows-1252 (octet illisible en position "
+            f"{exc.start}). Enregistrez-le en « CSV UTF-8 ».",
+            path=str(path),
+            rule="encodage",
+        ) from exc
+
+
+def sniff_separator(text: str) -> str:
+    """`,` or `;` (or tab), sniffed on the first lines; `;` wins ties as French exports use it."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        header = sample.splitlines()[0] if sample else ""
+        return ";" if header.count(";") >= header.count(",") else ","
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    text = decode_text(path.read_bytes(), path)
+    if not text.strip():
+        raise SubmissionError(
+            "Le fichier ne contient aucune ligne. Vérifiez l'export puis déposez-le à nouveau.",
+            path=str(path),
+            rule="fichier_vide",
+        )
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=sniff_separator(text),
+            infer_schema=False,
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise SubmissionError(
+            f"Le fichier CSV est mal formé ({str(exc).splitlines()[0]}). Vérifiez que chaque ligne "
+            "a autant de colonnes que l'en-tête et que les guillemets sont fermés.",
+            path=str(path),
+            rule="csv_mal_forme",
+        ) from exc
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int32).alias(ROW_COLUMN))
+
+
+def _check_inflation(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise SubmissionError(
+            "Le classeur Excel est illisible ou tronqué. Ouvrez-le dans Excel, enregistrez-le à "
+            "nouveau au format .xlsx puis déposez-le.",
+            path=str(path),
+            rule="fichier_illisible",
+        ) from exc
+    if inflated > MAX_INFLATION * path.stat().st_size:
+        raise SubmissionError(
+            "Le classeur Excel se décompresse en un volume anormal. Enregistrez les données seules "
+            "dans un nouveau classeur (ou en CSV) puis déposez-le.",
+            path=str(path),
+            rule="fichier_trop_gros",
+        )
+
+
+def _cell_text(value: object) -> str | None:
+    """Excel cell -> text as the user typed it: 12.0 -> '12', a date typed as 2025-09 -> '2025-09'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    return str(value).strip() or None
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    _check_inflation(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        chosen = next((n for n in names if n.strip().lower() == EXCEL_SHEET), names[0])
+        rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except (CalamineError, IndexError, ValueError) as exc:
+        raise SubmissionError(
+            f"Le classeur Excel ne peut pas être lu ({exc}). Enregistrez-le à nouveau au format .xlsx.",
+            path=str(path),
+            rule="fichier_illisible",
+        ) from exc
+    header_index = next((i for i, row in enumerate(rows) if any(c not in (None, "") for c in row)), None)
+    if header_index is None:
+        raise SubmissionError(
+            f"La feuille « {chosen} » est vide. Placez les mesures dans la feuille « indicateurs ».",
+            path=str(path),
+            rule="fichier_vide",
+        )
+    headers = [_cell_text(c) or f"colonne_{i + 1}" for i, c in enumerate(rows[header_index])]
+    body = [
+        (index + 1, [_cell_text(c) for c in row])
+        for index, row in enumerate(rows)
+        if index > header_index and any(c not in (None, "") for c in row)
+    ]
+    data = {h: [cells[i] if i < len(cells) else None for _, cells in body] for i, h in enumerate(headers)}
+    frame = pl.DataFrame(data, schema=dict.fromkeys(headers, pl.String))
+    return frame.with_columns(pl.Series(ROW_COLUMN, [r for r, _ in body], dtype=pl.Int32))
+
+
+def _read_parquet(path: Path) -> pl.DataFrame:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
+        raise SubmissionError(
+            f"Le fichier Parquet est illisible ({type(exc).__name__}). Exportez-le à nouveau.",
+            path=str(path),
+            rule="fichier_illisible",
+        ) from exc
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    as_text = [
+        pl.col(name).map_elements(_cell_text, return_dtype=pl.String)
+        if dtype.is_float()
+        else pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+    ]
+    frame = frame.select(as_text)
+    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias(ROW_COLUMN))
+
+
+def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> SubmittedTable:
+    headers: dict[str, str] = {}
+    ignored = []
+    for header in frame.columns:
+        if header == ROW_COLUMN:
+            continue
+        name = canonical_name(header)
+        if name is None:
+            ignored.append(header)
+        elif name in headers:
+            raise SubmissionError(
+                f"Les colonnes « {headers[name]} » et « {header} » désignent toutes deux « {name} ». "
+                "Supprimez l'une des deux.",
+                path=str(path),
+                row=1,
+                column=header,
+                rule="colonne_en_double",
+            )
+        else:
+            headers[name] = header
+    missing = [name for name in REQUIRED if name not in headers]
+    if missing:
+        raise SubmissionError(
+            f"Colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. Reprenez l'en-tête du "
+            "modèle (`tlkpi template`) : FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…",
+            path=str(path),
+            row=1,
+            column=", ".join(missing),
+            rule="colonne_manquante",
+        )
+    renamed = frame.rename({original: name for name, original in headers.items()})
+    return SubmittedTable(
+        frame=renamed.select([*headers, ROW_COLUMN]),
+        headers=headers,
+        ignored_headers=tuple(ignored),
+        file_format=file_format,
+    )
