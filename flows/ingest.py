@@ -12,7 +12,7 @@ from tasks.artifacts import publish_verdicts
 from tasks.discover import claim_file, discover_files
 from tasks.load import load_file, sync_reference
 from tasks.read import read_file
-from tasks.validate import validate_file
+from tasks.validate import validate_files
 from tlkpi.settings import Settings
 from tlkpi.submissions import Outcome
 
@@ -28,13 +28,11 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     settings = settings_for(data_root)
     run_id = flow_run.get_id()
     sync_reference(settings)
-    outcomes = []
-    for path in discover_files(settings):
-        claim = claim_file(path, settings)
-        if claim is None:
-            continue
-        readable = read_file(claim, settings)
-        summary = validate_file(claim, readable, date.today())
-        outcomes.append(load_file(claim, summary, settings, run_id))
+    claims = [claim for claim in (claim_file(path, settings) for path in discover_files(settings)) if claim]
+    readable = [read_file(claim, settings) for claim in claims]
+    summaries = validate_files(claims, readable, date.today())
+    outcomes = [
+        load_file(claim, summary, settings, run_id) for claim, summary in zip(claims, summaries, strict=True)
+    ]
     publish_verdicts(outcomes)
     return outcomes

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from great_expectations.expectations.row_conditions import Column
+
 from schemas.catalogue import Catalogue
 from schemas.finess import FINESS_PATTERN
 from schemas.periods import PERIOD_PATTERN
@@ -21,7 +23,7 @@ PERSONAL_DATA_PATTERNS = (
     r"[\w.+-]+@[\w-]+\.[\w.-]+",  # e-mail
     r"(?:\+33[ .]?|\b0)[1-9](?:[ .-]?\d{2}){4}\b",  # French phone number
 )
-KEY_COLUMNS = ["finess", "cas_usage", "indicateur", "periode_norm", "phase_norm"]
+KEY_COLUMNS = ["_file", "finess", "cas_usage", "indicateur", "periode_norm", "phase_norm"]  # unique per file
 
 
 @dataclass(frozen=True)
@@ -46,28 +48,18 @@ def contract_checks(catalogue: Catalogue) -> list[Check]:
         Check("ExpectColumnValuesToBeInSet", {"column": "indicateur", "value_set": sorted(catalogue.kpis)}, "indicateur_inconnu", "indicateur"),
         Check("ExpectColumnValuesToBeInSet", {"column": "pair", "value_set": sorted(f"{uc}|{kpi}" for uc, kpi in catalogue.allowed_pairs())}, "indicateur_non_autorise", "indicateur"),
         Check("ExpectColumnValuesToMatchRegex", {"column": "periode", "regex": PERIOD_PATTERN}, "periode_format", "periode"),
-        Check("ExpectColumnValuesToNotBeNull", {"column": "phase_norm", "row_condition": "phase.notnull()", "condition_parser": "pandas"}, "phase_inconnue", "phase"),
+        Check("ExpectColumnValuesToNotBeNull", {"column": "phase_norm", "row_condition": Column("phase").is_not_null()}, "phase_inconnue", "phase"),
         Check("ExpectColumnValuesToBeBetween", {"column": "denominateur_num", "min_value": 0, "strict_min": True}, "denominateur_nul", "denominateur"),
         Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "denominateur_num", "column_B": "numerateur_num", "or_equal": True, "ignore_row_if": "either_value_is_missing"}, "numerateur_superieur_denominateur", "numerateur"),
         Check("ExpectCompoundColumnsToBeUnique", {"column_list": KEY_COLUMNS, "ignore_row_if": "any_value_is_missing"}, "doublon", "indicateur"),
         Check("ExpectColumnValueLengthsToBeBetween", {"column": "commentaire", "max_value": 500}, "commentaire_trop_long", "commentaire"),
         Check("ExpectColumnValuesToNotMatchRegexList", {"column": "commentaire", "regex_list": list(PERSONAL_DATA_PATTERNS)}, "donnee_personnelle", "commentaire"),
     ]  # fmt: skip
-    for kpi in catalogue.kpis.values():
-        checks.append(
-            Check(
-                "ExpectColumnValuesToBeBetween",
-                {
-                    "column": "valeur_effective",
-                    "min_value": kpi.min,
-                    "max_value": kpi.max,
-                    "row_condition": f'indicateur=="{kpi.code}"',
-                    "condition_parser": "pandas",
-                },
-                "valeur_hors_plage",
-                "valeur",
-            )
-        )
+    # the plausible range of each row's KPI sits in kpi_min / kpi_max: two expectations, not one per KPI
+    checks += [
+        Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "valeur_effective", "column_B": "kpi_min", "or_equal": True, "ignore_row_if": "either_value_is_missing"}, "valeur_hors_plage", "valeur"),
+        Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "kpi_max", "column_B": "valeur_effective", "or_equal": True, "ignore_row_if": "either_value_is_missing"}, "valeur_hors_plage", "valeur"),
+    ]  # fmt: skip
     return checks
 
 
@@ -76,11 +68,11 @@ class ContractValidator:
 
     def __init__(self, catalogue: Catalogue) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("rows")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,8 @@ from schemas.messages import Issue, make_issue
 from schemas.periods import is_in_future, parse_period
 from tlkpi.reading import ROW_COLUMN, SubmittedTable
 
+FILE_COLUMN = "_file"  # which file of a batch a row comes from
+VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the cell empty
 NUMERIC_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")
 INTEGER_COLUMNS = ("numerateur", "denominateur", "effectif")
 RATE_TOLERANCE = 0.05 + 1e-9  # a rate may be rounded to one decimal
@@ -97,6 +100,9 @@ def prepare(table: SubmittedTable, catalogue: Catalogue) -> pd.DataFrame:
         f"{uc}|{kpi}" if uc in catalogue.use_cases and kpi in catalogue.kpis else None
         for uc, kpi in zip(data["cas_usage"], data["indicateur"], strict=True)
     ]
+    kpis = [catalogue.kpis.get(code) for code in data["indicateur"]]
+    data["kpi_min"] = pd.Series([math.nan if k is None else k.min for k in kpis], dtype="float64")
+    data["kpi_max"] = pd.Series([math.nan if k is None else k.max for k in kpis], dtype="float64")
     data["valeur_effective"] = [
         _effective_value(value, num, den, catalogue.kpis.get(kpi) is not None and catalogue.kpis[kpi].is_rate)
         for value, num, den, kpi in zip(
@@ -123,11 +129,14 @@ def _present(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+RawIssue = tuple[str, str, int, object, str]  # rule, contract column, row index in the file, value, detail
+
+
 def code_rule_issues(
     data: pd.DataFrame, catalogue: Catalogue, *, today: date, inbox_finess: str | None
-) -> list[tuple[str, str, int, object, str]]:
+) -> list[RawIssue]:
     """Rules GE cannot express, as (rule, column, frame index, value, detail)."""
-    found: list[tuple[str, str, int, object, str]] = []
+    found: list[RawIssue] = []
     for index, row in enumerate(data.itertuples(index=False)):
         finess = row.finess
         if finess is not None and has_valid_format(finess):
@@ -149,7 +158,7 @@ def code_rule_issues(
     return found
 
 
-def _value_issues(row: object, index: int, catalogue: Catalogue) -> list[tuple[str, str, int, object, str]]:
+def _value_issues(row: object, index: int, catalogue: Catalogue) -> list[RawIssue]:
     kpi = catalogue.kpis.get(row.indicateur)  # type: ignore[attr-defined]
     value, num, den = row.valeur_num, row.numerateur_num, row.denominateur_num  # type: ignore[attr-defined]
     has_num_den = not math.isnan(num) and not math.isnan(den)
@@ -176,29 +185,70 @@ def validate_table(
     today: date,
     inbox_finess: str | None = None,
 ) -> Verdict:
-    """Every issue of the file, sorted by row; typed measurements when there is no error."""
-    data = prepare(table, catalogue)
+    """Every issue of one file, sorted by row; typed measurements when there is no error."""
+    return validate_tables([(table, inbox_finess)], catalogue, today=today)[0]
+
+
+def validate_tables(
+    submitted: Sequence[tuple[SubmittedTable, str | None]], catalogue: Catalogue, *, today: date
+) -> list[Verdict]:
+    """Validate many files with one run of the suite (its fixed cost dominates small files).
+
+    Each item is a table and the FINESS of the inbox folder it came from; verdicts come back in order.
+    """
+    frames = [
+        prepare(table, catalogue).assign(**{FILE_COLUMN: number})
+        for number, (table, _) in enumerate(submitted)
+    ]
+    if not frames:
+        return []
+    offsets = [0]
+    for frame in frames:
+        offsets.append(offsets[-1] + len(frame))
+    data = pd.concat(frames, ignore_index=True)
+    suite_issues: list[list[RawIssue]] = [[] for _ in frames]
+    for rule, column, indexes, values in validator_for(catalogue).failures(data):
+        for index, value in zip(indexes, values, strict=False):
+            number = int(data[FILE_COLUMN][index])
+            written = (
+                data[VALUE_SOURCE.get(column, column)][index]
+                if data[column][index] is None
+                else data[column][index]
+            )
+            detail = (
+                _range_detail(catalogue, data["indicateur"][index]) if rule == "valeur_hors_plage" else ""
+            )
+            suite_issues[number].append(
+                (rule, column, index - offsets[number], written if written is not None else value, detail)
+            )
+    return [
+        _verdict(table, frame, found, catalogue, today=today, inbox_finess=inbox_finess)
+        for (table, inbox_finess), frame, found in zip(submitted, frames, suite_issues, strict=True)
+    ]
+
+
+def _verdict(
+    table: SubmittedTable,
+    data: pd.DataFrame,
+    suite_issues: list[RawIssue],
+    catalogue: Catalogue,
+    *,
+    today: date,
+    inbox_finess: str | None,
+) -> Verdict:
     rows = data[ROW_COLUMN].tolist()
     issues: list[Issue] = [
         make_issue("colonne_ignoree", row=1, column=header, value=header, severity="warning")
         for header in table.ignored_headers
     ]
-    raw: list[tuple[str, str, int, object, str]] = []
-    for rule, column, indexes, values in validator_for(catalogue).failures(data):
-        for index, value in zip(indexes, values, strict=False):
-            detail = (
-                _range_detail(catalogue, data["indicateur"][index]) if rule == "valeur_hors_plage" else ""
-            )
-            written = data[column][index]  # the cell as the user wrote it, else the derived value
-            raw.append((rule, column, index, value if written is None else written, detail))
-    raw += code_rule_issues(data, catalogue, today=today, inbox_finess=inbox_finess)
+    raw = suite_issues + code_rule_issues(data, catalogue, today=today, inbox_finess=inbox_finess)
     for rule, column, index, value, detail in raw:
         written = table.headers.get(column, column)
         shown = None if not _present(value) else _format_value(value)
         issues.append(make_issue(rule, row=rows[index], column=written, value=shown, detail=detail))
     issues.sort(key=lambda issue: (issue.row or 0, issue.column or "", issue.rule))
-    verdict_errors = any(issue.severity == "error" for issue in issues)
-    measurements = None if verdict_errors else to_measurements(data, catalogue)
+    has_errors = any(issue.severity == "error" for issue in issues)
+    measurements = None if has_errors else to_measurements(data, catalogue)
     return Verdict(tuple(issues), len(data), measurements)
 
 

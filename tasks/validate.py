@@ -9,9 +9,10 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas.catalogue import default_catalogue
 from tlkpi.dropzone import Claim
-from tlkpi.submissions import Summary, validate_claim
+from tlkpi.submissions import Summary, validate_claims
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_file(claim: Claim, readable: bool, today: date) -> Summary:
-    return validate_claim(claim, default_catalogue(), today, readable)
+def validate_files(claims: list[Claim], readable: list[bool], today: date) -> list[Summary]:
+    """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
+    return validate_claims(claims, readable, default_catalogue(), today)

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
 def configure_runtime_env(settings: Settings) -> None:
     """Keep Prefect and GE local, quiet and inside the project before they are imported."""
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -16,7 +16,7 @@ import polars as pl
 from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
-from schemas.validation import validate_table
+from schemas.validation import validate_tables
 from tlkpi import dropzone
 from tlkpi.dropzone import Claim
 from tlkpi.errors import SubmissionError
@@ -94,17 +94,30 @@ def load_issues(work: Path) -> list[Issue]:
     return [Issue(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
 
 
-def validate_claim(claim: Claim, catalogue: Catalogue, today: date, readable: bool) -> Summary:
-    """Validate the staged table; keep the issues and, when accepted, the typed measurements."""
-    work = Path(claim.work_dir)
-    if not readable:
-        return Summary(False, 0, len(load_issues(work)), 0)
-    verdict = validate_table(_load_table(work), catalogue, today=today, inbox_finess=claim.inbox_finess)
-    _save_issues(work, list(verdict.issues))
-    if verdict.measurements is not None:
-        verdict.measurements.write_parquet(work / MEASUREMENTS_FILE)
-    warnings = len(verdict.issues) - len(verdict.errors)
-    return Summary(verdict.accepted, verdict.n_rows, len(verdict.errors), warnings)
+def validate_claims(
+    claims: list[Claim], readable: list[bool], catalogue: Catalogue, today: date
+) -> list[Summary]:
+    """Validate the staged tables of many claims in one batch; keep each file's issues and measurements."""
+    staged = [
+        (claim, _load_table(Path(claim.work_dir))) for claim, ok in zip(claims, readable, strict=True) if ok
+    ]
+    verdicts = validate_tables(
+        [(table, claim.inbox_finess) for claim, table in staged], catalogue, today=today
+    )
+    by_claim = {claim.work_dir: verdict for (claim, _), verdict in zip(staged, verdicts, strict=True)}
+    summaries = []
+    for claim in claims:
+        work = Path(claim.work_dir)
+        verdict = by_claim.get(claim.work_dir)
+        if verdict is None:  # unreadable: its issue was saved by read_claim
+            summaries.append(Summary(False, 0, len(load_issues(work)), 0))
+            continue
+        _save_issues(work, list(verdict.issues))
+        if verdict.measurements is not None:
+            verdict.measurements.write_parquet(work / MEASUREMENTS_FILE)
+        warnings = len(verdict.issues) - len(verdict.errors)
+        summaries.append(Summary(verdict.accepted, verdict.n_rows, len(verdict.errors), warnings))
+    return summaries
 
 
 def _record(claim: Claim, stored: Path, flow_run_id: str | None) -> SubmissionRecord:

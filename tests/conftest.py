@@ -1,0 +1,15 @@
+"""Test-wide set-up: everything Prefect or GE writes stays in the project, telemetry is off."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Set before any test module imports Prefect or Great Expectations.
+os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests"))
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

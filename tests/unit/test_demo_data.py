@@ -1,0 +1,323 @@
+"""The demo-data generator: valid establishments, realistic files, same bytes per seed, one mistake per bad file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from python_calamine import CalamineWorkbook
+
+from schemas.catalogue import default_catalogue
+from schemas.columns import COLUMN_NAMES, REQUIRED, canonical_name, normalize_phase
+from schemas.finess import is_valid_finess
+from schemas.periods import Period, parse_period
+from tlkpi.demo_data import DemoSummary, demo_establishments, generate_demo
+
+LAST_ALLOWED = Period(2025, 4, 12)
+NUMBER_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")
+
+
+@dataclass(frozen=True)
+class Demo:
+    root: Path
+    summary: DemoSummary
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    root = tmp_path_factory.mktemp("demo")
+    return Demo(root, generate_demo(root))
+
+
+def hash_tree(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def inbox_files(demo: Demo) -> list[str]:
+    inbox = demo.root / "inbox"
+    return sorted(path.relative_to(demo.root).as_posix() for path in inbox.rglob("*") if path.is_file())
+
+
+def accepted_files(demo: Demo) -> list[str]:
+    return [path for path in inbox_files(demo) if path not in demo.summary.broken_files]
+
+
+def decode_csv(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+@dataclass(frozen=True)
+class Row:
+    finess: str
+    cas_usage: str
+    indicateur: str
+    periode: str
+    phase: str
+    valeur: float | None
+    numerateur: float | None
+    denominateur: float | None
+    effectif: float | None
+    commentaire: str
+
+    @property
+    def key(self) -> tuple[str, str, str, Period | None, str | None]:
+        period, phase = parse_period(self.periode), normalize_phase(self.phase)
+        return (self.finess, self.cas_usage, self.indicateur, period, phase)
+
+    @property
+    def measured(self) -> float:
+        if self.valeur is not None:
+            return self.valeur
+        assert self.numerateur is not None and self.denominateur
+        return 100 * self.numerateur / self.denominateur
+
+
+def read_cells(path: Path) -> list[list[Any]]:
+    """Header and rows as a reader would see them, cells as text or numbers."""
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        return [table.column_names, *[list(row.values()) for row in table.to_pylist()]]
+    if path.suffix == ".xlsx":
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        sheet = "indicateurs" if "indicateurs" in names else names[0]
+        return list(workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    text = decode_csv(path.read_bytes())
+    delimiter = ";" if ";" in text.splitlines()[0] else ","
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def to_number(cell: Any) -> float | None:
+    if cell is None or cell == "":
+        return None
+    return float(cell.replace(",", ".")) if isinstance(cell, str) else float(cell)
+
+
+def read_rows(path: Path) -> tuple[list[str | None], list[Row]]:
+    """Canonical header and rows; a missing column reads as empty."""
+    header, *body = read_cells(path)
+    names = [canonical_name(str(label)) for label in header]
+    rows = []
+    for cells in body:
+        found = {name: cell for name, cell in zip(names, cells, strict=True) if name is not None}
+        fields = {
+            name: to_number(found.get(name)) if name in NUMBER_COLUMNS else str(found.get(name) or "")
+            for name in COLUMN_NAMES
+        }
+        rows.append(Row(**fields))  # type: ignore[arg-type]
+    return names, rows
+
+
+def is_whole(number: float | None) -> bool:
+    return number is not None and number >= 0 and number.is_integer()
+
+
+def check_value(row: Row) -> set[str]:
+    kpi = default_catalogue().kpis[row.indicateur]
+    value, num, den = row.valeur, row.numerateur, row.denominateur
+    problems = set()
+    if row.effectif is not None and not is_whole(row.effectif):
+        problems.add("effectif_invalide")
+    if kpi.is_rate:
+        if num is None or den is None or not (is_whole(num) and is_whole(den) and den > 0):
+            return problems | {"taux_sans_numerateur"}
+        if num > den:
+            return problems | {"numerateur_superieur_denominateur"}
+        if value is not None and abs(value - 100 * num / den) > 0.05:
+            problems.add("valeur_incoherente")
+    if row.valeur is None and not kpi.is_rate:
+        return problems | {"valeur_manquante"}
+    if not kpi.min <= row.measured <= kpi.max:
+        problems.add("valeur_hors_plage")
+    return problems
+
+
+def check_row(row: Row, folder: str | None) -> set[str]:
+    """The rules of the file contract (v1) one row breaks, named as the validator names them."""
+    catalogue = default_catalogue()
+    problems = set()
+    if not is_valid_finess(row.finess):
+        problems.add("finess_cle")
+    elif folder is not None and row.finess != folder:
+        problems.add("finess_hors_dossier")
+    if row.cas_usage not in catalogue.use_cases:
+        problems.add("cas_usage_inconnu")
+    period = parse_period(row.periode)
+    if period is None or period.start > LAST_ALLOWED.start:
+        problems.add("periode_invalide")
+    if normalize_phase(row.phase) is None:
+        problems.add("phase_invalide")
+    if len(row.commentaire) > 500:
+        problems.add("commentaire_trop_long")
+    if row.indicateur not in catalogue.kpis:
+        return problems | {"indicateur_inconnu"}
+    if (row.cas_usage, row.indicateur) not in catalogue.allowed_pairs():
+        problems.add("indicateur_non_autorise")
+    return problems | check_value(row)
+
+
+def violations(root: Path, relative: str) -> set[str]:
+    """Every rule a demo file breaks: the accepted ones must break none."""
+    path = root / relative
+    if path.stat().st_size == 0:
+        return {"fichier_vide"}
+    names, rows = read_rows(path)
+    if any(column not in names for column in REQUIRED):
+        return {"colonne_manquante"}
+    folder = None if path.parent == root / "inbox" else path.parent.name
+    problems: set[str] = set()
+    for row in rows:
+        problems |= check_row(row, folder)
+    if len({row.key for row in rows}) < len(rows):
+        problems.add("cle_dupliquee")
+    return problems
+
+
+def test_establishments_have_valid_finess_across_regions() -> None:
+    establishments = demo_establishments()
+    finess = [establishment.finess for establishment in establishments]
+    assert len(establishments) >= 30
+    assert all(is_valid_finess(number) for number in finess)
+    assert len(set(finess)) == len(finess)
+    assert any(number.startswith(("971", "972", "973", "974", "976")) for number in finess)
+    assert any(number.startswith(("2A", "2B")) for number in finess)
+    assert {establishment.category for establishment in establishments} == {"CHU", "CH", "ESMS"}
+    assert len({establishment.region for establishment in establishments}) >= 10
+    assert 2 <= sum(establishment.public_name for establishment in establishments) <= 3
+
+
+def test_reference_file_lists_the_establishments(demo: Demo) -> None:
+    text = (demo.root / "reference" / "establishments.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert text.splitlines()[0] == "finess,name,category,region,public_name"
+    assert [row["finess"] for row in rows] == [e.finess for e in demo_establishments()]
+    assert {row["public_name"] for row in rows} == {"true", "false"}
+    assert demo.summary.establishments == len(rows)
+
+
+def test_experimentations_cover_every_use_case(demo: Demo) -> None:
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for relative in accepted_files(demo):
+        for row in read_rows(demo.root / relative)[1]:
+            pairs.setdefault((row.finess, row.cas_usage), set()).add(row.indicateur)
+    assert len(pairs) == demo.summary.experimentations >= 60
+    assert {use_case for _, use_case in pairs} == set(default_catalogue().use_cases)
+    assert all(4 <= len(kpis) <= 8 for kpis in pairs.values())
+    eco = {"ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION"}
+    assert sum(eco <= kpis for kpis in pairs.values()) >= 0.8 * len(pairs)
+
+
+def test_same_seed_gives_identical_bytes_and_keeps_other_files(demo: Demo, tmp_path: Path) -> None:
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "ancien.csv").write_bytes(b"garde-moi")
+    assert generate_demo(tmp_path, seed=2025) == demo.summary
+    first = hash_tree(tmp_path)
+    generate_demo(tmp_path, seed=2025)
+    assert hash_tree(tmp_path) == first
+    assert first.pop("archive/ancien.csv") == hashlib.sha256(b"garde-moi").hexdigest()
+    assert first == hash_tree(demo.root)
+
+
+def test_other_seed_gives_other_data(demo: Demo, tmp_path: Path) -> None:
+    generate_demo(tmp_path, seed=7)
+    assert hash_tree(tmp_path) != hash_tree(demo.root)
+
+
+def test_accepted_files_break_no_rule(demo: Demo) -> None:
+    broken = {relative: violations(demo.root, relative) for relative in accepted_files(demo)}
+    assert {relative: rules for relative, rules in broken.items() if rules} == {}
+    assert 100 <= demo.summary.files_written == len(inbox_files(demo)) <= 160
+
+
+def test_each_broken_file_breaks_exactly_its_rule(demo: Demo) -> None:
+    expected = demo.summary.broken_files
+    assert 4 <= len(expected) <= 6
+    assert {"finess_cle", "valeur_hors_plage", "finess_hors_dossier", "colonne_manquante"} <= set(
+        expected.values()
+    )
+    assert {relative: violations(demo.root, relative) for relative in expected} == {
+        relative: {rule} for relative, rule in expected.items()
+    }
+
+
+def test_some_files_are_dropped_straight_in_the_inbox(demo: Demo) -> None:
+    loose = [relative for relative in accepted_files(demo) if relative.count("/") == 1]
+    assert len(loose) >= 2
+
+
+def test_french_excel_export_is_cp1252_with_semicolons_and_decimal_commas(demo: Demo) -> None:
+    exports = []
+    for relative in accepted_files(demo):
+        data = (demo.root / relative).read_bytes()
+        if relative.endswith(".csv") and not data.startswith(b"\xef\xbb\xbf"):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                exports.append(data)
+    assert exports
+    for data in exports:
+        text = data.decode("cp1252")
+        assert text.startswith("FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;")
+        assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+        values = [row[5] for row in csv.reader(io.StringIO(text), delimiter=";")][1:]
+        assert any("," in value for value in values)
+        assert not any("." in value for value in values)
+
+
+def test_formats_are_mixed(demo: Demo) -> None:
+    files = accepted_files(demo)
+    heads = [(demo.root / relative).read_bytes()[:40] for relative in files if relative.endswith(".csv")]
+    assert any(head.startswith(b"\xef\xbb\xbffiness,use_case,kpi,period") for head in heads)
+    assert any(head.startswith(b"finess,cas_usage,indicateur,periode") for head in heads)
+    workbooks = [CalamineWorkbook.from_path(str(demo.root / f)) for f in files if f.endswith(".xlsx")]
+    assert any(workbook.sheet_names == ["Notice", "indicateurs"] for workbook in workbooks)
+    assert all("indicateurs" in workbook.sheet_names for workbook in workbooks)
+    parquet = [f for f in files if f.endswith(".parquet")]
+    schema = pq.read_schema(demo.root / parquet[0])
+    assert str(schema.field("finess").type) == "string"
+    assert str(schema.field("valeur").type) == "double"
+    assert str(schema.field("denominateur").type) == "int64"
+
+
+def test_periods_phases_and_values_look_real(demo: Demo) -> None:
+    rows = [row for relative in accepted_files(demo) for row in read_rows(demo.root / relative)[1]]
+    periods = {row.periode for row in rows}
+    phases = {row.phase for row in rows}
+    assert demo.summary.latest_quarter == "2025-T4" and "2025-T4" in periods
+    assert any("Q" in period for period in periods)
+    assert {"2024-03", "2025-09"} <= periods
+    assert {"reference", "pilote"} <= phases and phases & {"référence", "baseline", "pilot"}
+    assert any(row.valeur is None for row in rows)
+    assert any(row.commentaire for row in rows)
+    headcounts = [row.effectif for row in rows if row.effectif is not None]
+    assert any(count < 11 for count in headcounts) and mean(headcounts) > 11
+
+
+def test_most_experimentations_improve_and_some_get_worse(demo: Demo) -> None:
+    series: dict[tuple[str, str, str, str | None], list[float]] = {}
+    for relative in accepted_files(demo):
+        for row in read_rows(demo.root / relative)[1]:
+            key = (row.finess, row.cas_usage, row.indicateur, normalize_phase(row.phase))
+            series.setdefault(key, []).append(row.measured)
+    kpis = default_catalogue().kpis
+    outcomes = []
+    for (finess, use_case, code, phase), values in series.items():
+        if phase == "reference" and (finess, use_case, code, "pilote") in series:
+            change = mean(series[(finess, use_case, code, "pilote")]) - mean(values)
+            outcomes.append(change < 0 if kpis[code].lower_is_better else change > 0)
+    assert len(outcomes) > 200
+    assert 0.6 <= sum(outcomes) / len(outcomes) <= 0.97

@@ -1,0 +1,412 @@
+"""Deterministic demo data: fictional establishments, their experimentations and the KPI files they drop.
+
+The same seed gives byte-identical files; a few files carry one deliberate mistake each.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from schemas.catalogue import Kpi, default_catalogue
+from schemas.columns import COLUMN_NAMES
+from schemas.finess import with_check_key
+from tlkpi import demo_writers as files
+from tlkpi.demo_writers import DemoRow
+
+REFERENCE_YEAR, PILOT_YEAR = 2024, 2025
+LATEST_QUARTER = f"{PILOT_YEAR}-T4"
+ECO_KPIS = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
+CLINICAL_KPIS = ("EFF_DELAI_PEC", "QUA_DMS", "QUA_SATISFACTION")
+ESMS_USE_CASES = ("UC11", "UC04", "UC08", "UC14", "UC16", "UC06")
+PUBLIC_NAMES = ("CHU de Rennes", "CH de Bastia", "CHU de La Réunion")
+
+# (département, name, category, region): fictional, plausible establishments.
+_ESTABLISHMENTS = (
+    ("35", "CHU de Rennes", "CHU", "Bretagne"),
+    ("29", "CHU de Brest", "CHU", "Bretagne"),
+    ("42", "CHU de Saint-Étienne", "CHU", "Auvergne-Rhône-Alpes"),
+    ("06", "CHU de Nice", "CHU", "Provence-Alpes-Côte d'Azur"),
+    ("31", "CHU de Toulouse", "CHU", "Occitanie"),
+    ("33", "CHU de Bordeaux", "CHU", "Nouvelle-Aquitaine"),
+    ("59", "CHU de Lille", "CHU", "Hauts-de-France"),
+    ("67", "CHU de Strasbourg", "CHU", "Grand Est"),
+    ("14", "CHU de Caen", "CHU", "Normandie"),
+    ("44", "CHU de Nantes", "CHU", "Pays de la Loire"),
+    ("37", "CHU de Tours", "CHU", "Centre-Val de Loire"),
+    ("21", "CHU de Dijon", "CHU", "Bourgogne-Franche-Comté"),
+    ("974", "CHU de La Réunion", "CHU", "La Réunion"),
+    ("971", "CHU de Guadeloupe", "CHU", "Guadeloupe"),
+    ("972", "CHU de Martinique", "CHU", "Martinique"),
+    ("2B", "CH de Bastia", "CH", "Corse"),
+    ("2A", "CH d'Ajaccio", "CH", "Corse"),
+    ("01", "CH de Bourg-en-Bresse", "CH", "Auvergne-Rhône-Alpes"),
+    ("05", "CH de Gap", "CH", "Provence-Alpes-Côte d'Azur"),
+    ("35", "CH de Saint-Malo", "CH", "Bretagne"),
+    ("64", "CH de Pau", "CH", "Nouvelle-Aquitaine"),
+    ("81", "CH d'Albi", "CH", "Occitanie"),
+    ("62", "CH d'Arras", "CH", "Hauts-de-France"),
+    ("88", "CH d'Épinal", "CH", "Grand Est"),
+    ("50", "CH de Saint-Lô", "CH", "Normandie"),
+    ("85", "CH de La Roche-sur-Yon", "CH", "Pays de la Loire"),
+    ("77", "CH de Meaux", "CH", "Île-de-France"),
+    ("976", "CH de Mayotte", "CH", "Mayotte"),
+    ("973", "CH de Cayenne", "CH", "Guyane"),
+    ("29", "EHPAD Les Tilleuls", "ESMS", "Bretagne"),
+    ("63", "EHPAD Les Glycines", "ESMS", "Auvergne-Rhône-Alpes"),
+    ("34", "EHPAD Le Clos des Oliviers", "ESMS", "Occitanie"),
+    ("75", "IME Les Peupliers", "ESMS", "Île-de-France"),
+    ("57", "MAS Les Érables", "ESMS", "Grand Est"),
+    ("49", "EHPAD Résidence du Parc", "ESMS", "Pays de la Loire"),
+    ("87", "FAM Les Hirondelles", "ESMS", "Nouvelle-Aquitaine"),
+    ("80", "EHPAD Les Charmilles", "ESMS", "Hauts-de-France"),
+)
+# Baseline range per KPI (per quarter for counts), then the realistic bounds values are kept within.
+_BASELINES = {
+    "EFF_DELAI_PEC": (45.0, 200.0),
+    "EFF_PATIENTS_JOUR": (8.0, 120.0),
+    "EFF_TAUX_OCCUPATION": (62.0, 90.0),
+    "QUA_READMISSION_30J": (6.0, 18.0),
+    "QUA_DMS": (4.0, 12.0),
+    "QUA_SATISFACTION": (62.0, 80.0),
+    "QUA_EVENEMENTS_INDESIRABLES": (3.0, 11.0),
+    "ATT_TURNOVER": (6.0, 22.0),
+    "ATT_CANDIDATURES": (5.0, 150.0),
+    "ATT_FIDELISATION": (35.0, 75.0),
+}
+_BOUNDS = {"EFF_DELAI_PEC": (20.0, 240.0), "QUA_DMS": (3.0, 15.0), "QUA_SATISFACTION": (55.0, 92.0)}
+_RATE_BOUNDS = (2.0, 95.0)
+_DENOMINATORS = {
+    "EFF_TAUX_OCCUPATION": (900, 5500),
+    "QUA_READMISSION_30J": (60, 1500),
+    "QUA_EVENEMENTS_INDESIRABLES": (80, 2000),
+    "ATT_TURNOVER": (15, 250),
+    "ATT_FIDELISATION": (40, 800),
+}
+_PILOT_RAMP = (0.5, 0.8, 1.0, 1.0)
+_SMALL_COUNT_NOTE = "Effectif réduit : interpréter avec prudence"
+_COMMENTS = (
+    "Montée en charge progressive du dispositif",
+    "Données provisoires, consolidation en cours",
+    "Fermeture estivale de 8 lits",
+    "Changement de logiciel de dossier patient en février",
+    "Épidémie de grippe saisonnière sur la période",
+    "Formation des équipes achevée ; usage généralisé",
+)
+
+
+@dataclass(frozen=True)
+class DemoEstablishment:
+    finess: str
+    name: str
+    category: str
+    region: str
+    public_name: bool
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    establishments: int
+    experimentations: int
+    files_written: int
+    broken_files: dict[str, str]
+    latest_quarter: str
+
+
+@dataclass(frozen=True)
+class Experimentation:
+    """One establishment piloting one use case, and how it reports."""
+
+    establishment: DemoEstablishment
+    use_case: str
+    kpis: tuple[str, ...]
+    monthly: bool
+    pilot_quarters: tuple[int, ...]
+    file_format: str
+
+
+def draw_finess(rng: random.Random, department: str) -> str:
+    """A valid FINESS géographique: département, a '0', digits, then the Luhn key."""
+    digits = 8 - len(department) - 1
+    return with_check_key(department + "0" + "".join(rng.choice("0123456789") for _ in range(digits)))
+
+
+def demo_establishments(seed: int = 2025) -> list[DemoEstablishment]:
+    """The fictional establishments of the demo, sorted by FINESS."""
+    rng = random.Random(f"{seed}:establishments")
+    taken: set[str] = set()
+    establishments = []
+    for department, name, category, region in _ESTABLISHMENTS:
+        finess = draw_finess(rng, department)
+        while finess in taken:
+            finess = draw_finess(rng, department)
+        taken.add(finess)
+        establishments.append(DemoEstablishment(finess, name, category, region, name in PUBLIC_NAMES))
+    return sorted(establishments, key=lambda establishment: establishment.finess)
+
+
+def choose_kpis(rng: random.Random, category: str) -> tuple[str, ...]:
+    """4 to 8 KPIs; the three ECO ones for most experimentations so ROI can be computed."""
+    others = sorted(code for code in _BASELINES if not (category == "ESMS" and code == "QUA_DMS"))
+    with_eco = rng.random() < 0.88
+    picked = rng.sample(others, rng.randint(2, 5) if with_eco else rng.randint(4, 6))
+    return tuple(sorted(picked + (list(ECO_KPIS) if with_eco else [])))
+
+
+def plan_experimentations(establishments: list[DemoEstablishment], seed: int) -> list[Experimentation]:
+    """Spread the 17 use cases over the establishments: CHU 2-3 each, CH 1-2, ESMS 1-2."""
+    rng = random.Random(f"{seed}:plan")
+    codes = sorted(default_catalogue().use_cases)
+    hospital_cycle = _cycle(rng, [code for code in codes if code not in ESMS_USE_CASES[:1]])
+    esms_cycle = _cycle(rng, list(ESMS_USE_CASES[1:]), first=ESMS_USE_CASES[0])
+    order = list(establishments)
+    rng.shuffle(order)
+    formats = {est.finess: files.FORMATS[index % len(files.FORMATS)] for index, est in enumerate(order)}
+    plan: list[Experimentation] = []
+    counts = {"CHU": (3, 2), "CH": (2, 1), "ESMS": (2, 1)}
+    seen = {"CHU": 0, "CH": 0, "ESMS": 0}
+    for est in establishments:
+        how_many = counts[est.category][seen[est.category] % 2]
+        seen[est.category] += 1
+        cycle = esms_cycle if est.category == "ESMS" else hospital_cycle
+        monthly = rng.random() < 0.2
+        for use_case in sorted(next(cycle) for _ in range(how_many)):
+            plan.append(_describe(est, use_case, monthly, formats[est.finess], seed))
+    return plan
+
+
+def _cycle(rng: random.Random, codes: list[str], first: str | None = None) -> Iterator[str]:
+    rng.shuffle(codes)
+    order = ([first] if first else []) + codes
+    while True:
+        yield from order
+        order = codes
+
+
+def _describe(
+    est: DemoEstablishment, use_case: str, monthly: bool, file_format: str, seed: int
+) -> Experimentation:
+    rng = random.Random(f"{seed}:{est.finess}:{use_case}")
+    first = 2 if rng.random() < 0.15 else 1
+    last = 3 if rng.random() < 0.1 else 4
+    if rng.random() < 0.15:
+        file_format = rng.choice(files.FORMATS)
+    kpis = choose_kpis(rng, est.category)
+    return Experimentation(est, use_case, kpis, monthly, tuple(range(first, last + 1)), file_format)
+
+
+def list_periods(year: int, quarters: tuple[int, ...], monthly: bool) -> list[str]:
+    """Period labels of a phase, in order: quarters, or the months of those quarters."""
+    if not monthly:
+        return [f"{year}-T{quarter}" for quarter in quarters]
+    return [
+        f"{year}-{month:02d}" for quarter in quarters for month in range(3 * quarter - 2, 3 * quarter + 1)
+    ]
+
+
+class Measure(NamedTuple):
+    """One generated value of one KPI, before the sender's spelling is applied."""
+
+    kpi: str
+    phase: str
+    period: str
+    value: float
+    numerator: int | None = None
+    denominator: int | None = None
+    headcount: int | None = None
+
+
+def ramp(step: int, monthly: bool) -> float:
+    """Share of the pilot effect reached at a pilot period: the device takes a few quarters to settle."""
+    return _PILOT_RAMP[min(step // (3 if monthly else 1), len(_PILOT_RAMP) - 1)]
+
+
+def measure_rate(kpi: str, phase: str, period: str, level: float, denominator: float) -> Measure:
+    """A rate from whole counts, so that value = 100 * numerator / denominator exactly (to 0.1)."""
+    den = max(5, round(denominator))
+    num = max(1, round(level / 100 * den))
+    while abs(round(100 * num / den, 1) - 100 * num / den) > 0.049:  # keep clear of rounding ties
+        den += 1
+    return Measure(kpi, phase, period, round(100 * num / den, 1), num, den)
+
+
+def measure_kpi(kpi: Kpi, exp: Experimentation, rng: random.Random) -> list[Measure]:
+    """Both phases of one non-ECO KPI: a baseline, then a noisy move (mostly for the better)."""
+    low, high = _BASELINES[kpi.code]
+    small = exp.establishment.category == "ESMS"
+    baseline = rng.uniform(low, (low + high) / 2 if small else high)
+    change = rng.gauss(0.13, 0.11) * (-1.0 if kpi.lower_is_better else 1.0)
+    bounds = _RATE_BOUNDS if kpi.is_rate else _BOUNDS.get(kpi.code, (0.0, kpi.max))
+    scale = 1 / 3 if exp.monthly else 1.0
+    den_low, den_high = _DENOMINATORS.get(kpi.code, (0, 0))
+    base_den = rng.randint(den_low // (5 if small else 1), den_high // (4 if small else 1))
+    base_n = rng.randint(6, 45) if small else rng.randint(25, 900)
+    measures = []
+    for phase, year, quarters in (
+        ("reference", REFERENCE_YEAR, (1, 2, 3, 4)),
+        ("pilote", PILOT_YEAR, exp.pilot_quarters),
+    ):
+        for step, period in enumerate(list_periods(year, quarters, exp.monthly)):
+            progress = ramp(step, exp.monthly) if phase == "pilote" else 0.0
+            level = baseline * (1 + change * progress) * (1 + rng.gauss(0, 0.05))
+            level = min(max(level, bounds[0]), bounds[1])
+            if kpi.is_rate:
+                den = base_den * scale * (1 + rng.gauss(0, 0.08))
+                measures.append(measure_rate(kpi.code, phase, period, level, den))
+            elif kpi.code == "ATT_CANDIDATURES":
+                measures.append(Measure(kpi.code, phase, period, float(round(level * scale))))
+            else:
+                count = max(3, round(base_n * scale * (1 + rng.gauss(0, 0.1))))
+                headcount = count if kpi.code in CLINICAL_KPIS else None
+                measures.append(Measure(kpi.code, phase, period, round(level, 1), headcount=headcount))
+    return measures
+
+
+def measure_economics(exp: Experimentation, rng: random.Random) -> list[Measure]:
+    """Pilot-phase amounts in whole euros: acquisition cost up front, gains ramping up."""
+    scale = 1 / 3 if exp.monthly else 1.0
+    running, acquisition = rng.uniform(8_000, 40_000), rng.uniform(30_000, 120_000)
+    avoided = rng.uniform(5_000, 90_000)
+    revenue = 0.0 if rng.random() < 0.35 else rng.uniform(2_000, 50_000)
+    measures = []
+    for step, period in enumerate(list_periods(PILOT_YEAR, exp.pilot_quarters, exp.monthly)):
+        gain = scale * ramp(step, exp.monthly)
+        cost = running * scale * (1 + rng.gauss(0, 0.05)) + (acquisition if step == 0 else 0.0)
+        avoided_now = avoided * gain * (1 + rng.gauss(0, 0.1))
+        for code, amount in zip(ECO_KPIS, (avoided_now, revenue * gain, cost), strict=True):
+            measures.append(Measure(code, "pilote", period, float(round(amount))))
+    return measures
+
+
+def build_rows(exp: Experimentation, seed: int) -> dict[str, list[DemoRow]]:
+    """The rows of an experimentation per canonical phase, spelled the way this sender spells them."""
+    rng = random.Random(f"{seed}:{exp.establishment.finess}:{exp.use_case}:values")
+    spelling = {
+        "reference": rng.choices(("reference", "référence", "baseline"), (70, 15, 15))[0],
+        "pilote": rng.choices(("pilote", "pilot"), (80, 20))[0],
+    }
+    quarter_letter = "Q" if rng.random() < 0.15 else "T"
+    catalogue = default_catalogue()
+    measures = [
+        m for code in exp.kpis if code not in ECO_KPIS for m in measure_kpi(catalogue.kpis[code], exp, rng)
+    ]
+    if ECO_KPIS[0] in exp.kpis:
+        measures += measure_economics(exp, rng)
+    rows: dict[str, list[DemoRow]] = {"reference": [], "pilote": []}
+    for m in measures:
+        shown = None if m.numerator is not None and rng.random() < 0.2 else m.value
+        comment = rng.choice(_COMMENTS) if rng.random() < 0.04 else None
+        if m.headcount is not None and m.headcount < 11:
+            comment = _SMALL_COUNT_NOTE
+        key = (exp.establishment.finess, exp.use_case, m.kpi, m.period.replace("T", quarter_letter))
+        row = DemoRow(*key, spelling[m.phase], shown, m.numerator, m.denominator, m.headcount, comment)
+        rows[m.phase].append(row)
+    return rows
+
+
+def name_file(exp: Experimentation, phase: str) -> str:
+    """The file name this sender's tool would produce for one phase."""
+    year = REFERENCE_YEAR if phase == "reference" else PILOT_YEAR
+    template = files.FILE_NAMES[exp.file_format]
+    return template.format(finess=exp.establishment.finess, uc=exp.use_case, phase=phase, year=year)
+
+
+def write_experimentation(
+    root: Path, exp: Experimentation, rows: dict[str, list[DemoRow]], loose: bool
+) -> list[str]:
+    """Write one file per phase in the establishment's inbox (or loose in inbox/); return their paths."""
+    finess = exp.establishment.finess
+    written = []
+    for phase in ("reference", "pilote"):
+        phase_rows = rows[phase]
+        if exp.file_format == files.CSV_EXCEL_FR:
+            phase_rows = files.ensure_comment(phase_rows)
+        name = name_file(exp, phase)
+        relative = f"inbox/{finess}_{name}" if loose and phase == "pilote" else f"inbox/{finess}/{name}"
+        notice = exp.file_format == files.XLSX and int(finess[-1]) % 2 == 0
+        files.write_kpi_file(root / relative, phase_rows, exp.file_format, notice=notice)
+        written.append(relative)
+    return written
+
+
+def find_experimentation(plan: list[Experimentation], category: str, **wanted: str) -> Experimentation:
+    """The first experimentation of a category with the wanted KPI and/or establishment name."""
+    return next(
+        exp
+        for exp in plan
+        if exp.establishment.category == category
+        and wanted.get("kpi", exp.kpis[0]) in exp.kpis
+        and wanted.get("name", exp.establishment.name) == exp.establishment.name
+    )
+
+
+def write_broken_files(
+    root: Path, plan: list[Experimentation], rows: dict[tuple[str, str], dict[str, list[DemoRow]]]
+) -> dict[str, str]:
+    """Files with exactly one mistake each, named as real mistakes; return path -> rule id."""
+    broken: dict[str, str] = {}
+
+    def pilot(exp: Experimentation) -> list[DemoRow]:
+        return rows[(exp.establishment.finess, exp.use_case)]["pilote"]
+
+    def put(path: str, rule: str, content: list[DemoRow], file_format: str, **options: Any) -> None:
+        files.write_kpi_file(root / "inbox" / path, content, file_format, **options)
+        broken[f"inbox/{path}"] = rule
+
+    typo = find_experimentation(plan, "CH")
+    put("export_kpi_v2.csv", "finess_cle", files.mistype_finess(pilot(typo)), files.CSV_UTF8)
+    chu = find_experimentation(plan, "CHU", kpi="QUA_SATISFACTION")
+    path = f"{chu.establishment.finess}/kpi_{chu.use_case}_pilote_2025_v3.csv"
+    put(path, "valeur_hors_plage", files.overshoot_score(pilot(chu)), files.CSV_UTF8)
+    host = find_experimentation(plan, "CHU", name="CHU de Rennes").establishment
+    partner = find_experimentation(plan, "CH", name="CH de Saint-Malo")
+    path = f"{host.finess}/transmission_GHT_{partner.use_case}_2025.xlsx"
+    put(path, "finess_hors_dossier", pilot(partner), files.XLSX)
+    esms = [exp for exp in plan if exp.establishment.category == "ESMS"]
+    without_kpi = [name for name in COLUMN_NAMES if name != "indicateur"]
+    one_kpi = files.keep_first_kpi(pilot(esms[0]))
+    path = f"{esms[0].establishment.finess}/Classeur1.xlsx"
+    put(path, "colonne_manquante", one_kpi, files.XLSX, columns=without_kpi, sheet_name="Feuil1")
+    eco = next(
+        exp for exp in plan if exp.establishment.category == "CH" and exp != typo and ECO_KPIS[0] in exp.kpis
+    )
+    path = f"{eco.establishment.finess}/kpi_{eco.use_case}_2025_final.csv"
+    put(path, "indicateur_inconnu", files.misspell_kpi(pilot(eco)), files.CSV_BOM_EN)
+    empty = f"inbox/{esms[-1].establishment.finess}/envoi_indicateurs_T4.csv"
+    (root / empty).write_bytes(b"")
+    return broken | {empty: "fichier_vide"}
+
+
+def write_reference(root: Path, establishments: list[DemoEstablishment]) -> None:
+    """reference/establishments.csv: who takes part, and who agreed to be named in public pages."""
+    header = ["finess", "name", "category", "region", "public_name"]
+    table = [[e.finess, e.name, e.category, e.region, str(e.public_name).lower()] for e in establishments]
+    files.write_plain_csv(root / "reference" / "establishments.csv", header, table)
+
+
+def generate_demo(data_root: Path, *, seed: int = 2025) -> DemoSummary:
+    """Write the reference list and the demo inbox under `data_root`; touch nothing else.
+
+    `files_written` counts the KPI files dropped in the inbox, broken ones included.
+    """
+    establishments = demo_establishments(seed)
+    plan = plan_experimentations(establishments, seed)
+    write_reference(data_root, establishments)
+    loose = {(exp.establishment.finess, exp.use_case) for exp in plan if exp.establishment.category == "ESMS"}
+    loose = set(sorted(loose)[:2])
+    rows = {(exp.establishment.finess, exp.use_case): build_rows(exp, seed) for exp in plan}
+    written = []
+    for exp in plan:
+        key = (exp.establishment.finess, exp.use_case)
+        written += write_experimentation(data_root, exp, rows[key], key in loose)
+    broken = write_broken_files(data_root, plan, rows)
+    return DemoSummary(
+        establishments=len(establishments),
+        experimentations=len(plan),
+        files_written=len(written) + len(broken),
+        broken_files=dict(sorted(broken.items())),
+        latest_quarter=LATEST_QUARTER,
+    )
