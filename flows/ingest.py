@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 
 from tasks.artifacts import publish_verdicts
 from tasks.discover import claim_file, discover_files
-from tasks.load import load_file, sync_reference
+from tasks.load import load_files, sync_reference
 from tasks.read import read_file
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
@@ -31,8 +31,6 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     claims = [claim for claim in (claim_file(path, settings) for path in discover_files(settings)) if claim]
     readable = [read_file(claim, settings) for claim in claims]
     summaries = validate_files(claims, readable, date.today())
-    outcomes = [
-        load_file(claim, summary, settings, run_id) for claim, summary in zip(claims, summaries, strict=True)
-    ]
+    outcomes = load_files(claims, summaries, settings, run_id)
     publish_verdicts(outcomes)
     return outcomes

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-FINESS_PATTERN = r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[0-9]|98[0-9])[0-9]{6,7}$"
+# nine characters: a two-character département then 7 digits, or 97x / 98x then 6 digits
+FINESS_PATTERN = r"^(?:(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B)[0-9]{7}|9[78][0-9]{7})$"
 _FINESS_RE = re.compile(FINESS_PATTERN)
 
 
@@ -30,7 +31,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def has_valid_format(finess: str) -> bool:
-    return len(finess) == 9 and bool(_FINESS_RE.match(finess))
+    return bool(_FINESS_RE.fullmatch(finess))  # fullmatch: `$` alone would accept a trailing newline
 
 
 def is_valid_finess(finess: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,14 +92,14 @@ def prepare(table: SubmittedTable, catalogue: Catalogue) -> pd.DataFrame:
     for name in NUMERIC_COLUMNS:
         data[f"{name}_num"] = [parse_decimal(v) for v in data[name]]
         data[f"{name}_num"] = data[f"{name}_num"].astype("float64")
-    data["phase_norm"] = [None if v is None else normalize_phase(v) for v in data["phase"]]
+    data["phase_norm"] = _objects(None if v is None else normalize_phase(v) for v in data["phase"])
     periods = [None if v is None else parse_period(v) for v in data["periode"]]
-    data["periode_norm"] = [None if p is None else p.label for p in periods]
-    data["quarter"] = [None if p is None else p.quarter_label for p in periods]
-    data["pair"] = [
+    data["periode_norm"] = _objects(None if p is None else p.label for p in periods)
+    data["quarter"] = _objects(None if p is None else p.quarter_label for p in periods)
+    data["pair"] = _objects(
         f"{uc}|{kpi}" if uc in catalogue.use_cases and kpi in catalogue.kpis else None
         for uc, kpi in zip(data["cas_usage"], data["indicateur"], strict=True)
-    ]
+    )
     kpis = [catalogue.kpis.get(code) for code in data["indicateur"]]
     data["kpi_min"] = pd.Series([math.nan if k is None else k.min for k in kpis], dtype="float64")
     data["kpi_max"] = pd.Series([math.nan if k is None else k.max for k in kpis], dtype="float64")
@@ -114,6 +114,11 @@ def prepare(table: SubmittedTable, catalogue: Catalogue) -> pd.DataFrame:
         )
     ]
     return data
+
+
+def _objects(values: Iterable[str | None]) -> pd.Series:
+    """A text column that keeps None for missing cells (pandas 3 would store NaN in a str column)."""
+    return pd.Series(list(values), dtype=object)
 
 
 def _effective_value(value: float, num: float, den: float, is_rate: bool) -> float:

@@ -9,7 +9,7 @@ from schemas.catalogue import default_catalogue
 from tasks.retry import retry_if_transient
 from tlkpi.dropzone import Claim
 from tlkpi.settings import Settings
-from tlkpi.submissions import Outcome, Summary, settle_claim
+from tlkpi.submissions import Outcome, Summary, settle_claims
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments_file, sync_catalogue
 
@@ -21,8 +21,11 @@ from warehouse.reference import register_establishments_file, sync_catalogue
     retry_delay_seconds=2,
     retry_condition_fn=retry_if_transient,
 )
-def load_file(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> Outcome:
-    return settle_claim(claim, summary, settings, flow_run_id)
+def load_files(
+    claims: list[Claim], summaries: list[Summary], settings: Settings, flow_run_id: str | None
+) -> list[Outcome]:
+    """Archive + load the accepted files, keep the rejected ones with their report (one transaction each)."""
+    return settle_claims(claims, summaries, settings, flow_run_id)
 
 
 @task(

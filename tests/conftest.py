@@ -9,6 +9,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 # Set before any test module imports Prefect or Great Expectations.
 os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -115,13 +115,34 @@ def decode_text(data: bytes, path: Path) -> str:
 
 
 def sniff_separator(text: str) -> str:
-    """`,` or `;` (or tab), sniffed on the first lines; `;` wins ties as French exports use it."""
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        header = sample.splitlines()[0] if sample else ""
-        return ";" if header.count(";") >= header.count(",") else ","
+    """`;`, `,` or tab: the one that splits the header line most.
+
+    The header is the contract's own labels, which hold none of these characters, so counting there is
+    reliable where csv.Sniffer is not (it takes the apostrophes of French comments for quotes).
+    """
+    header = text.split("\n", 1)[0]
+    counts = {separator: header.count(separator) for separator in (";", ",", "\t")}
+    best = max(counts, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
+
+
+def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
+    """Two headers naming the same contract column: refuse rather than guess which one is meant."""
+    seen: dict[str, str] = {}
+    for header in headers:
+        name = canonical_name(header)
+        if name is None:
+            continue
+        if name in seen:
+            raise SubmissionError(
+                f"Les colonnes « {seen[name]} » et « {header} » désignent toutes deux « {name} ». "
+                "Supprimez l'une des deux.",
+                path=str(path),
+                row=1,
+                column=header,
+                rule="colonne_en_double",
+            )
+        seen[name] = header
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
@@ -132,10 +153,12 @@ def _read_csv(path: Path) -> pl.DataFrame:
             path=str(path),
             rule="fichier_vide",
         )
+    separator = sniff_separator(text)
+    _refuse_duplicate_headers(next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator)), path)
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            separator=sniff_separator(text),
+            separator=separator,
             infer_schema=False,
             truncate_ragged_lines=False,
         )
@@ -205,6 +228,7 @@ def _read_excel(path: Path) -> pl.DataFrame:
             rule="fichier_vide",
         )
     headers = [_cell_text(c) or f"colonne_{i + 1}" for i, c in enumerate(rows[header_index])]
+    _refuse_duplicate_headers(headers, path)
     body = [
         (index + 1, [_cell_text(c) for c in row])
         for index, row in enumerate(rows)
@@ -237,6 +261,7 @@ def _read_parquet(path: Path) -> pl.DataFrame:
 
 
 def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> SubmittedTable:
+    _refuse_duplicate_headers([h for h in frame.columns if h != ROW_COLUMN], path)
     headers: dict[str, str] = {}
     ignored = []
     for header in frame.columns:
@@ -245,15 +270,6 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
         name = canonical_name(header)
         if name is None:
             ignored.append(header)
-        elif name in headers:
-            raise SubmissionError(
-                f"Les colonnes « {headers[name]} » et « {header} » désignent toutes deux « {name} ». "
-                "Supprimez l'une des deux.",
-                path=str(path),
-                row=1,
-                column=header,
-                rule="colonne_en_double",
-            )
         else:
             headers[name] = header
     missing = [name for name in REQUIRED if name not in headers]

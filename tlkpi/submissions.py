@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from reports.feedback import render_feedback
@@ -141,7 +142,24 @@ def _first_issue(issues: list[Issue]) -> str:
     return f"{where}{first.column or '-'} : {first.rule}"
 
 
-def settle_claim(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> Outcome:
+def settle_claims(
+    claims: list[Claim], summaries: list[Summary], settings: Settings, flow_run_id: str | None
+) -> list[Outcome]:
+    """Settle every file of a run through one warehouse connection, each file in its own transaction."""
+    with open_warehouse(settings.warehouse_path) as con:
+        return [
+            settle_claim(con, claim, summary, settings, flow_run_id)
+            for claim, summary in zip(claims, summaries, strict=True)
+        ]
+
+
+def settle_claim(
+    con: duckdb.DuckDBPyConnection,
+    claim: Claim,
+    summary: Summary,
+    settings: Settings,
+    flow_run_id: str | None,
+) -> Outcome:
     """Archive and load an accepted file, or keep a rejected one with its report; then drop the claim.
 
     The original is stored before the warehouse transaction and the claim dropped after it, so a
@@ -149,52 +167,26 @@ def settle_claim(claim: Claim, summary: Summary, settings: Settings, flow_run_id
     """
     work = Path(claim.work_dir)
     issues = load_issues(work)
-    with open_warehouse(settings.warehouse_path) as con:
-        known = find_submission(con, claim.sha256)
-        if known is not None:
-            dropzone.release(claim)
-            return Outcome(
-                claim.relative,
-                claim.inbox_finess,
-                "duplicate",
-                summary.n_rows,
-                0,
-                0,
-                0,
-                f"identique à la soumission n°{known[0]} ({known[1]})",
-                "",
-            )
-        if summary.accepted:
-            stored = dropzone.archive(claim, settings.archive_dir)
-            measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
-            result = load_accepted(con, _record(claim, stored, flow_run_id), measurements, issues)
-            outcome = Outcome(
-                claim.relative,
-                claim.inbox_finess,
-                "accepted",
-                summary.n_rows,
-                result.loaded,
-                result.superseded,
-                len(issues),
-                _first_issue(issues),
-                str(stored),
-            )
-        else:
-            report = render_feedback(
-                claim.name, claim.inbox_finess, claim.received_at, issues, summary.n_rows
-            )
-            stored = dropzone.keep_rejected(claim, settings.rejected_dir, report)
-            record_rejected(con, _record(claim, stored, flow_run_id), issues, summary.n_rows)
-            outcome = Outcome(
-                claim.relative,
-                claim.inbox_finess,
-                "rejected",
-                summary.n_rows,
-                0,
-                0,
-                summary.n_errors,
-                _first_issue(issues),
-                str(stored),
-            )
+    known = find_submission(con, claim.sha256)
+    if known is not None:
+        dropzone.release(claim)
+        note = f"identique à la soumission n°{known[0]} ({known[1]})"
+        return Outcome(claim.relative, claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")
+    if summary.accepted:
+        stored = dropzone.archive(claim, settings.archive_dir)
+        measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
+        result = load_accepted(con, _record(claim, stored, flow_run_id), measurements, issues)
+        outcome = Outcome(
+            claim.relative, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
+            result.superseded, len(issues), _first_issue(issues), str(stored),
+        )  # fmt: skip
+    else:
+        report = render_feedback(claim.name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
+        stored = dropzone.keep_rejected(claim, settings.rejected_dir, report)
+        record_rejected(con, _record(claim, stored, flow_run_id), issues, summary.n_rows)
+        outcome = Outcome(
+            claim.relative, claim.inbox_finess, "rejected", summary.n_rows, 0, 0,
+            summary.n_errors, _first_issue(issues), str(stored),
+        )  # fmt: skip
     dropzone.release(claim)
     return outcome

@@ -15,7 +15,7 @@ from schemas.catalogue import default_catalogue
 from tlkpi import dropzone
 from tlkpi.reading import Limits
 from tlkpi.settings import Settings
-from tlkpi.submissions import Outcome, read_claim, settle_claim, validate_claims
+from tlkpi.submissions import Outcome, read_claim, settle_claims, validate_claims
 from warehouse.load import SubmissionRecord, load_accepted
 
 TODAY = date(2026, 11, 22)
@@ -31,7 +31,8 @@ def process(settings: Settings, path: Path) -> Outcome:
     assert claim is not None
     readable = read_claim(claim, Limits())
     [summary] = validate_claims([claim], [readable], default_catalogue(), TODAY)
-    return settle_claim(claim, summary, settings, flow_run_id=None)
+    [outcome] = settle_claims([claim], [summary], settings, flow_run_id=None)
+    return outcome
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
