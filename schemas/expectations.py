@@ -92,7 +92,8 @@ class ContractValidator:
         for outcome in result.results:
             if outcome.success:
                 continue
-            meta = outcome.expectation_config.meta or {}
+            config = outcome.expectation_config
+            meta = (config.meta if config is not None else None) or {}
             if outcome.exception_info.get("raised_exception"):
                 raise RuntimeError(
                     f"expectation {meta.get('rule')} crashed: {outcome.exception_info['exception_message']}"

@@ -50,7 +50,7 @@ def discover(inbox: Path) -> list[Path]:
     """Files waiting in the inbox, oldest first then by name, skipping hidden folders."""
     if not inbox.is_dir():
         return []
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(inbox, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / name for name in files if is_candidate(Path(root) / name))

@@ -154,7 +154,9 @@ def _read_csv(path: Path) -> pl.DataFrame:
             rule="fichier_vide",
         )
     separator = sniff_separator(text)
-    _refuse_duplicate_headers(next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator)), path)
+    _refuse_duplicate_headers(
+        next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator)), path
+    )
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -28,9 +28,15 @@ def warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def drop(settings: Settings, relative: str, rows: list[str]) -> Path:
+def drop_csv(settings: Settings, relative: str, rows: list[str]) -> Path:
     """Write a CSV into the inbox, as an establishment would."""
     path = settings.inbox_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def drop(settings: Settings) -> Callable[[str, list[str]], Path]:
+    """drop(relative path in the inbox, CSV rows) -> the dropped file."""
+    return lambda relative, rows: drop_csv(settings, relative, rows)

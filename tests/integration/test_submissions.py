@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from integration.conftest import drop
 
 from schemas.catalogue import default_catalogue
 from tlkpi import dropzone
@@ -41,8 +40,8 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return row[0]
 
 
-def test_accepted_file_is_archived_and_every_fact_points_to_it(settings, warehouse):
-    path = drop(settings, "010780195/kpi_2025.csv", GOOD)
+def test_accepted_file_is_archived_and_every_fact_points_to_it(settings, warehouse, drop):
+    path = drop("010780195/kpi_2025.csv", GOOD)
     warehouse.close()
     outcome = process(settings, path)
     assert (outcome.verdict, outcome.rows, outcome.loaded) == ("accepted", 3, 3)
@@ -62,10 +61,9 @@ def test_accepted_file_is_archived_and_every_fact_points_to_it(settings, warehou
     ]
 
 
-def test_rejected_file_is_kept_with_its_french_report_and_nothing_is_loaded(settings, warehouse):
+def test_rejected_file_is_kept_with_its_french_report_and_nothing_is_loaded(settings, warehouse, drop):
     warehouse.close()
     path = drop(
-        settings,
         "010780195/export.csv",
         [GOOD[0], "010780195,UC01,EFF_TAUX_OCCUPATION,2025-T3,pilote,140,,,"],
     )
@@ -87,10 +85,10 @@ def test_rejected_file_is_kept_with_its_french_report_and_nothing_is_loaded(sett
     ) in issues
 
 
-def test_same_bytes_twice_is_a_no_op(settings, warehouse):
+def test_same_bytes_twice_is_a_no_op(settings, warehouse, drop):
     warehouse.close()
-    first = process(settings, drop(settings, "010780195/a.csv", GOOD))
-    second = process(settings, drop(settings, "010780195/a_copie.csv", GOOD))
+    first = process(settings, drop("010780195/a.csv", GOOD))
+    second = process(settings, drop("010780195/a_copie.csv", GOOD))
     assert (first.verdict, second.verdict) == ("accepted", "duplicate")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         assert scalar(con, "SELECT count(*) FROM submission") == 1
@@ -98,11 +96,11 @@ def test_same_bytes_twice_is_a_no_op(settings, warehouse):
     assert not (settings.inbox_dir / "010780195" / "a_copie.csv").exists()
 
 
-def test_a_later_file_supersedes_the_same_key_and_keeps_history(settings, warehouse):
+def test_a_later_file_supersedes_the_same_key_and_keeps_history(settings, warehouse, drop):
     warehouse.close()
-    process(settings, drop(settings, "010780195/v1.csv", GOOD))
+    process(settings, drop("010780195/v1.csv", GOOD))
     correction = ["010780195,UC01,EFF_DELAI_PEC,2025-Q3,pilote,35,,,30"]  # same key, other spelling
-    outcome = process(settings, drop(settings, "010780195/v2.csv", correction))
+    outcome = process(settings, drop("010780195/v2.csv", correction))
     assert (outcome.verdict, outcome.superseded) == ("accepted", 1)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         history = con.execute(
@@ -142,18 +140,18 @@ def test_a_failing_load_leaves_the_warehouse_untouched(settings, warehouse):
     assert scalar(warehouse, "SELECT count(*) FROM measurement") == 0
 
 
-def test_discovery_skips_what_is_not_a_finished_upload(settings):
-    drop(settings, "010780195/ok.csv", GOOD)
+def test_discovery_skips_what_is_not_a_finished_upload(settings, drop):
+    drop("010780195/ok.csv", GOOD)
     for name in ("upload.csv.part", ".hidden.csv", "~$classeur.xlsx"):
-        drop(settings, f"010780195/{name}", GOOD)
+        drop(f"010780195/{name}", GOOD)
     (settings.inbox_dir / "010780195" / "subfolder").mkdir()
     os.symlink(settings.inbox_dir / "010780195" / "ok.csv", settings.inbox_dir / "lien.csv")
     found = [p.relative_to(settings.inbox_dir).as_posix() for p in dropzone.discover(settings.inbox_dir)]
     assert found == ["010780195/ok.csv"]
 
 
-def test_an_abandoned_claim_goes_back_to_the_inbox(settings):
-    path = drop(settings, "010780195/ok.csv", GOOD)
+def test_an_abandoned_claim_goes_back_to_the_inbox(settings, drop):
+    path = drop("010780195/ok.csv", GOOD)
     claim = dropzone.claim(path, settings.inbox_dir, settings.processing_dir)
     assert claim is not None and not path.exists()
     assert dropzone.claim(path, settings.inbox_dir, settings.processing_dir) is None  # already taken
@@ -164,12 +162,12 @@ def test_an_abandoned_claim_goes_back_to_the_inbox(settings):
     assert list(settings.processing_dir.iterdir()) == []
 
 
-def test_files_in_equal_accepted_plus_rejected_plus_pending(settings, warehouse):
+def test_files_in_equal_accepted_plus_rejected_plus_pending(settings, warehouse, drop):
     warehouse.close()
-    drop(settings, "010780195/a.csv", GOOD)
-    drop(settings, "010780195/b.csv", ["010780196,UC01,EFF_DELAI_PEC,2025-T3,pilote,40,,,30"])
-    drop(settings, "c.csv", ["010780906,UC02,QUA_DMS,2025-T2,pilote,6,,,20"])
-    pending = drop(settings, "010780195/d.csv", ["010780195,UC03,QUA_DMS,2025-T2,pilote,6,,,20"])
+    drop("010780195/a.csv", GOOD)
+    drop("010780195/b.csv", ["010780196,UC01,EFF_DELAI_PEC,2025-T3,pilote,40,,,30"])
+    drop("c.csv", ["010780906,UC02,QUA_DMS,2025-T2,pilote,6,,,20"])
+    pending = drop("010780195/d.csv", ["010780195,UC03,QUA_DMS,2025-T2,pilote,6,,,20"])
     dropped = 4
     for path in dropzone.discover(settings.inbox_dir):
         if path != pending:
