@@ -49,7 +49,7 @@ test: install
 check: install
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
-	.venv/bin/mypy .
+	.venv/bin/mypy
 	$(UV) lock --check
 
 clean-data:
