@@ -30,7 +30,7 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     sync_reference(settings)
     claims = [claim for claim in (claim_file(path, settings) for path in discover_files(settings)) if claim]
     readable = [read_file(claim, settings) for claim in claims]
-    summaries = validate_files(claims, readable, date.today())
+    summaries = validate_files(claims, readable, date.today(), settings)
     outcomes = load_files(claims, summaries, settings, run_id)
     publish_verdicts(outcomes)
     return outcomes

@@ -68,6 +68,11 @@ MESSAGES: dict[str, str] = {
         "Le commentaire semble contenir une donnée personnelle (numéro de sécurité sociale, courriel "
         "ou téléphone). Supprimez-la : aucune donnée nominative ne doit figurer dans le fichier."
     ),
+    "valeur_inhabituelle": (
+        "La valeur {value} s'écarte fortement de ce que l'établissement a déclaré jusqu'ici pour cet "
+        "indicateur et cette phase (médiane {detail}). Elle est acceptée : vérifiez-la et corrigez-la "
+        "si besoin par un nouvel envoi."
+    ),
     "colonne_ignoree": "La colonne « {value} » ne fait pas partie du modèle : elle a été ignorée.",
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +28,9 @@ VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the ce
 NUMERIC_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")
 INTEGER_COLUMNS = ("numerateur", "denominateur", "effectif")
 RATE_TOLERANCE = 0.05 + 1e-9  # a rate may be rounded to one decimal
+UNUSUAL_RATIO = 3.0  # a value 3x above or below the establishment's history is worth a second look
+UNUSUAL_SHARE_OF_RANGE = 0.1  # ... when it also moves by a tenth of the KPI's plausible range
+History = Mapping[tuple[str, str, str, str], float]  # (finess, use case, KPI, phase) -> median value
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 MEASUREMENT_SCHEMA = {
@@ -178,6 +181,30 @@ def _value_issues(row: object, index: int, catalogue: Catalogue) -> list[RawIssu
     return []
 
 
+def unusual_values(
+    data: pd.DataFrame, catalogue: Catalogue, history: History
+) -> list[tuple[int, float, float]]:
+    """(row index, value, history median) of values far from what the establishment reported before."""
+    found = []
+    keys = zip(
+        data["finess"],
+        data["cas_usage"],
+        data["indicateur"],
+        data["phase_norm"],
+        data["valeur_effective"],
+        strict=True,
+    )
+    for index, (finess, use_case, kpi_code, phase, value) in enumerate(keys):
+        median = history.get((finess, use_case, kpi_code, phase))
+        kpi = catalogue.kpis.get(kpi_code)
+        if median is None or kpi is None or math.isnan(value) or median <= 0 or value <= 0:
+            continue
+        far = max(value / median, median / value) > UNUSUAL_RATIO
+        if far and abs(value - median) > UNUSUAL_SHARE_OF_RANGE * (kpi.max - kpi.min):
+            found.append((index, value, median))
+    return found
+
+
 def _range_detail(catalogue: Catalogue, kpi_code: str) -> str:
     kpi = catalogue.kpis[kpi_code]
     return f"{kpi.code} : de {kpi.min:g} à {kpi.max:g} {kpi.unit}"
@@ -195,7 +222,11 @@ def validate_table(
 
 
 def validate_tables(
-    submitted: Sequence[tuple[SubmittedTable, str | None]], catalogue: Catalogue, *, today: date
+    submitted: Sequence[tuple[SubmittedTable, str | None]],
+    catalogue: Catalogue,
+    *,
+    today: date,
+    history: History | None = None,
 ) -> list[Verdict]:
     """Validate many files with one run of the suite (its fixed cost dominates small files).
 
@@ -227,7 +258,9 @@ def validate_tables(
                 (rule, column, index - offsets[number], written if written is not None else value, detail)
             )
     return [
-        _verdict(table, frame, found, catalogue, today=today, inbox_finess=inbox_finess)
+        _verdict(
+            table, frame, found, catalogue, today=today, inbox_finess=inbox_finess, history=history or {}
+        )
         for (table, inbox_finess), frame, found in zip(submitted, frames, suite_issues, strict=True)
     ]
 
@@ -240,6 +273,7 @@ def _verdict(
     *,
     today: date,
     inbox_finess: str | None,
+    history: History,
 ) -> Verdict:
     rows = data[ROW_COLUMN].tolist()
     issues: list[Issue] = [
@@ -251,6 +285,19 @@ def _verdict(
         written = table.headers.get(column, column)
         shown = None if not _present(value) else _format_value(value)
         issues.append(make_issue(rule, row=rows[index], column=written, value=shown, detail=detail))
+    for index, value, median in unusual_values(data, catalogue, history):
+        written = table.headers.get("valeur", "valeur")
+        detail = _format_value(median)
+        issues.append(
+            make_issue(
+                "valeur_inhabituelle",
+                row=rows[index],
+                column=written,
+                value=_format_value(value),
+                detail=detail,
+                severity="warning",
+            )
+        )
     issues.sort(key=lambda issue: (issue.row or 0, issue.column or "", issue.rule))
     has_errors = any(issue.severity == "error" for issue in issues)
     measurements = None if has_errors else to_measurements(data, catalogue)

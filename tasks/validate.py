@@ -9,10 +9,15 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas.catalogue import default_catalogue
 from tlkpi.dropzone import Claim
+from tlkpi.settings import Settings
 from tlkpi.submissions import Summary, validate_claims
+from warehouse.history import load_history
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_files(claims: list[Claim], readable: list[bool], today: date) -> list[Summary]:
+def validate_files(
+    claims: list[Claim], readable: list[bool], today: date, settings: Settings
+) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    return validate_claims(claims, readable, default_catalogue(), today)
+    history = load_history(settings.warehouse_path)
+    return validate_claims(claims, readable, default_catalogue(), today, history)

@@ -63,6 +63,13 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
             path=str(path),
             rule="format_non_accepte",
         )
+    if frame.height == 0:
+        raise SubmissionError(
+            "Le fichier ne contient aucune mesure sous la ligne d'en-tête. Ajoutez une ligne par mesure "
+            "(ou vérifiez que les données sont dans la feuille « indicateurs »).",
+            path=str(path),
+            rule="fichier_vide",
+        )
     if frame.height > limits.max_rows:
         raise SubmissionError(
             f"Le fichier contient {frame.height} lignes, au-delà de la limite de {limits.max_rows}. "
@@ -154,17 +161,16 @@ def _read_csv(path: Path) -> pl.DataFrame:
             rule="fichier_vide",
         )
     separator = sniff_separator(text)
-    _refuse_duplicate_headers(
-        next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator)), path
-    )
     try:
+        header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator))
+        _refuse_duplicate_headers(header, path)
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=separator,
             infer_schema=False,
             truncate_ragged_lines=False,
         )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+    except (csv.Error, pl.exceptions.PolarsError) as exc:
         raise SubmissionError(
             f"Le fichier CSV est mal formé ({str(exc).splitlines()[0]}). Vérifiez que chaque ligne "
             "a autant de colonnes que l'en-tête et que les guillemets sont fermés.",
@@ -241,24 +247,27 @@ def _read_excel(path: Path) -> pl.DataFrame:
     return frame.with_columns(pl.Series(ROW_COLUMN, [r for r, _ in body], dtype=pl.Int32))
 
 
+def _parquet_column_as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Numbers as typed (12.0 -> '12'), dates as the month they fall in (a period), the rest as text."""
+    if dtype.is_float():
+        return pl.col(name).map_elements(_cell_text, return_dtype=pl.String)
+    if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
+        return pl.col(name).dt.strftime("%Y-%m")
+    return pl.col(name).cast(pl.String)
+
+
 def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.select(_parquet_column_as_text(name, dtype) for name, dtype in frame.schema.items())
+    except Exception as exc:  # pyarrow and polars raise many unrelated types for a corrupt file
         raise SubmissionError(
             f"Le fichier Parquet est illisible ({type(exc).__name__}). Exportez-le à nouveau.",
             path=str(path),
             rule="fichier_illisible",
         ) from exc
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    as_text = [
-        pl.col(name).map_elements(_cell_text, return_dtype=pl.String)
-        if dtype.is_float()
-        else pl.col(name).cast(pl.String)
-        for name, dtype in frame.schema.items()
-    ]
-    frame = frame.select(as_text)
     return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias(ROW_COLUMN))
 
 

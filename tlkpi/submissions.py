@@ -17,7 +17,7 @@ import polars as pl
 from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
-from schemas.validation import validate_tables
+from schemas.validation import History, validate_tables
 from tlkpi import dropzone
 from tlkpi.dropzone import Claim
 from tlkpi.errors import SubmissionError
@@ -96,14 +96,18 @@ def load_issues(work: Path) -> list[Issue]:
 
 
 def validate_claims(
-    claims: list[Claim], readable: list[bool], catalogue: Catalogue, today: date
+    claims: list[Claim],
+    readable: list[bool],
+    catalogue: Catalogue,
+    today: date,
+    history: History | None = None,
 ) -> list[Summary]:
     """Validate the staged tables of many claims in one batch; keep each file's issues and measurements."""
     staged = [
         (claim, _load_table(Path(claim.work_dir))) for claim, ok in zip(claims, readable, strict=True) if ok
     ]
     verdicts = validate_tables(
-        [(table, claim.inbox_finess) for claim, table in staged], catalogue, today=today
+        [(table, claim.inbox_finess) for claim, table in staged], catalogue, today=today, history=history
     )
     by_claim = {claim.work_dir: verdict for (claim, _), verdict in zip(staged, verdicts, strict=True)}
     summaries = []

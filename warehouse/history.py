@@ -1,0 +1,33 @@
+"""What the warehouse already knows of each establishment's KPIs, to flag unusual new values."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from schemas.validation import History
+from tlkpi.errors import TransientError
+from warehouse.db import open_warehouse
+
+HISTORY_SQL = Path(__file__).parent / "sql" / "kpi_history.sql"
+log = logging.getLogger(__name__)
+
+
+def read_history(con: duckdb.DuckDBPyConnection) -> History:
+    """(finess, use case, KPI, phase) -> median of the current values."""
+    rows = con.execute(HISTORY_SQL.read_text(encoding="utf-8")).fetchall()
+    return {(finess, uc, kpi, phase): float(median) for finess, uc, kpi, phase, median, _ in rows}
+
+
+def load_history(warehouse_path: Path) -> History:
+    """The history, or nothing when there is no warehouse yet or a writer holds it (warnings only)."""
+    if not warehouse_path.exists():
+        return {}
+    try:
+        with open_warehouse(warehouse_path, read_only=True) as con:
+            return read_history(con)
+    except (TransientError, duckdb.IOException) as exc:
+        log.warning("history unavailable, unusual-value warnings skipped: %s", exc)
+        return {}
