@@ -216,9 +216,10 @@ def validate_table(
     *,
     today: date,
     inbox_finess: str | None = None,
+    history: History | None = None,
 ) -> Verdict:
     """Every issue of one file, sorted by row; typed measurements when there is no error."""
-    return validate_tables([(table, inbox_finess)], catalogue, today=today)[0]
+    return validate_tables([(table, inbox_finess)], catalogue, today=today, history=history)[0]
 
 
 def validate_tables(
