@@ -104,3 +104,9 @@ def test_warnings_do_not_reject(tmp_path) -> None:
 def test_every_rule_has_a_failing_file_above() -> None:
     tested = {c[4] for c in CASES} | {"fichier_trop_gros"}
     assert tested | NOT_FROM_A_FILE == set(MESSAGES) | READING_RULES
+
+
+def test_every_rule_is_documented_for_developers() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "file-contract.md").read_text(encoding="utf-8")
+    missing = sorted(rule for rule in set(MESSAGES) | READING_RULES if f"`{rule}`" not in docs)
+    assert missing == []
