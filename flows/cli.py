@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,8 +65,18 @@ def ingest(data_root: DataRoot = None) -> None:
 def quarter(
     quarter: Annotated[str, typer.Argument(help="Quarter to publish, e.g. 2025-T3.")],
     data_root: DataRoot = None,
+    edition: Annotated[
+        int | None,
+        typer.Option(
+            help="Re-render this earlier edition into site/<quarter>/editions/<n>/ instead of publishing."
+        ),
+    ] = None,
 ) -> None:
-    """Aggregate a quarter and publish its HTML report under <data root>/site/<quarter>/."""
+    """Aggregate a quarter and publish its HTML report and open data under <data root>/site/<quarter>/.
+
+    A new edition is frozen only when files or results changed since the last one; otherwise the
+    command says so and the published files stay byte for byte the same.
+    """
     from schemas.periods import parse_quarter
 
     try:
@@ -73,15 +84,43 @@ def quarter(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     settings = _settings(data_root)
+    if edition is not None:
+        _render_edition(settings, label, edition)
+        return
     from flows.quarter import quarter as quarter_flow
 
     publication = quarter_flow(label, str(settings.root))
-    summary = publication.summary
-    typer.echo(
-        f"Quarter {label} published: {summary.establishments} establishment(s), {summary.experimentations} "
-        f"experimentation(s), {summary.cells} benchmark cell(s) ({summary.withheld} withheld)."
-    )
+    _print_publication(publication.summary)
     typer.echo(f"Report: {publication.index_path}")
+
+
+def _render_edition(settings: Settings, label: str, number: int) -> None:
+    from reports.site import render_quarter_site
+    from tlkpi.errors import WarehouseError
+
+    try:
+        index = render_quarter_site(settings.warehouse_path, label, settings.site_dir, settings, number)
+    except WarehouseError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
+
+
+def _print_publication(summary: Any) -> None:
+    as_of = f"as of {summary.as_of:%Y-%m-%d %H:%M}" if summary.as_of else "no data"
+    if summary.created:
+        previous = f", replacing edition {summary.previous_edition}" if summary.previous_edition else ""
+        typer.echo(f"Quarter {summary.quarter}: edition {summary.edition} published ({as_of}{previous}).")
+    else:
+        typer.echo(
+            f"Quarter {summary.quarter}: nothing new since edition {summary.edition} ({as_of}); "
+            "published files unchanged."
+        )
+    typer.echo(
+        f"  {summary.submissions} file(s), {summary.establishments} establishment(s), "
+        f"{summary.experimentations} experimentation(s); {summary.cells} published row(s), "
+        f"{summary.withheld} withheld ({summary.withheld_secondary} to protect another cell)."
+    )
 
 
 @app.command()
@@ -102,11 +141,7 @@ def demo(
     )
     _print_outcomes(ingest_flow(str(settings.root)))
     publication = quarter_flow(generated.latest_quarter, str(settings.root))
-    summary = publication.summary
-    typer.echo(
-        f"Quarter {summary.quarter} published: {summary.experimentations} experimentation(s) in "
-        f"{summary.establishments} establishment(s), {summary.cells} benchmark cell(s), {summary.withheld} withheld."
-    )
+    _print_publication(publication.summary)
     typer.echo(f"Report: {publication.index_path}")
 
 
@@ -153,6 +188,57 @@ def check(
             )
         typer.echo(f"{file.name} : {'refusé' if errors else 'acceptable'} ({len(errors)} erreur(s)).")
     raise typer.Exit(1 if errors else 0)
+
+
+class TemplateFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+@app.command()
+def template(
+    use_case: Annotated[
+        str | None, typer.Option("--use-case", help="Pre-fill one row per KPI of this use case (e.g. UC05).")
+    ] = None,
+    file_format: Annotated[
+        TemplateFormat, typer.Option("--format", help="xlsx (drop-down lists) or csv.")
+    ] = TemplateFormat.xlsx,
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write it. Default: modele_indicateurs[_UCxx].<format>")
+    ] = None,
+) -> None:
+    """Write the ready-to-fill KPI file, with the French column labels of the contract."""
+    from schemas.catalogue import default_catalogue
+    from schemas.template import write_template_csv, write_template_xlsx
+
+    catalogue = default_catalogue()
+    if use_case is not None and use_case not in catalogue.use_cases:
+        typer.echo(
+            f"Cas d'usage inconnu : {use_case}. Codes possibles : {', '.join(catalogue.use_cases)}", err=True
+        )
+        raise typer.Exit(2)
+    target = output or Path(f"modele_indicateurs{'_' + use_case if use_case else ''}.{file_format.value}")
+    if file_format is TemplateFormat.csv:
+        target.write_bytes(write_template_csv(catalogue, use_case))
+    else:
+        write_template_xlsx(target, catalogue, use_case)
+    typer.echo(f"Modèle écrit : {target}")
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option(help="Write the JSON there instead of printing it.")] = None,
+) -> None:
+    """Print the file contract as a Table Schema JSON (the format of schema.data.gouv.fr)."""
+    from schemas.catalogue import default_catalogue
+    from schemas.table_schema import table_schema
+
+    text = json.dumps(table_schema(default_catalogue()), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Table Schema écrit : {output}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Quarterly flow: aggregate the quarter's benchmark, then render and publish its site."""
+"""Quarterly flow: freeze the quarter's edition, render and publish its site, record artifacts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from prefect import flow
 from flows.ingest import settings_for
 from schemas.periods import latest_closed_quarter, parse_quarter
 from tasks.aggregate import QuarterSummary, aggregate_quarter
-from tasks.artifacts import publish_report_link
+from tasks.artifacts import publish_quarter_tables, publish_report_link
+from tasks.load import sync_reference
 from tasks.render import render_site
 
 
@@ -22,10 +23,15 @@ class Publication:
 
 @flow(name="quarter")
 def quarter(quarter: str | None = None, data_root: str | None = None) -> Publication:
-    """Aggregate and publish `quarter` (2025-T3), by default the last closed one."""
+    """Aggregate and publish `quarter` (2025-T3), by default the last closed one.
+
+    Run again with nothing new, it keeps the latest edition and re-renders identical files.
+    """
     label = parse_quarter(quarter).label if quarter else latest_closed_quarter(date.today()).label
     settings = settings_for(data_root)
+    sync_reference(settings)
     summary = aggregate_quarter(settings, label)
     index_path = render_site(settings, label)
+    publish_quarter_tables(settings, label, summary.edition)
     publish_report_link(label, index_path, summary.cells, summary.withheld)
     return Publication(summary, index_path)

@@ -1,6 +1,7 @@
-"""Write the static French HTML site of a quarter: an index and one page per use case with data.
+"""Write the static French HTML site of a quarter's edition: an index, one page per use case with data
+(and one for the ENSEMBLE rows), and the open-data files under data/.
 
-Reads the warehouse read-only; the same warehouse state gives byte-identical files.
+Reads a frozen edition from the warehouse, read-only; the same edition gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from string import ascii_lowercase
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.formatting import FILTERS
+from reports.formatting import FILTERS, NBSP, format_number
+from reports.open_data import DATA_DIR, write_open_data
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
+from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
-from warehouse.queries import BenchmarkCell, QuarterOverview, quarter_benchmark, quarter_overview
+from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -70,7 +73,14 @@ def build_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters["fr_change"] = format_change
     return env
+
+
+def format_change(value: float) -> str:
+    """A relative change as a signed whole percentage: -0.123 -> '−12 %', 0.05 -> '+5 %'."""
+    text = format_number(100 * value, 0)
+    return ("+" if text[0].isdigit() and text != "0" else "") + text + NBSP + "%"
 
 
 def catalogue_rank(codes: Iterable[str]) -> dict[str, int]:
@@ -102,9 +112,9 @@ def build_notes(cells: list[BenchmarkCell]) -> tuple[Note, ...]:
 
 
 def build_pages(cells: list[BenchmarkCell]) -> list[UseCasePage]:
-    """One page per use case having at least one cell this quarter, in code order."""
+    """One page per use case having at least one cell this quarter, in code order, ENSEMBLE last."""
     pages = []
-    for code in sorted({cell.use_case for cell in cells}):
+    for code in sorted({cell.use_case for cell in cells}, key=lambda code: (code == TOTAL, code)):
         if not _SAFE_FILE_STEM.match(code):
             raise WarehouseError(f"use case code {code!r} cannot be used as a file name")
         mine = [cell for cell in cells if cell.use_case == code]
@@ -141,15 +151,15 @@ def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
 def render_pages(
     env: Environment,
     quarter_dir: Path,
-    overview: QuarterOverview,
+    edition: Edition,
     pages: list[UseCasePage],
-    settings: Settings,
+    roi: list[RoiCell],
 ) -> Path:
     """Write the index and the use-case pages; return the index path."""
     common = {
-        "quarter": overview.quarter,
-        "overview": overview,
-        "settings": settings,
+        "quarter": edition.quarter,
+        "edition": edition,
+        "data_dir": DATA_DIR,
         "illustrative": any(cell.use_case_illustrative for page in pages for cell in _cells(page)),
     }
     for page in pages:
@@ -157,7 +167,7 @@ def render_pages(
         write_text(quarter_dir / page.href, html)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     index = quarter_dir / "index.html"
-    write_text(index, env.get_template("index.html").render(common, root="", pages=pages))
+    write_text(index, env.get_template("index.html").render(common, root="", pages=pages, roi=roi))
     return index
 
 
@@ -165,17 +175,31 @@ def _cells(page: UseCasePage) -> Iterable[BenchmarkCell]:
     return (cell for section in page.sections for cell in section.cells)
 
 
-def render_quarter_site(warehouse_path: Path, quarter: str, site_root: Path, settings: Settings) -> Path:
-    """Render site_root/<quarter>/ (index, cas-usage/<UC>.html, static/) and return the index path."""
+def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
+    """site/<quarter>/ for the latest edition, site/<quarter>/editions/<n>/ for an earlier one."""
+    quarter_dir = site_root / edition.quarter
+    return quarter_dir if latest else quarter_dir / "editions" / str(edition.number)
+
+
+def render_quarter_site(
+    warehouse_path: Path, quarter: str, site_root: Path, settings: Settings, number: int | None = None
+) -> Path:
+    """Render an edition of a quarter (by default its latest) and return the index path.
+
+    The latest edition goes to site_root/<quarter>/ (index, cas-usage/<UC>.html, static/, data/);
+    an earlier one, re-rendered on demand, to site_root/<quarter>/editions/<n>/.
+    """
     label = parse_quarter(quarter).quarter_label
     with open_warehouse(warehouse_path, read_only=True) as con:
-        overview = quarter_overview(con, label)
-        cells = quarter_benchmark(
-            con,
-            label,
-            min_establishments=settings.min_establishments,
-            min_patients=settings.min_patients,
-        )
-    quarter_dir = site_root / label
-    copy_static(quarter_dir / "static")
-    return render_pages(build_environment(), quarter_dir, overview, build_pages(cells), settings)
+        edition = find_edition(con, label, number)
+        latest = find_edition(con, label)
+        if edition is None or latest is None:
+            raise WarehouseError(
+                f"{label}: no such edition; publish the quarter first (`tlkpi quarter {label}`)"
+            )
+        cells = read_benchmark(con, edition)
+        roi = read_roi(con, edition)
+    target = edition_dir(site_root, edition, latest=edition.number == latest.number)
+    copy_static(target / "static")
+    write_open_data(target, cells, roi)
+    return render_pages(build_environment(), target, edition, build_pages(cells), roi)

@@ -1,4 +1,4 @@
-"""Render the quarter's static French site from the warehouse."""
+"""Render the quarter's static French site and open-data files from a frozen edition."""
 
 from __future__ import annotations
 
@@ -10,6 +10,6 @@ from tlkpi.settings import Settings
 
 
 @task(name="render", cache_policy=NO_CACHE)
-def render_site(settings: Settings, quarter: str) -> str:
-    """Write site/<quarter>/ and return the path of its index.html."""
-    return str(render_quarter_site(settings.warehouse_path, quarter, settings.site_dir, settings))
+def render_site(settings: Settings, quarter: str, edition: int | None = None) -> str:
+    """Write site/<quarter>/ (or site/<quarter>/editions/<n>/ for an earlier edition); return its index.html."""
+    return str(render_quarter_site(settings.warehouse_path, quarter, settings.site_dir, settings, edition))

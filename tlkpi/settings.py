@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         description="A statistic whose patient count (Σ effectif or Σ dénominateur) is under this is "
         "withheld (CNIL/ATIH rule of 11).",
     )
+    quarter_grace_days: int = Field(
+        default=10,
+        ge=0,
+        description="Days after a quarter closes during which its files are on time; the quarterly "
+        "deployment runs on that day (keep the cron of prefect.yaml in step). A file for the quarter "
+        "received later is marked late in the completeness table.",
+    )
     max_file_bytes: int = Field(
         default=200 * 1024 * 1024,
         description="A submitted file larger than this is rejected unread.",
@@ -40,6 +47,12 @@ class Settings(BaseSettings):
     max_rows: int = Field(
         default=2_000_000,
         description="A submitted file with more data rows than this is rejected.",
+    )
+    claim_timeout_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="A claimed file whose run has not settled it after this long is put back in the "
+        "inbox (its run died). Keep it above the longest ingest run.",
     )
     publish_names_of: tuple[str, ...] = Field(
         default=(),

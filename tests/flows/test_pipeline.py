@@ -83,6 +83,12 @@ def test_ingest_then_quarter_publishes_the_site(tmp_path: Path) -> None:
     assert index == root / "site" / "2025-T3" / "index.html"
     assert (index.parent / "cas-usage" / "UC01.html").exists()
     assert publication.summary.establishments == 4
+    assert (publication.summary.edition, publication.summary.created) == (1, True)
+    assert (index.parent / "data" / "benchmark.csv").exists() and (index.parent / "data" / "roi.csv").exists()
+    published = {p: p.read_bytes() for p in sorted(index.parent.rglob("*")) if p.is_file()}
 
     again = ingest(str(root))
     assert again == []
+    rerun = quarter("2025-T3", str(root))
+    assert (rerun.summary.edition, rerun.summary.created) == (1, False)
+    assert {p: p.read_bytes() for p in sorted(index.parent.rglob("*")) if p.is_file()} == published

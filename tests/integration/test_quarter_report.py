@@ -13,8 +13,11 @@ from reports.site import render_quarter_site
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_period
 from tlkpi.settings import Settings
+from warehouse.benchmark import compute_benchmark
 from warehouse.db import open_warehouse
-from warehouse.queries import available_quarters, quarter_benchmark, quarter_overview
+from warehouse.disclosure import Rules
+from warehouse.editions import find_edition, freeze_edition
+from warehouse.queries import available_quarters, quarter_overview
 from warehouse.reference import sync_catalogue
 
 QUARTER = "2025-T4"
@@ -76,7 +79,7 @@ def insert_measurement(con, submission_id, finess, use_case, kpi, period, phase,
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
-    """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03."""
+    """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03; edition 1 frozen."""
     path = tmp_path / "warehouse" / "tlkpi.duckdb"
     with open_warehouse(path) as con:
         sync_catalogue(con, default_catalogue())
@@ -97,10 +100,10 @@ def warehouse(tmp_path: Path) -> Path:
         for finess in (A, B):
             sub = submissions[finess]
             insert_measurement(
-                con, sub, finess, "UC02", "EFF_DELAI_PEC", "2025-T2", "reference", (40, None, None, 30)
+                con, sub, finess, "UC02", "EFF_PATIENTS_JOUR", "2025-T2", "reference", (40, None, None, 30)
             )
             insert_measurement(
-                con, sub, finess, "UC02", "EFF_DELAI_PEC", "2025-11", "pilote", (30, None, None, 30)
+                con, sub, finess, "UC02", "EFF_PATIENTS_JOUR", "2025-11", "pilote", (30, None, None, 30)
             )
         for finess in (A, B, C):
             sub = submissions[finess]
@@ -109,13 +112,14 @@ def warehouse(tmp_path: Path) -> Path:
             "UPDATE use_case SET label = ? WHERE code = ?",
             ["<script>alert('x')</script> Chirurgie & réalité augmentée", "UC01"],
         )
+        freeze_edition(con, QUARTER, Rules(min_establishments=3, min_patients=11))
     return path
 
 
 @pytest.fixture
 def benchmark(warehouse: Path):
     with open_warehouse(warehouse, read_only=True) as con:
-        cells = quarter_benchmark(con, QUARTER, min_establishments=3, min_patients=11)
+        cells = compute_benchmark(con, QUARTER, Rules(min_establishments=3, min_patients=11))
     return {(cell.use_case, cell.kpi): cell for cell in cells}
 
 
@@ -186,7 +190,7 @@ def test_rate_cell_pools_numerators_and_denominators(benchmark):
 @pytest.mark.parametrize(
     ("key", "reason"),
     [
-        (("UC02", "EFF_DELAI_PEC"), "moins de 3 établissements"),
+        (("UC02", "EFF_PATIENTS_JOUR"), "moins de 3 établissements"),
         (("UC03", "QUA_DMS"), "moins de 11 patients"),
     ],
 )
@@ -209,11 +213,13 @@ def test_overview_and_available_quarters(warehouse):
     with open_warehouse(warehouse, read_only=True) as con:
         overview = quarter_overview(con, QUARTER)
         quarters = available_quarters(con)
+        edition = find_edition(con, QUARTER)
     assert (overview.n_establishments, overview.n_experimentations) == (4, 9)
-    assert (overview.n_accepted_submissions, overview.n_rejected_submissions) == (5, 1)
     assert overview.n_measurements == 8 + 2 + 3  # pilot rows of the quarter, superseded excluded
-    assert overview.last_accepted_at == datetime(2026, 1, 8, 9, 30)
     assert quarters == [QUARTER]
+    assert edition is not None and edition.number == 1
+    # the file of 2 November only holds a superseded value: it is not an input of the edition
+    assert (edition.n_submissions, edition.as_of) == (4, datetime(2026, 1, 8, 9, 30))
 
 
 def test_site_has_index_and_one_page_per_use_case(warehouse, tmp_path):
@@ -221,6 +227,7 @@ def test_site_has_index_and_one_page_per_use_case(warehouse, tmp_path):
     quarter_dir = tmp_path / "site" / QUARTER
     assert index == quarter_dir / "index.html"
     assert sorted(p.name for p in (quarter_dir / "cas-usage").iterdir()) == [
+        "ENSEMBLE.html",
         "UC01.html",
         "UC02.html",
         "UC03.html",
@@ -246,7 +253,7 @@ def test_every_local_link_resolves(warehouse, tmp_path):
 def test_withheld_cell_shows_secret_and_no_number(warehouse, tmp_path):
     render(warehouse, tmp_path / "site")
     html = (tmp_path / "site" / QUARTER / "cas-usage" / "UC02.html").read_text(encoding="utf-8")
-    (row,) = [r for r in table_rows(html) if r and r[0][2].startswith("Temps moyen de prise en charge")]
+    (row,) = [r for r in table_rows(html) if r and r[0][2].startswith("Patients traités par jour")]
     statistic_cells = row[3:]
     assert [text.split()[:2] for _, _, text in statistic_cells] == [["secret", "statistique"]]
     assert not any(re.search(r"\d", text) for _, _, text in statistic_cells)
@@ -260,7 +267,8 @@ def test_published_cell_shows_french_numbers(warehouse, tmp_path):
     texts = [" ".join(text.split()) for _, _, text in row]
     assert texts[1:7] == ["↓ plus bas est mieux", "4", "11,0 %", "9,5 %", "8,0 – 11,3 %", "9,4 %"]
     assert texts[7] == "75 %"
-    assert texts[8].startswith("oui")
+    assert texts[8] == "−20 %"  # median of -33.3, -20, -20, +10 %; under 6 values: no interval
+    assert texts[9].startswith("oui")
     headings = re.findall(r"<h2 [^>]*>([^<]+)</h2>", html)
     assert headings[:4] == [domain.label for domain in default_catalogue().domains.values()]
 
@@ -284,7 +292,7 @@ def test_rendering_is_byte_identical(warehouse, tmp_path):
 def test_no_remote_resource(warehouse, tmp_path):
     render(warehouse, tmp_path / "site")
     for path in (tmp_path / "site").rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".parquet":
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text), path
             assert not re.search(r"url\(\s*[\"']?\s*(?:https?:)?//", text), path

@@ -1,0 +1,2 @@
+-- Every edition, by quarter then number.
+SELECT * FROM edition ORDER BY quarter, number

@@ -1,0 +1,2 @@
+-- Rows of a new edition, from the registered Arrow table incoming_rows.
+INSERT INTO edition_submission BY NAME SELECT * FROM incoming_rows
