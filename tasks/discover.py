@@ -11,13 +11,11 @@ from tlkpi import dropzone
 from tlkpi.dropzone import Claim
 from tlkpi.settings import Settings
 
-STALE_CLAIM_SECONDS = 3600.0
-
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
     """Put back files of abandoned claims, then list the inbox."""
-    dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, STALE_CLAIM_SECONDS)
+    dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, settings.claim_timeout_seconds)
     return [str(path) for path in dropzone.discover(settings.inbox_dir)]
 
 

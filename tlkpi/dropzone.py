@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from schemas.finess import has_valid_format
+from tlkpi.errors import StorageError
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
@@ -47,14 +48,23 @@ def is_candidate(path: Path) -> bool:
 
 
 def discover(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox, oldest first then by name, skipping hidden folders."""
+    """Files waiting in the inbox, oldest first then by name, skipping hidden folders.
+
+    Another run may claim a file while we look: a file that vanishes is simply not listed.
+    """
     if not inbox.is_dir():
         return []
-    found: list[Path] = []
+    found: list[tuple[float, str, Path]] = []
     for root, dirs, files in os.walk(inbox, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(root) / name for name in files if is_candidate(Path(root) / name))
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.as_posix()))
+        for name in files:
+            path = Path(root) / name
+            try:
+                if is_candidate(path):
+                    found.append((path.stat().st_mtime, path.as_posix(), path))
+            except FileNotFoundError:
+                continue
+    return [path for _, _, path in sorted(found)]
 
 
 def folder_finess(relative: Path) -> str | None:
@@ -117,13 +127,24 @@ def release_stale_claims(inbox: Path, processing: Path, older_than_seconds: floa
 
 
 def _copy_once(source: Path, target: Path) -> None:
-    """Copy through a temporary name then rename, so a target is complete or absent."""
+    """Copy through a temporary name then rename, so a target is complete or absent.
+
+    A store that cannot be written (full, read-only) is a transient error: the file stays claimed,
+    the task is retried, and a later run takes the file again.
+    """
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
-    shutil.copyfile(source, temporary)
-    os.replace(temporary, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise StorageError(
+            f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
+            f"claimed in {source.parent} and will be taken again"
+        ) from exc
 
 
 def archive(taken: Claim, archive_dir: Path) -> Path:
@@ -146,8 +167,12 @@ def keep_rejected(taken: Claim, rejected_dir: Path, report_html: str) -> Path:
     _copy_once(Path(taken.path), target)
     report = target.with_name(f"{target.name}.rapport.html")
     temporary = report.with_name(f".{report.name}.part")
-    temporary.write_text(report_html, encoding="utf-8")
-    os.replace(temporary, report)
+    try:
+        temporary.write_text(report_html, encoding="utf-8")
+        os.replace(temporary, report)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
     return target
 
 

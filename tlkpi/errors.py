@@ -46,3 +46,7 @@ class TransientError(PipelineError):
 def is_transient(exc: BaseException) -> bool:
     """Retry only what may succeed next time; bad data never does."""
     return isinstance(exc, TransientError) and not isinstance(exc, SubmissionError)
+
+
+class StorageError(TransientError):
+    """The archive, rejected/ or processing/ store could not be written (disk full, read-only)."""

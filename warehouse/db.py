@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,8 @@ import duckdb
 from tlkpi.errors import TransientError, WarehouseError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
+LOCK_POLL_SECONDS = 0.25
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 _MIGRATION_TABLE = """
@@ -57,18 +60,29 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
     return done
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file. A writer held by another process is a transient error (retry)."""
+def connect(
+    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, waiting while another process holds it (DuckDB: one writer process).
+
+    Past `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
+    """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet; run `tlkpi ingest` first")
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise TransientError(f"{path}: another process is writing the warehouse") from exc
-        raise
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise TransientError(
+                    f"{path}: another process held the warehouse for {wait_seconds:g} s"
+                ) from exc
+            time.sleep(LOCK_POLL_SECONDS)
 
 
 @contextmanager

@@ -67,9 +67,7 @@ DEFAULT = Limits()
 NOT_FROM_A_FILE = {"indicateur_non_autorise", "valeur_inhabituelle"}  # need another catalogue / a history
 
 
-def issues_of(
-    tmp_path: Path, data: bytes, suffix: str, finess: str | None, limits: Limits = DEFAULT
-) -> list:
+def issues_of(tmp_path: Path, data: bytes, suffix: str, finess: str | None, limits: Limits = DEFAULT) -> list:
     path = tmp_path / f"envoi{suffix}"
     path.write_bytes(data)
     try:

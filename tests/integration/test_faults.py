@@ -1,0 +1,171 @@
+"""Faults a national service meets at night: a killed process, two runs at once, a full disk."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.states import Failed
+
+from tasks.retry import retry_if_transient
+from tlkpi import dropzone
+from tlkpi.errors import StorageError, SubmissionError, TransientError
+from tlkpi.settings import Settings
+
+PROJECT = Path(__file__).resolve().parents[2]
+HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
+SITES = ["010780195", "010780906", "980600027", "2A0000014"]
+
+# The ingest flow's own tasks, run in order without the Prefect API (their `.fn`), in a child process.
+INGEST_ONCE = """
+import os, signal, sys
+from datetime import date
+from pathlib import Path
+sys.path.insert(0, {project!r})
+from tlkpi.settings import Settings
+from tasks.discover import claim_file, discover_files
+from tasks.read import read_file
+from tasks.validate import validate_files
+from tasks.load import load_files, sync_reference
+{fault}
+settings = Settings(data_root=Path({root!r}), claim_timeout_seconds={timeout})
+sync_reference.fn(settings)
+claims = [c for c in (claim_file.fn(p, settings) for p in discover_files.fn(settings)) if c]
+readable = [read_file.fn(c, settings) for c in claims]
+summaries = validate_files.fn(claims, readable, date(2026, 11, 22), settings)
+outcomes = load_files.fn(claims, summaries, settings, None)
+print(len(outcomes))
+"""
+# SIGKILL the process the n-th time `module.function` is called, after it ran (None: before).
+KILL_ON = """
+import importlib
+_module = importlib.import_module({module!r})
+_real = getattr(_module, {function!r})
+_calls = [0]
+def _killing(*args, **kwargs):
+    _calls[0] += 1
+    if _calls[0] == {nth}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _real(*args, **kwargs)
+setattr(_module, {function!r}, _killing)
+"""
+
+
+def drop_files(root: Path, count: int) -> int:
+    """`count` distinct accepted files, spread over four establishments; returns the rows written."""
+    for number in range(count):
+        finess = SITES[number % len(SITES)]
+        folder = root / "inbox" / finess
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [
+            f"{finess},UC{1 + number % 17:02d},EFF_DELAI_PEC,2025-{month:02d},pilote,{40 + number},30"
+            for month in (1, 2)
+        ]
+        (folder / f"kpi_{number:04d}.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return 2 * count
+
+
+def run_ingest(root: Path, fault: str = "") -> subprocess.CompletedProcess[str]:
+    """One run; a claim left by a dead run is taken back at once (claim timeout 0)."""
+    code = INGEST_ONCE.format(project=str(PROJECT), root=str(root), fault=fault, timeout=0)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def warehouse_counts(root: Path) -> tuple[int, int, int]:
+    with duckdb.connect(str(root / "warehouse" / "tlkpi.duckdb"), read_only=True) as con:
+        row = con.execute(
+            """SELECT (SELECT count(*) FROM submission),
+                      (SELECT count(DISTINCT sha256) FROM submission),
+                      (SELECT count(*) FROM measurement)"""
+        ).fetchone()
+    assert row is not None
+    return row
+
+
+def assert_every_file_once(root: Path, files: int, rows: int) -> None:
+    assert warehouse_counts(root) == (files, files, rows)
+    assert list((root / "inbox").rglob("*.csv")) == []
+    assert list((root / "processing").iterdir()) == []
+    assert len(list((root / "archive").rglob("*.csv"))) == files
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "nth"),
+    [
+        ("warehouse.load", "_insert_issues", 3),  # inside the 3rd file's transaction, before COMMIT
+        ("tlkpi.dropzone", "release", 3),  # after the 3rd file's COMMIT, before its claim is dropped
+        ("tlkpi.dropzone", "archive", 2),  # while storing the 2nd original
+    ],
+    ids=["in-transaction", "after-commit", "while-archiving"],
+)
+def test_kill_9_then_rerun_processes_every_file_exactly_once(
+    tmp_path: Path, module: str, function: str, nth: int
+) -> None:
+    root = tmp_path / "var"
+    rows = drop_files(root, 6)
+    killed = run_ingest(root, KILL_ON.format(module=module, function=function, nth=nth))
+    assert killed.returncode == -9, killed.stderr
+    assert len(list((root / "processing").rglob("*.csv"))) >= 1, "the interrupted files stay claimed"
+
+    rerun = run_ingest(root)
+    assert rerun.returncode == 0, rerun.stderr
+    assert_every_file_once(root, 6, rows)
+
+
+def test_two_ingest_processes_at_once_process_each_file_once(tmp_path: Path) -> None:
+    root = tmp_path / "var"
+    rows = drop_files(root, 200)
+    code = INGEST_ONCE.format(project=str(PROJECT), root=str(root), fault="", timeout=3600)
+    first, second = (
+        subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    )
+    outputs = [process.communicate(timeout=300) for process in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), [err[-3000:] for _, err in outputs]
+    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == 200
+    assert_every_file_once(root, 200, rows)
+
+
+def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(data_root=tmp_path / "var")
+    drop_files(settings.root, 1)
+    [path] = dropzone.discover(settings.inbox_dir)
+    claim = dropzone.claim(path, settings.inbox_dir, settings.processing_dir)
+    assert claim is not None
+
+    def disk_full(source: str, target: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    with pytest.raises(StorageError, match=r"No space left on device.*stays claimed"):
+        dropzone.archive(claim, settings.archive_dir)
+    assert Path(claim.path).exists()
+    assert list(settings.archive_dir.rglob("*")) == [settings.archive_dir / claim.sha256[:2]]
+    released = dropzone.release_stale_claims(
+        settings.inbox_dir, settings.processing_dir, older_than_seconds=-1
+    )
+    assert released == [path]
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (TransientError("warehouse locked"), True),
+        (StorageError("disk full"), True),
+        (SubmissionError("valeur hors plage"), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_only_transient_errors_are_retried(error: Exception, retried: bool) -> None:
+    assert retry_if_transient(None, None, Failed(data=error)) is retried
