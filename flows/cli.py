@@ -241,5 +241,71 @@ def schema(
         typer.echo(f"Table Schema écrit : {output}")
 
 
+@app.command()
+def status(data_root: DataRoot = None) -> None:
+    """Show pending inbox files, the last ingest runs and the completeness of the open quarter."""
+    settings = _settings(data_root)
+    from tlkpi.status import format_status, read_status
+
+    for line in format_status(read_status(settings, date.today()), settings.inbox_dir):
+        typer.echo(line)
+
+
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
+    data_root: DataRoot = None,
+) -> None:
+    """Back up the warehouse (DuckDB EXPORT DATABASE, Parquet) into DESTINATION."""
+    settings = _settings(data_root)
+    from tlkpi.errors import WarehouseError
+    from warehouse.backup import backup_warehouse
+
+    try:
+        backup_warehouse(settings.warehouse_path, destination)
+    except WarehouseError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Warehouse {settings.warehouse_path} backed up to {destination}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder written by `tlkpi backup`.")],
+    data_root: DataRoot = None,
+) -> None:
+    """Restore the warehouse from a backup (DuckDB IMPORT DATABASE); refuses to overwrite one."""
+    settings = _settings(data_root)
+    from tlkpi.errors import WarehouseError
+    from warehouse.backup import restore_warehouse
+
+    try:
+        restore_warehouse(source, settings.warehouse_path)
+    except WarehouseError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Warehouse restored from {source} to {settings.warehouse_path}")
+
+
+@app.command()
+def serve(data_root: DataRoot = None) -> None:
+    """Run every deployment of prefect.yaml in this process, on its schedule, until Ctrl-C."""
+    _settings(data_root)
+    from flows.serve import serve_all
+
+    serve_all()
+
+
+def main() -> None:
+    """The `tlkpi` entry point: operator errors (warehouse state, locks) end in one line, not a traceback."""
+    from tlkpi.errors import TransientError, WarehouseError
+
+    try:
+        app()
+    except (WarehouseError, TransientError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -85,12 +85,25 @@ def connect(
             time.sleep(LOCK_POLL_SECONDS)
 
 
+def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> None:
+    """A reader cannot migrate: say so plainly when the file is older than the code."""
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    missing = [path.name for version, path in list_migrations(directory) if version not in applied]
+    if missing:
+        raise WarehouseError(
+            f"the warehouse lacks migrations {', '.join(missing)}: run a writer first "
+            "(`tlkpi ingest` applies them), then read again"
+        )
+
+
 @contextmanager
 def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection on an up-to-date warehouse, closed on exit."""
+    """A connection on an up-to-date warehouse, closed on exit; a writer applies pending migrations."""
     con = connect(path, read_only=read_only)
     try:
-        if not read_only:
+        if read_only:
+            check_up_to_date(con)
+        else:
             migrate(con)
         yield con
     finally:

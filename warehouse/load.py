@@ -66,8 +66,8 @@ def _insert_submission(
     row = con.execute(
         """
         INSERT INTO submission (sha256, original_name, inbox_path, inbox_finess, received_at, status,
-                                n_rows, n_issues, stored_path, flow_run_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                n_rows, n_issues, stored_path, flow_run_id, processed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp()) RETURNING id
         """,
         [
             record.sha256,

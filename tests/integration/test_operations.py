@@ -1,0 +1,69 @@
+"""Operations: backup and restore republish the same edition; status tells what is pending."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from golden_data import QUARTER, build_golden_warehouse
+from typer.testing import CliRunner
+
+from flows.cli import app
+from reports.site import render_quarter_site
+from tlkpi.settings import Settings
+from tlkpi.status import format_status, read_status
+from warehouse.db import open_warehouse
+from warehouse.disclosure import Rules
+from warehouse.editions import freeze_edition
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_restored_warehouse_republishes_a_byte_identical_edition(tmp_path: Path) -> None:
+    settings = Settings(data_root=tmp_path / "var")
+    build_golden_warehouse(settings.warehouse_path)
+    with open_warehouse(settings.warehouse_path) as con:
+        freeze_edition(con, QUARTER, Rules(min_establishments=3, min_patients=11))
+    render_quarter_site(settings.warehouse_path, QUARTER, settings.site_dir, settings)
+    published = tree(settings.site_dir)
+
+    runner = CliRunner()
+    backup = tmp_path / "sauvegarde"
+    result = runner.invoke(app, ["backup", str(backup), "--data-root", str(settings.root)])
+    assert result.exit_code == 0, result.output
+    shutil.rmtree(settings.site_dir)
+    settings.warehouse_path.unlink()
+    assert runner.invoke(app, ["restore", str(backup), "--data-root", str(settings.root)]).exit_code == 0
+
+    render_quarter_site(settings.warehouse_path, QUARTER, settings.site_dir, settings)
+    assert tree(settings.site_dir) == published
+
+
+def test_restore_refuses_to_overwrite_and_backup_refuses_a_used_folder(tmp_path: Path) -> None:
+    settings = Settings(data_root=tmp_path / "var")
+    build_golden_warehouse(settings.warehouse_path)
+    runner = CliRunner()
+    backup = tmp_path / "sauvegarde"
+    assert runner.invoke(app, ["backup", str(backup), "--data-root", str(settings.root)]).exit_code == 0
+    again = runner.invoke(app, ["backup", str(backup), "--data-root", str(settings.root)])
+    assert again.exit_code == 2 and "not empty" in again.output
+    over = runner.invoke(app, ["restore", str(backup), "--data-root", str(settings.root)])
+    assert over.exit_code == 2 and "already there" in over.output
+
+
+def test_status_counts_pending_files_and_runs(tmp_path: Path) -> None:
+    settings = Settings(data_root=tmp_path / "var")
+    build_golden_warehouse(settings.warehouse_path)
+    for name in ("010780195/a.csv", "010780195/b.csv", "c.csv", "010780906/.cache.csv"):
+        path = settings.inbox_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("finess\n", encoding="utf-8")
+    status = read_status(settings, date(2025, 11, 22))
+    assert (status.pending, status.pending_establishments, status.claimed) == (3, 1, 0)
+    assert status.quarter == "2025-T4"
+    lines = format_status(status, settings.inbox_dir)
+    assert lines[0].endswith("3 file(s) waiting (1 establishment folder(s)).")
+    assert lines[-1].startswith("Open quarter 2025-T4:")
