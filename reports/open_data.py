@@ -79,7 +79,12 @@ def format_field(value: Any) -> str:
     if isinstance(value, float):
         text = format(Decimal(repr(value)), "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
+    return neutralise_formula(str(value))
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_bytes(rows: list[dict[str, Any]], columns: tuple[tuple[str, pa.DataType], ...]) -> bytes:

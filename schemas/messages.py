@@ -89,6 +89,10 @@ class Issue:
     severity: Severity = "error"
 
 
+# Rules about the comment: its text is never echoed (it may hold personal data or be very long).
+UNECHOED_RULES = frozenset({"donnee_personnelle", "commentaire_trop_long"})
+
+
 def make_issue(
     rule: str,
     *,
@@ -99,6 +103,6 @@ def make_issue(
     severity: Severity = "error",
 ) -> Issue:
     """Build an issue with the French sentence of its rule."""
-    text = None if value is None else str(value)
+    text = None if value is None or rule in UNECHOED_RULES else str(value)
     message = MESSAGES[rule].format(value=text or "", column=column or "", detail=detail)
     return Issue(rule, message, row, column, text, severity)
