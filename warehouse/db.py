@@ -97,9 +97,11 @@ def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATION
 
 
 @contextmanager
-def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(
+    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on an up-to-date warehouse, closed on exit; a writer applies pending migrations."""
-    con = connect(path, read_only=read_only)
+    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
     try:
         if read_only:
             check_up_to_date(con)

@@ -8,9 +8,10 @@ from pathlib import Path
 import duckdb
 
 from schemas.validation import History
-from tlkpi.errors import TransientError
+from tlkpi.errors import TransientError, WarehouseError
 from warehouse.db import open_warehouse
 
+HISTORY_WAIT_SECONDS = 5.0  # warnings are a courtesy: never hold a run for them
 HISTORY_SQL = Path(__file__).parent / "sql" / "kpi_history.sql"
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,8 @@ def load_history(warehouse_path: Path) -> History:
     if not warehouse_path.exists():
         return {}
     try:
-        with open_warehouse(warehouse_path, read_only=True) as con:
+        with open_warehouse(warehouse_path, read_only=True, wait_seconds=HISTORY_WAIT_SECONDS) as con:
             return read_history(con)
-    except (TransientError, duckdb.IOException) as exc:
+    except (TransientError, WarehouseError, duckdb.IOException) as exc:
         log.warning("history unavailable, unusual-value warnings skipped: %s", exc)
         return {}
