@@ -7,6 +7,8 @@ simple commands start fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
@@ -29,6 +31,18 @@ DataRoot = Annotated[
         "--data-root", help="Data root (inbox, archive, warehouse, site). Default: $TLKPI_DATA_ROOT or ./var."
     ),
 ]
+
+
+@contextmanager
+def operator_errors() -> Iterator[None]:
+    """A warehouse in the wrong state, or held too long by another process: one line, exit code 2."""
+    from tlkpi.errors import TransientError, WarehouseError
+
+    try:
+        yield
+    except (WarehouseError, TransientError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _settings(data_root: Path | None) -> Settings:
@@ -96,13 +110,9 @@ def quarter(
 
 def _render_edition(settings: Settings, label: str, number: int) -> None:
     from reports.site import render_quarter_site
-    from tlkpi.errors import WarehouseError
 
-    try:
+    with operator_errors():
         index = render_quarter_site(settings.warehouse_path, label, settings.site_dir, settings, number)
-    except WarehouseError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
 
 
@@ -258,14 +268,10 @@ def backup(
 ) -> None:
     """Back up the warehouse (DuckDB EXPORT DATABASE, Parquet) into DESTINATION."""
     settings = _settings(data_root)
-    from tlkpi.errors import WarehouseError
     from warehouse.backup import backup_warehouse
 
-    try:
+    with operator_errors():
         backup_warehouse(settings.warehouse_path, destination)
-    except WarehouseError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     typer.echo(f"Warehouse {settings.warehouse_path} backed up to {destination}")
 
 
@@ -276,14 +282,10 @@ def restore(
 ) -> None:
     """Restore the warehouse from a backup (DuckDB IMPORT DATABASE); refuses to overwrite one."""
     settings = _settings(data_root)
-    from tlkpi.errors import WarehouseError
     from warehouse.backup import restore_warehouse
 
-    try:
+    with operator_errors():
         restore_warehouse(source, settings.warehouse_path)
-    except WarehouseError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
     typer.echo(f"Warehouse restored from {source} to {settings.warehouse_path}")
 
 
@@ -298,13 +300,11 @@ def serve(data_root: DataRoot = None) -> None:
 
 def main() -> None:
     """The `tlkpi` entry point: operator errors (warehouse state, locks) end in one line, not a traceback."""
-    from tlkpi.errors import TransientError, WarehouseError
-
     try:
-        app()
-    except (WarehouseError, TransientError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from exc
+        with operator_errors():
+            app()
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from exc
 
 
 if __name__ == "__main__":
