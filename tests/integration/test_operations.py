@@ -6,14 +6,17 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pytest
 from golden_data import QUARTER, build_golden_warehouse
 from typer.testing import CliRunner
 
 from flows.cli import app
 from reports.site import render_quarter_site
+from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from tlkpi.status import format_status, read_status
-from warehouse.db import open_warehouse
+from warehouse.db import MIGRATIONS_DIR, migrate, open_warehouse
 from warehouse.disclosure import Rules
 from warehouse.editions import freeze_edition
 
@@ -67,3 +70,24 @@ def test_status_counts_pending_files_and_runs(tmp_path: Path) -> None:
     lines = format_status(status, settings.inbox_dir)
     assert lines[0].endswith("3 file(s) waiting (1 establishment folder(s)).")
     assert lines[-1].startswith("Open quarter 2025-T4:")
+
+
+def test_a_reader_refuses_a_warehouse_older_than_the_code(tmp_path: Path) -> None:
+    old = tmp_path / "old_migrations"
+    old.mkdir()
+    for script in sorted(MIGRATIONS_DIR.glob("00[1-3]_*.sql")):
+        (old / script.name).write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        migrate(con, old)
+    with (
+        pytest.raises(WarehouseError, match=r"004_benchmark\.sql.*run a writer first"),
+        open_warehouse(path, read_only=True),
+    ):
+        pass
+    with open_warehouse(path) as con:  # a writer upgrades it
+        assert con.execute("SELECT max(version) FROM schema_migration").fetchone() == (
+            len(list(MIGRATIONS_DIR.glob("*.sql"))),
+        )
+    with open_warehouse(path, read_only=True):
+        pass
