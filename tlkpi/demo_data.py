@@ -5,6 +5,7 @@ The same seed gives byte-identical files; a few files carry one deliberate mista
 
 from __future__ import annotations
 
+import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,46 +25,7 @@ CLINICAL_KPIS = ("EFF_DELAI_PEC", "QUA_DMS", "QUA_SATISFACTION")
 ESMS_USE_CASES = ("UC11", "UC04", "UC08", "UC14", "UC16", "UC06")
 PUBLIC_NAMES = ("CHU de Rennes", "CH de Bastia", "CHU de La Réunion")
 
-# (département, name, category, region): fictional, plausible establishments.
-_ESTABLISHMENTS = (
-    ("35", "CHU de Rennes", "CHU", "Bretagne"),
-    ("29", "CHU de Brest", "CHU", "Bretagne"),
-    ("42", "CHU de Saint-Étienne", "CHU", "Auvergne-Rhône-Alpes"),
-    ("06", "CHU de Nice", "CHU", "Provence-Alpes-Côte d'Azur"),
-    ("31", "CHU de Toulouse", "CHU", "Occitanie"),
-    ("33", "CHU de Bordeaux", "CHU", "Nouvelle-Aquitaine"),
-    ("59", "CHU de Lille", "CHU", "Hauts-de-France"),
-    ("67", "CHU de Strasbourg", "CHU", "Grand Est"),
-    ("14", "CHU de Caen", "CHU", "Normandie"),
-    ("44", "CHU de Nantes", "CHU", "Pays de la Loire"),
-    ("37", "CHU de Tours", "CHU", "Centre-Val de Loire"),
-    ("21", "CHU de Dijon", "CHU", "Bourgogne-Franche-Comté"),
-    ("974", "CHU de La Réunion", "CHU", "La Réunion"),
-    ("971", "CHU de Guadeloupe", "CHU", "Guadeloupe"),
-    ("972", "CHU de Martinique", "CHU", "Martinique"),
-    ("2B", "CH de Bastia", "CH", "Corse"),
-    ("2A", "CH d'Ajaccio", "CH", "Corse"),
-    ("01", "CH de Bourg-en-Bresse", "CH", "Auvergne-Rhône-Alpes"),
-    ("05", "CH de Gap", "CH", "Provence-Alpes-Côte d'Azur"),
-    ("35", "CH de Saint-Malo", "CH", "Bretagne"),
-    ("64", "CH de Pau", "CH", "Nouvelle-Aquitaine"),
-    ("81", "CH d'Albi", "CH", "Occitanie"),
-    ("62", "CH d'Arras", "CH", "Hauts-de-France"),
-    ("88", "CH d'Épinal", "CH", "Grand Est"),
-    ("50", "CH de Saint-Lô", "CH", "Normandie"),
-    ("85", "CH de La Roche-sur-Yon", "CH", "Pays de la Loire"),
-    ("77", "CH de Meaux", "CH", "Île-de-France"),
-    ("976", "CH de Mayotte", "CH", "Mayotte"),
-    ("973", "CH de Cayenne", "CH", "Guyane"),
-    ("29", "EHPAD Les Tilleuls", "ESMS", "Bretagne"),
-    ("63", "EHPAD Les Glycines", "ESMS", "Auvergne-Rhône-Alpes"),
-    ("34", "EHPAD Le Clos des Oliviers", "ESMS", "Occitanie"),
-    ("75", "IME Les Peupliers", "ESMS", "Île-de-France"),
-    ("57", "MAS Les Érables", "ESMS", "Grand Est"),
-    ("49", "EHPAD Résidence du Parc", "ESMS", "Pays de la Loire"),
-    ("87", "FAM Les Hirondelles", "ESMS", "Nouvelle-Aquitaine"),
-    ("80", "EHPAD Les Charmilles", "ESMS", "Hauts-de-France"),
-)
+ESTABLISHMENTS_FILE = Path(__file__).with_name("demo_establishments.csv")  # fictional, plausible
 # Baseline range per KPI (per quarter for counts), then the realistic bounds values are kept within.
 _BASELINES = {
     "EFF_DELAI_PEC": (45.0, 200.0),
@@ -139,7 +101,9 @@ def demo_establishments(seed: int = 2025) -> list[DemoEstablishment]:
     rng = random.Random(f"{seed}:establishments")
     taken: set[str] = set()
     establishments = []
-    for department, name, category, region in _ESTABLISHMENTS:
+    with ESTABLISHMENTS_FILE.open(encoding="utf-8", newline="") as handle:
+        listed = [(r["departement"], r["name"], r["category"], r["region"]) for r in csv.DictReader(handle)]
+    for department, name, category, region in listed:
         finess = draw_finess(rng, department)
         while finess in taken:
             finess = draw_finess(rng, department)
@@ -149,10 +113,10 @@ def demo_establishments(seed: int = 2025) -> list[DemoEstablishment]:
 
 
 def choose_kpis(rng: random.Random, category: str) -> tuple[str, ...]:
-    """4 to 8 KPIs; the three ECO ones for most experimentations so ROI can be computed."""
+    """4 to 9 KPIs; the three ECO ones for most experimentations so ROI can be computed."""
     others = sorted(code for code in _BASELINES if not (category == "ESMS" and code == "QUA_DMS"))
     with_eco = rng.random() < 0.88
-    picked = rng.sample(others, rng.randint(2, 5) if with_eco else rng.randint(4, 6))
+    picked = rng.sample(others, rng.randint(3, 6) if with_eco else rng.randint(4, 7))
     return tuple(sorted(picked + (list(ECO_KPIS) if with_eco else [])))
 
 
