@@ -9,9 +9,9 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from tasks.artifacts import publish_verdicts
-from tasks.discover import claim_file, discover_files
+from tasks.discover import claim_files, discover_files
 from tasks.load import load_files, sync_reference
-from tasks.read import read_file
+from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
 from tlkpi.submissions import Outcome
@@ -28,8 +28,8 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     settings = settings_for(data_root)
     run_id = flow_run.get_id()
     sync_reference(settings)
-    claims = [claim for claim in (claim_file(path, settings) for path in discover_files(settings)) if claim]
-    readable = [read_file(claim, settings) for claim in claims]
+    claims = claim_files(discover_files(settings), settings)
+    readable = read_files(claims, settings)
     summaries = validate_files(claims, readable, date.today(), settings)
     outcomes = load_files(claims, summaries, settings, run_id)
     publish_verdicts(outcomes)

@@ -1,8 +1,8 @@
-"""Quarterly flow: freeze the quarter's edition, render and publish its site, record artifacts."""
+"""Quarterly flow: freeze the quarter's edition, render its public site and private reports, record artifacts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from prefect import flow
@@ -10,15 +10,16 @@ from prefect import flow
 from flows.ingest import settings_for
 from schemas.periods import latest_closed_quarter, parse_quarter
 from tasks.aggregate import QuarterSummary, aggregate_quarter
-from tasks.artifacts import publish_quarter_tables, publish_report_link
+from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
 from tasks.load import sync_reference
-from tasks.render import render_site
+from tasks.render import render_private, render_site
 
 
 @dataclass(frozen=True)
 class Publication:
     summary: QuarterSummary
     index_path: str
+    private_indexes: list[str] = field(default_factory=list)
 
 
 @flow(name="quarter")
@@ -32,6 +33,8 @@ def quarter(quarter: str | None = None, data_root: str | None = None) -> Publica
     sync_reference(settings)
     summary = aggregate_quarter(settings, label)
     index_path = render_site(settings, label)
+    private_indexes = render_private(settings, label)
     publish_quarter_tables(settings, label, summary.edition)
     publish_report_link(label, index_path, summary.cells, summary.withheld)
-    return Publication(summary, index_path)
+    publish_report_links(label, index_path, private_indexes)
+    return Publication(summary, index_path, private_indexes)

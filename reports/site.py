@@ -1,65 +1,49 @@
 """Write the static French HTML site of a quarter's edition: an index, one page per use case with data
-(and one for the ENSEMBLE rows), and the open-data files under data/.
+(and one for the ENSEMBLE rows), methodologie.html, donnees.html, the open-data files under data/ with
+their Table Schemas, and manifest.json.
 
 Reads a frozen edition from the warehouse, read-only; the same edition gives byte-identical files.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from string import ascii_lowercase
+from typing import Any
 
+import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reports.formatting import FILTERS, NBSP, format_number
+from reports.manifest import MANIFEST, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
+from reports.open_data_schema import TABLES, table_schema, write_table_schemas
+from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, index_roi_chart
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
+from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
+from warehouse.queries import quarter_completeness, submission_deadline
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-USE_CASE_DIR = "cas-usage"
-_SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
+COMPLETENESS_STATUSES = ("complet", "partiel", "absent")
 
 
 @dataclass(frozen=True)
-class DomainSection:
-    """The KPIs of one performance domain on a use-case page (possibly none this quarter)."""
+class EditionContent:
+    """Everything a site render reads from the warehouse, read once."""
 
-    code: str
-    label: str
-    cells: tuple[BenchmarkCell, ...]
-
-
-@dataclass(frozen=True)
-class Note:
-    """A footnote explaining why cells are withheld; `mark` is the letter shown in the tables."""
-
-    mark: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class UseCasePage:
-    code: str
-    label: str
-    sections: tuple[DomainSection, ...]
-    notes: tuple[Note, ...]
-
-    @property
-    def href(self) -> str:
-        return f"{USE_CASE_DIR}/{self.code}.html"
-
-    def note_mark(self, reason: str) -> str:
-        return next(note.mark for note in self.notes if note.reason == reason)
+    edition: Edition
+    latest: bool
+    cells: list[BenchmarkCell]
+    roi: list[RoiCell]
+    inputs: list[dict[str, Any]]
+    completeness: dict[str, int] | None
 
 
 def build_environment() -> Environment:
@@ -81,47 +65,6 @@ def format_change(value: float) -> str:
     """A relative change as a signed whole percentage: -0.123 -> '−12 %', 0.05 -> '+5 %'."""
     text = format_number(100 * value, 0)
     return ("+" if text[0].isdigit() and text != "0" else "") + text + NBSP + "%"
-
-
-def catalogue_rank(codes: Iterable[str]) -> dict[str, int]:
-    """Position of each code in the catalogue, so pages follow its order rather than the alphabet."""
-    return {code: index for index, code in enumerate(codes)}
-
-
-def build_sections(cells: list[BenchmarkCell]) -> tuple[DomainSection, ...]:
-    """The four catalogue domains in order (empty ones included), then any domain it does not know."""
-    catalogue = default_catalogue()
-    kpi_rank = catalogue_rank(catalogue.kpis)
-    labels = {code: domain.label for code, domain in catalogue.domains.items()}
-    extra = sorted({cell.domain for cell in cells} - set(labels))
-    labels.update({cell.domain: cell.domain_label for cell in cells if cell.domain in extra})
-    sections = []
-    for code in [*catalogue.domains, *extra]:
-        mine = sorted(
-            (cell for cell in cells if cell.domain == code),
-            key=lambda cell: (kpi_rank.get(cell.kpi, len(kpi_rank)), cell.kpi),
-        )
-        sections.append(DomainSection(code, labels[code], tuple(mine)))
-    return tuple(sections)
-
-
-def build_notes(cells: list[BenchmarkCell]) -> tuple[Note, ...]:
-    """One lettered footnote per withholding reason, in order of first appearance."""
-    reasons = list(dict.fromkeys(cell.withheld_reason for cell in cells if cell.withheld_reason))
-    return tuple(Note(mark, reason) for mark, reason in zip(ascii_lowercase, reasons, strict=False))
-
-
-def build_pages(cells: list[BenchmarkCell]) -> list[UseCasePage]:
-    """One page per use case having at least one cell this quarter, in code order, ENSEMBLE last."""
-    pages = []
-    for code in sorted({cell.use_case for cell in cells}, key=lambda code: (code == TOTAL, code)):
-        if not _SAFE_FILE_STEM.match(code):
-            raise WarehouseError(f"use case code {code!r} cannot be used as a file name")
-        mine = [cell for cell in cells if cell.use_case == code]
-        sections = build_sections(mine)
-        ordered = [cell for section in sections for cell in section.cells]
-        pages.append(UseCasePage(code, mine[0].use_case_label, sections, build_notes(ordered)))
-    return pages
 
 
 def write_text(path: Path, text: str) -> None:
@@ -148,31 +91,67 @@ def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
                 path.unlink()
 
 
-def render_pages(
-    env: Environment,
-    quarter_dir: Path,
-    edition: Edition,
-    pages: list[UseCasePage],
-    roi: list[RoiCell],
-) -> Path:
-    """Write the index and the use-case pages; return the index path."""
+def domain_links(pages: list[UseCasePage]) -> list[tuple[str, str, list[UseCasePage]]]:
+    """For each catalogue domain: (code, label, the use-case pages that publish a KPI of it)."""
+    return [
+        (
+            code,
+            domain.label,
+            [page for page in pages if any(s.code == code and s.cells for s in page.sections)],
+        )
+        for code, domain in default_catalogue().domains.items()
+    ]
+
+
+def open_data_files(quarter_dir: Path) -> list[dict[str, Any]]:
+    """The downloads listed on donnees.html, with their size."""
+    files = []
+    for stem, (title, _, _) in TABLES.items():
+        for suffix, form in ((".csv", "CSV"), (".parquet", "Parquet"), (".schema.json", "Table Schema")):
+            name = f"{DATA_DIR}/{stem}{suffix}"
+            files.append(
+                {"href": name, "title": title, "format": form, "bytes": (quarter_dir / name).stat().st_size}
+            )
+    return files
+
+
+def render_pages(env: Environment, quarter_dir: Path, content: EditionContent) -> Path:
+    """Write the index, the use-case pages, methodologie.html and donnees.html; return the index path."""
+    edition = content.edition
+    pages = build_pages(content.cells, content.roi)
     common = {
         "quarter": edition.quarter,
         "edition": edition,
         "data_dir": DATA_DIR,
-        "illustrative": any(cell.use_case_illustrative for page in pages for cell in _cells(page)),
+        "illustrative": any(cell.use_case_illustrative for page in pages for cell in page.cells),
     }
     for page in pages:
-        html = env.get_template("use_case.html").render(common, root="../", page=page)
-        write_text(quarter_dir / page.href, html)
+        write_text(
+            quarter_dir / page.href, env.get_template("use_case.html").render(common, root="../", page=page)
+        )
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
+    catalogue = default_catalogue()
+    write_text(
+        quarter_dir / "methodologie.html",
+        env.get_template("methodologie.html").render(common, root="", catalogue=catalogue),
+    )
+    schemas = {stem: table_schema(stem) for stem in TABLES}
+    donnees = env.get_template("donnees.html").render(
+        common, root="", files=open_data_files(quarter_dir), schemas=schemas, manifest=MANIFEST
+    )
+    write_text(quarter_dir / "donnees.html", donnees)
     index = quarter_dir / "index.html"
-    write_text(index, env.get_template("index.html").render(common, root="", pages=pages, roi=roi))
+    html = env.get_template("index.html").render(
+        common,
+        root="",
+        pages=pages,
+        domains=domain_links(pages),
+        roi=content.roi,
+        roi_chart=index_roi_chart(content.roi),
+        completeness=content.completeness,
+    )
+    write_text(index, html)
     return index
-
-
-def _cells(page: UseCasePage) -> Iterable[BenchmarkCell]:
-    return (cell for section in page.sections for cell in section.cells)
 
 
 def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
@@ -181,15 +160,15 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
     return quarter_dir if latest else quarter_dir / "editions" / str(edition.number)
 
 
-def render_quarter_site(
-    warehouse_path: Path, quarter: str, site_root: Path, settings: Settings, number: int | None = None
-) -> Path:
-    """Render an edition of a quarter (by default its latest) and return the index path.
+def count_completeness(con: duckdb.DuckDBPyConnection, quarter: str, settings: Settings) -> dict[str, int]:
+    """How many known experimentations sent all, part or none of their KPIs (no names)."""
+    rows = quarter_completeness(con, quarter, submission_deadline(quarter, settings.quarter_grace_days))
+    counts = Counter(row.status for row in rows)
+    return {status: counts.get(status, 0) for status in COMPLETENESS_STATUSES} | {"total": len(rows)}
 
-    The latest edition goes to site_root/<quarter>/ (index, cas-usage/<UC>.html, static/, data/);
-    an earlier one, re-rendered on demand, to site_root/<quarter>/editions/<n>/.
-    """
-    label = parse_quarter(quarter).quarter_label
+
+def read_edition(warehouse_path: Path, label: str, number: int | None, settings: Settings) -> EditionContent:
+    """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
         latest = find_edition(con, label)
@@ -197,9 +176,31 @@ def render_quarter_site(
             raise WarehouseError(
                 f"{label}: no such edition; publish the quarter first (`tlkpi quarter {label}`)"
             )
-        cells = read_benchmark(con, edition)
-        roi = read_roi(con, edition)
-    target = edition_dir(site_root, edition, latest=edition.number == latest.number)
+        is_latest = edition.number == latest.number
+        return EditionContent(
+            edition=edition,
+            latest=is_latest,
+            cells=read_benchmark(con, edition),
+            roi=read_roi(con, edition),
+            inputs=read_inputs(con, edition),
+            completeness=count_completeness(con, label, settings) if is_latest else None,
+        )
+
+
+def render_quarter_site(
+    warehouse_path: Path, quarter: str, site_root: Path, settings: Settings, number: int | None = None
+) -> Path:
+    """Render an edition of a quarter (by default its latest) and return the index path.
+
+    The latest edition goes to site_root/<quarter>/ (index, cas-usage/<UC>.html, methodologie.html,
+    donnees.html, static/, data/, manifest.json); an earlier one, re-rendered on demand, to
+    site_root/<quarter>/editions/<n>/.
+    """
+    content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number, settings)
+    target = edition_dir(site_root, content.edition, content.latest)
     copy_static(target / "static")
-    write_open_data(target, cells, roi)
-    return render_pages(build_environment(), target, edition, build_pages(cells), roi)
+    write_open_data(target, content.cells, content.roi)
+    write_table_schemas(target / DATA_DIR)
+    index = render_pages(build_environment(), target, content)
+    write_manifest(target, content.edition, content.inputs)
+    return index

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from tlkpi.settings import Settings
@@ -40,6 +41,32 @@ def publish_report_link(quarter: str, index_path: str, cells: int, withheld: int
         key=key,
         description=f"Published report of {quarter}",
     )
+
+
+@task(name="publish-report-links", cache_policy=NO_CACHE)
+def publish_report_links(quarter: str, index_path: str, private_indexes: list[str]) -> None:
+    """Link artifacts to the public pages, the manifest and the private reports folder of the quarter."""
+    site = Path(index_path).parent
+    slug = quarter.lower()
+    pages = {
+        "site": ("index.html", f"Public report of {quarter}"),
+        "methodology": ("methodologie.html", f"Methodology page of {quarter}"),
+        "open-data": ("donnees.html", f"Open-data page of {quarter}"),
+        "manifest": ("manifest.json", f"Manifest of the published edition of {quarter}"),
+    }
+    for name, (file_name, description) in pages.items():
+        target = site / file_name
+        create_link_artifact(
+            target.as_uri(), link_text=file_name, key=f"{name}-{slug}", description=description
+        )
+    if private_indexes:
+        folder = Path(private_indexes[0]).parent.parent
+        create_link_artifact(
+            folder.as_uri(),
+            link_text=f"{len(private_indexes)} private reports",
+            key=f"private-{slug}",
+            description=f"Private reports of {quarter}, one folder per establishment (not public)",
+        )
 
 
 @task(name="publish-quarter-tables", cache_policy=NO_CACHE)

@@ -20,6 +20,7 @@ def discover_files(settings: Settings) -> list[str]:
 
 
 @task(name="claim", cache_policy=NO_CACHE)
-def claim_file(path: str, settings: Settings) -> Claim | None:
-    """Take the file out of the inbox atomically; None when another run was faster."""
-    return dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir)
+def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
+    """Take the files out of the inbox atomically; those another run took first are skipped."""
+    claims = (dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir) for path in paths)
+    return [claim for claim in claims if claim is not None]

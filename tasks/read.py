@@ -12,6 +12,7 @@ from tlkpi.submissions import read_claim
 
 
 @task(name="read", cache_policy=NO_CACHE)
-def read_file(claim: Claim, settings: Settings) -> bool:
-    """True when the file could be read; otherwise the reason is kept as its issue."""
-    return read_claim(claim, Limits(settings.max_file_bytes, settings.max_rows))
+def read_files(claims: list[Claim], settings: Settings) -> list[bool]:
+    """Per claim, True when the file could be read; otherwise the reason is kept as its issue."""
+    limits = Limits(settings.max_file_bytes, settings.max_rows)
+    return [read_claim(claim, limits) for claim in claims]

@@ -1,10 +1,11 @@
-"""Render the quarter's static French site and open-data files from a frozen edition."""
+"""Render the quarter's static French site, its open-data files and the private reports of an edition."""
 
 from __future__ import annotations
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from reports.private import private_root, render_private_reports
 from reports.site import render_quarter_site
 from tlkpi.settings import Settings
 
@@ -13,3 +14,11 @@ from tlkpi.settings import Settings
 def render_site(settings: Settings, quarter: str, edition: int | None = None) -> str:
     """Write site/<quarter>/ (or site/<quarter>/editions/<n>/ for an earlier edition); return its index.html."""
     return str(render_quarter_site(settings.warehouse_path, quarter, settings.site_dir, settings, edition))
+
+
+@task(name="render-private", cache_policy=NO_CACHE)
+def render_private(settings: Settings, quarter: str) -> list[str]:
+    """Write private/<quarter>/<FINESS>/ for each establishment of the latest edition; return the indexes."""
+    return [
+        str(path) for path in render_private_reports(settings.warehouse_path, quarter, private_root(settings))
+    ]

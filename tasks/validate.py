@@ -11,7 +11,6 @@ from schemas.catalogue import default_catalogue
 from tlkpi.dropzone import Claim
 from tlkpi.settings import Settings
 from tlkpi.submissions import Summary, validate_claims
-from warehouse.history import load_history
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -19,5 +18,4 @@ def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    history = load_history(settings.warehouse_path)
-    return validate_claims(claims, readable, default_catalogue(), today, history)
+    return validate_claims(claims, readable, default_catalogue(), today, settings.warehouse_path)

@@ -17,13 +17,14 @@ import polars as pl
 from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
-from schemas.validation import History, validate_tables
+from schemas.validation import validate_tables
 from tlkpi import dropzone
 from tlkpi.dropzone import Claim
 from tlkpi.errors import SubmissionError
 from tlkpi.reading import Limits, SubmittedTable, read_submission
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
+from warehouse.history import load_history
 from warehouse.load import SubmissionRecord, find_submission, load_accepted, record_rejected
 
 TABLE_FILE = "table.parquet"
@@ -100,12 +101,21 @@ def validate_claims(
     readable: list[bool],
     catalogue: Catalogue,
     today: date,
-    history: History | None = None,
+    warehouse_path: Path | None = None,
 ) -> list[Summary]:
-    """Validate the staged tables of many claims in one batch; keep each file's issues and measurements."""
+    """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
+
+    With a warehouse, values far from each establishment's history are flagged as warnings.
+    """
     staged = [
         (claim, _load_table(Path(claim.work_dir))) for claim, ok in zip(claims, readable, strict=True) if ok
     ]
+    finess = {
+        f
+        for _, table in staged
+        for f in table.frame["finess"].str.strip_chars().drop_nulls().unique().to_list()
+    }
+    history = load_history(warehouse_path, finess) if warehouse_path else None
     verdicts = validate_tables(
         [(table, claim.inbox_finess) for claim, table in staged], catalogue, today=today, history=history
     )

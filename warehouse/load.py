@@ -11,12 +11,14 @@ import pyarrow as pa
 
 from schemas.messages import Issue
 
+# A join on the key (not `IN (subquery)`, which scanned the whole table once per file).
 _SUPERSEDE = """
-UPDATE measurement SET superseded = true
-WHERE NOT superseded
-  AND submission_id <> $submission_id
-  AND (finess, use_case, kpi, period, phase) IN (
-      SELECT finess, use_case, kpi, period, phase FROM incoming_measurement)
+UPDATE measurement AS m SET superseded = true
+FROM (SELECT DISTINCT finess, use_case, kpi, period, phase FROM incoming_measurement) AS i
+WHERE NOT m.superseded
+  AND m.submission_id <> $submission_id
+  AND m.finess = i.finess AND m.use_case = i.use_case AND m.kpi = i.kpi
+  AND m.period = i.period AND m.phase = i.phase
 """
 
 _INSERT_MEASUREMENTS = """

@@ -105,7 +105,7 @@ def test_a_value_far_from_the_history_is_a_warning_not_a_rejection(tmp_path: Pat
         record = SubmissionRecord("a" * 64, "t3.csv", "t3.csv", "010780195", TODAY, str(first), None)  # type: ignore[arg-type]
         assert verdict.measurements is not None
         load_accepted(con, record, verdict.measurements.to_arrow())
-        history = read_history(con)
+        history = read_history(con, ["010780195"])
     later = tmp_path / "t4.csv"
     later.write_text(
         "finess;cas_usage;indicateur;periode;phase;valeur;effectif\n"

@@ -28,15 +28,15 @@ from datetime import date
 from pathlib import Path
 sys.path.insert(0, {project!r})
 from tlkpi.settings import Settings
-from tasks.discover import claim_file, discover_files
-from tasks.read import read_file
+from tasks.discover import claim_files, discover_files
+from tasks.read import read_files
 from tasks.validate import validate_files
 from tasks.load import load_files, sync_reference
 {fault}
 settings = Settings(data_root=Path({root!r}), claim_timeout_seconds={timeout})
 sync_reference.fn(settings)
-claims = [c for c in (claim_file.fn(p, settings) for p in discover_files.fn(settings)) if c]
-readable = [read_file.fn(c, settings) for c in claims]
+claims = claim_files.fn(discover_files.fn(settings), settings)
+readable = read_files.fn(claims, settings)
 summaries = validate_files.fn(claims, readable, date(2026, 11, 22), settings)
 outcomes = load_files.fn(claims, summaries, settings, None)
 print(len(outcomes))

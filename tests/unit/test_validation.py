@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_catalogue
-from schemas.messages import MESSAGES, make_issue
+from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
 from schemas.validation import Verdict, parse_decimal, validate_table
 from tlkpi.reading import read_submission
 
@@ -243,7 +243,8 @@ def test_every_rule_has_a_french_message_without_placeholders_left(rule: str) ->
     assert issue.message.strip()
     assert "{" not in issue.message
     assert "}" not in issue.message
-    assert (issue.rule, issue.row, issue.column, issue.value) == (rule, 3, "Valeur", "12,5")
+    echoed = None if rule in UNECHOED_RULES else "12,5"  # a comment's text is never repeated back
+    assert (issue.rule, issue.row, issue.column, issue.value) == (rule, 3, "Valeur", echoed)
 
 
 @pytest.mark.parametrize(

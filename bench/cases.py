@@ -1,0 +1,252 @@
+"""One measured case per function, run in its own process: `python -m bench.cases CASE ARG...`.
+
+Each prints one JSON line: `seconds` (the timed work only: imports and set-up excluded unless the case
+is about them), `rss_mb` (peak resident memory of the process) and case-specific details.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+Result = dict[str, Any]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _fresh_dir(path: str) -> Path:
+    target = Path(path)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    return target
+
+
+def large_floor(csv_path: str, work: str) -> Result:
+    """The floor: DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` into a file database."""
+    db = _fresh_dir(work) / "floor.duckdb"
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [csv_path])
+    con.close()
+    return {"seconds": time.perf_counter() - started}
+
+
+def large_pipeline(csv_path: str, work: str) -> Result:
+    """read_submission -> validate_table -> load_accepted into a fresh warehouse, stage by stage."""
+    import great_expectations  # noqa: F401  (import cost belongs to the cold-start case)
+
+    from schemas.catalogue import default_catalogue
+    from schemas.validation import validate_table
+    from tlkpi.reading import read_submission
+    from warehouse.db import open_warehouse
+    from warehouse.load import SubmissionRecord, load_accepted
+
+    warehouse = _fresh_dir(work) / "tlkpi.duckdb"
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    table = read_submission(Path(csv_path))
+    stages["read"] = time.perf_counter() - started
+    verdict = validate_table(table, default_catalogue(), today=date.today())
+    stages["validate"] = time.perf_counter() - started - stages["read"]
+    if verdict.measurements is None:
+        raise SystemExit(f"the benchmark file was rejected: {verdict.errors[:3]}")
+    record = SubmissionRecord("bench", Path(csv_path).name, "kpi.csv", None, datetime(2026, 1, 5), "-", None)
+    mark = time.perf_counter()
+    with open_warehouse(warehouse) as con:
+        loaded = load_accepted(con, record, verdict.measurements.to_arrow()).loaded
+    stages["load"] = time.perf_counter() - mark
+    return {"seconds": time.perf_counter() - started, "stages": stages, "rows": loaded}
+
+
+def national_floor(root: str, work: str) -> Result:
+    """The floor: DuckDB reads every inbox file with one glob into a file database."""
+    db = _fresh_dir(work) / "floor.duckdb"
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM read_csv(?, union_by_name = true)", [f"{root}/inbox/*/*.csv"]
+    )
+    rows = con.execute("SELECT count(*) FROM t").fetchone()
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows[0] if rows else 0}
+
+
+def national_plain(root: str) -> Result:
+    """The ingest steps called directly (no Prefect): what the flow would cost with zero overhead."""
+    import great_expectations  # noqa: F401
+
+    from schemas.catalogue import default_catalogue
+    from tlkpi import dropzone
+    from tlkpi.reading import Limits
+    from tlkpi.settings import Settings
+    from tlkpi.submissions import read_claim, settle_claims, validate_claims
+    from warehouse.db import open_warehouse
+    from warehouse.reference import sync_catalogue
+
+    settings = Settings(data_root=Path(root))
+    stages: dict[str, float] = {}
+
+    def timed(name: str, work: Callable[[], Any]) -> Any:
+        mark = time.perf_counter()
+        value = work()
+        stages[name] = time.perf_counter() - mark
+        return value
+
+    started = time.perf_counter()
+    catalogue = default_catalogue()
+
+    def sync() -> None:
+        with open_warehouse(settings.warehouse_path) as con:
+            sync_catalogue(con, catalogue)
+
+    timed("sync", sync)
+    paths = timed("discover", lambda: dropzone.discover(settings.inbox_dir))
+    claims = timed(
+        "claim", lambda: [dropzone.claim(p, settings.inbox_dir, settings.processing_dir) for p in paths]
+    )
+    claims = [c for c in claims if c]
+    readable = timed("read", lambda: [read_claim(c, Limits()) for c in claims])
+    summaries = timed(  # includes reading the history of the batch's establishments
+        "validate",
+        lambda: validate_claims(claims, readable, catalogue, date.today(), settings.warehouse_path),
+    )
+    outcomes = timed("load", lambda: settle_claims(claims, summaries, settings, None))
+    seconds = time.perf_counter() - started
+    accepted = sum(1 for o in outcomes if o.verdict == "accepted")
+    return {"seconds": seconds, "stages": stages, "files": len(outcomes), "accepted": accepted}
+
+
+def national_flow(root: str) -> Result:
+    """The Prefect ingest flow, local temporary API (its start-up is part of the flow's overhead)."""
+    from tlkpi.settings import Settings, configure_runtime_env
+
+    configure_runtime_env(Settings(data_root=Path(root)))
+    from flows.ingest import ingest
+
+    started = time.perf_counter()
+    outcomes = ingest(root)
+    seconds = time.perf_counter() - started
+    accepted = sum(1 for o in outcomes if o.verdict == "accepted")
+    return {"seconds": seconds, "files": len(outcomes), "accepted": accepted}
+
+
+def warehouse_floor(warehouse: str) -> Result:
+    """The floor: one grouped scan of the facts in effect (what experimentation_quarter must read)."""
+    con = duckdb.connect(warehouse, read_only=True)
+    started = time.perf_counter()
+    con.execute(
+        """
+        SELECT count(*) FROM (SELECT finess, use_case, kpi, phase, quarter, avg(value), sum(numerator), sum(denominator)
+        FROM measurement WHERE NOT superseded GROUP BY ALL)
+        """
+    ).fetchone()
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds}
+
+
+def warehouse_quarter(warehouse: str, quarter: str, work: str) -> Result:
+    """The quarter's marts (the aggregate task: freeze the edition) and its open-data tables."""
+    from reports.open_data import write_open_data
+    from tasks.aggregate import aggregate_quarter
+    from tlkpi.settings import Settings
+    from warehouse.db import open_warehouse
+    from warehouse.editions import find_edition, read_benchmark, read_roi
+
+    settings = Settings(data_root=Path(warehouse).parent.parent)
+    started = time.perf_counter()
+    summary = aggregate_quarter.fn(settings, quarter)
+    marts = time.perf_counter() - started
+    with open_warehouse(settings.warehouse_path, read_only=True) as con:
+        edition = find_edition(con, quarter, summary.edition)
+        assert edition is not None
+        cells, roi = read_benchmark(con, edition), read_roi(con, edition)
+    write_open_data(_fresh_dir(work), cells, roi)
+    seconds = time.perf_counter() - started
+    stages = {"marts (freeze edition)": marts, "open data": seconds - marts}
+    return {"seconds": seconds, "stages": stages, "cells": summary.cells, "created": summary.created}
+
+
+def marts_sql(warehouse: str, quarter: str) -> Result:
+    """The SQL half of freezing an edition: each named query of the warehouse on its own."""
+    from warehouse.queries import fetch_dicts
+
+    con = duckdb.connect(warehouse, read_only=True)
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    for name in ("edition_inputs", "benchmark_cells", "roi_cells", "quarter_overview"):
+        mark = time.perf_counter()
+        fetch_dicts(con, name, {"quarter": quarter})
+        stages[name] = time.perf_counter() - mark
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "stages": stages}
+
+
+def warehouse_history(warehouse: str) -> Result:
+    """What an ingest run of one establishment's file reads for its unusual-value warnings."""
+    import duckdb
+
+    from warehouse.history import load_history
+
+    with duckdb.connect(warehouse, read_only=True) as con:
+        row = con.execute("SELECT min(finess) FROM measurement").fetchone()
+    started = time.perf_counter()
+    history = load_history(Path(warehouse), [row[0]] if row else [])
+    return {"seconds": time.perf_counter() - started, "keys": len(history)}
+
+
+def site_render(warehouse: str, quarter: str, work: str) -> Result:
+    """The public site (index, use-case pages, static, open data) of the quarter's latest edition."""
+    from reports.site import render_quarter_site
+    from tlkpi.settings import Settings
+
+    settings = Settings(data_root=Path(warehouse).parent.parent)
+    site = _fresh_dir(work)
+    started = time.perf_counter()
+    render_quarter_site(settings.warehouse_path, quarter, site, settings)
+    seconds = time.perf_counter() - started
+    files = [p for p in site.rglob("*") if p.is_file()]
+    return {"seconds": seconds, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def site_floor(site: str, work: str) -> Result:
+    """The floor: write the same files (same count and bytes) with plain Path.write_bytes."""
+    source = Path(site)
+    contents = [(p.relative_to(source), p.read_bytes()) for p in sorted(source.rglob("*")) if p.is_file()]
+    target = _fresh_dir(work)
+    started = time.perf_counter()
+    for relative, data in contents:
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_bytes(data)
+    return {"seconds": time.perf_counter() - started}
+
+
+CASES: dict[str, Callable[..., Result]] = {
+    f.__name__: f
+    for f in (
+        large_floor, large_pipeline, national_floor, national_plain, national_flow,
+        warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, site_render, site_floor,
+    )
+}  # fmt: skip
+
+
+def main(argv: list[str]) -> None:
+    result = CASES[argv[0]](*argv[1:])
+    result["rss_mb"] = _peak_rss_mb()
+    print("BENCH_RESULT " + json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

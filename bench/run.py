@@ -1,0 +1,319 @@
+"""The performance harness of issue 7: `make bench` or `.venv/bin/python -m bench.run [--quick]`.
+
+Every figure is a ratio to a floor measured in the same run on the same data (machines are noisy);
+each is the median of several runs (min and max shown), each run in a fresh process. Writes
+BENCHMARKS.md: the table, the data sizes, the machine, and the notes of bench/notes.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.data import BENCH_QUARTER, CACHE, PROJECT, fresh_copy, large_files, national_inbox, small_file
+from bench.warehouse_data import national_warehouse
+
+PYTHON = str(PROJECT / ".venv" / "bin" / "python")
+TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
+RUN_DIR = CACHE / "run"
+PREFECT_HOME = CACHE / "prefect"
+SLOW_RUN_SECONDS = 40.0  # a case slower than this (and far off its target) is run once only
+
+
+@dataclass
+class Figure:
+    """Seconds (or a rate) over runs; `detail` keeps the stages and counts of the median run."""
+
+    values: list[float]
+    rss_mb: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values) if self.values else float("nan")
+
+    def span(self, unit: str = "s") -> str:
+        if not self.values:
+            return "not measured"
+        runs = len(self.values)
+        return f"{self.median:.2f} {unit} ({min(self.values):.2f}–{max(self.values):.2f}, n={runs})"
+
+
+@dataclass
+class Row:
+    target: str
+    figure: str
+    floor: str
+    ratio: str
+    goal: str
+    met: str
+    data: str
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PREFECT_HOME=str(PREFECT_HOME),
+        PREFECT_LOGGING_LEVEL="WARNING",
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        GX_ANALYTICS_ENABLED="false",
+        PYTHONPATH=str(PROJECT),
+    )
+    return env
+
+
+def run_case(case: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    """Run one case of bench.cases in a fresh process; its JSON result (or `timed_out`)."""
+    try:
+        done = subprocess.run(
+            [PYTHON, "-m", "bench.cases", case, *args],
+            cwd=PROJECT, env=_env(), capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return {"timed_out": timeout}
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return dict(json.loads(line.removeprefix("BENCH_RESULT ")))
+    raise RuntimeError(f"case {case} failed:\n{done.stderr[-3000:]}")
+
+
+def measure(case: str, *args: str, runs: int, prepare: Any = None, timeout: float = 900) -> Figure:
+    """Median of `runs` runs; stop after one run when it is slower than SLOW_RUN_SECONDS."""
+    figure = Figure([])
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        result = run_case(case, *args, timeout=timeout)
+        if "timed_out" in result:
+            figure.note = f"timed out after {timeout:.0f} s"
+            break
+        figure.values.append(result["seconds"])
+        figure.rss_mb = max(figure.rss_mb, result["rss_mb"])
+        figure.detail = result
+        if result["seconds"] > SLOW_RUN_SECONDS:
+            figure.note = f"one run only (> {SLOW_RUN_SECONDS:.0f} s)"
+            break
+    return figure
+
+
+def measure_command(command: list[str], runs: int) -> Figure:
+    """Wall time and peak RSS of a whole command, cold (a new process each run)."""
+    figure = Figure([])
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        figure.values.append(time.perf_counter() - started)
+        figure.rss_mb = max(figure.rss_mb, usage.ru_maxrss / 1024)
+        figure.detail = {"exit": os.waitstatus_to_exitcode(status)}
+    return figure
+
+
+def ratio(figure: Figure, floor: Figure) -> float:
+    return figure.median / floor.median if figure.values and floor.values else float("nan")
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "**no**")
+
+
+def stages(figure: Figure) -> str:
+    parts = figure.detail.get("stages", {})
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in parts.items())
+
+
+def bench_large(rows: int, runs: int, report: list[Row], notes: list[str]) -> None:
+    files = large_files(rows)
+    work = str(RUN_DIR / "large")
+    floor = measure("large_floor", str(files.utf8), work, runs=runs)
+    size = f"{rows:,} rows, {files.utf8.stat().st_size / 1e6:.0f} MB (UTF-8) / {files.cp1252.stat().st_size / 1e6:.0f} MB (cp1252)"
+    for label, path, limit in (("UTF-8", files.utf8, 2.5), ("cp1252 `;` decimal comma", files.cp1252, 3.0)):
+        figure = measure("large_pipeline", str(path), work, runs=runs)
+        r = ratio(figure, floor)
+        report.append(Row(f"1. one large file, {label}: read → validate → load", figure.span(), floor.span(),
+                          f"{r:.1f}×", f"≤ {limit}× floor, RSS ≤ 1.5 GB", verdict(r <= limit and figure.rss_mb <= 1536),
+                          size))  # fmt: skip
+        notes.append(
+            f"- 1 ({label}): stages of the last run: {stages(figure)}; peak RSS {figure.rss_mb:.0f} MB. {figure.note}"
+        )
+    notes.append(f"- 1 floor: DuckDB CTAS of the UTF-8 file into a file database, {floor.span()}.")
+
+
+def bench_national(files: int, flow_files: int, runs: int, report: list[Row], notes: list[str]) -> None:
+    """Plain steps on `files` files; the Prefect flow on `flow_files` (its per-file cost makes 1,500 too long)."""
+    figures = {}
+    for label, count, case in (("same steps, no Prefect", files, "national_plain"),
+                               ("ingest flow (Prefect)", flow_files, "national_flow")):  # fmt: skip
+        template = national_inbox(count)
+        root = RUN_DIR / "national"
+        floor = measure("national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs)
+        PREFECT_HOME.mkdir(parents=True, exist_ok=True)
+        figure = measure(case, str(root), runs=runs, prepare=lambda t=template, r=root: fresh_copy(t, r))
+        figures[case] = (figure, count, floor)
+        rate = count / figure.median if figure.values else float("nan")
+        size = f"{count:,} files × 195 rows = {count * 195:,} rows, one per establishment folder"
+        report.append(Row(f"2. national quarter, {label}", f"{figure.span()} = {rate:.1f} files/s", floor.span(),
+                          f"{ratio(figure, floor):.1f}×", "≥ 30 files/s", verdict(rate >= 30), size))  # fmt: skip
+    plain, plain_files, floor = figures["national_plain"]
+    flow, flow_files, _ = figures["national_flow"]
+    overhead = flow.median - plain.median * flow_files / plain_files
+    notes.append(f"- 2: Prefect's own overhead (flow − plain steps scaled to {flow_files} files, medians): {overhead:.1f} s "
+                 f"= {1000 * overhead / flow_files:.0f} ms per file. Plain stages ({plain_files} files): {stages(plain)}. "
+                 f"Accepted: {plain.detail.get('accepted')}/{plain.detail.get('files')} (plain), "
+                 f"{flow.detail.get('accepted')}/{flow.detail.get('files')} (flow). {flow.note}")  # fmt: skip
+    notes.append(f"- 2 floor: DuckDB reads all the files with one `read_csv` glob, {floor.span()}.")
+
+
+def bench_warehouse(establishments: int, runs: int, report: list[Row], notes: list[str]) -> Path:
+    path, n_rows, built = national_warehouse(establishments)
+    size = f"{n_rows:,} measurements ({establishments:,} est. × 17 UC × 30 KPIs × 24 months), {path.stat().st_size / 1e9:.1f} GB"
+    work = str(RUN_DIR / "open-data")
+    floor = measure("warehouse_floor", str(path), runs=runs)
+    as_is = measure("warehouse_quarter", str(path), BENCH_QUARTER, work, runs=runs, timeout=120)
+    sql = measure("marts_sql", str(path), BENCH_QUARTER, runs=1)
+    history = measure("warehouse_history", str(path), runs=runs)
+    shown = as_is.span() if as_is.values else f"> 60 s ({as_is.note})"
+    report.append(Row("3. national warehouse: quarter marts + open-data tables", shown, floor.span(),
+                      f"{ratio(as_is, floor):.1f}×" if as_is.values else "> 10×", "≤ 10 s, RSS ≤ 4 GB",
+                      verdict(bool(as_is.values) and as_is.median <= 10 and as_is.rss_mb <= 4096), size))  # fmt: skip
+    notes.append(f"- 3: stages: {stages(as_is)}; peak RSS {as_is.rss_mb:.0f} MB. "
+                 f"SQL alone (one run): {stages(sql)}. Warehouse generated in {built:.0f} s (0 = cached).")  # fmt: skip
+    notes.append(
+        f"- 3 floor: one grouped scan of the facts in effect to (establishment, use case, KPI, phase, quarter), {floor.span()}."
+    )
+    notes.append(f"- 3 extra: `load_history` for one establishment's file on this warehouse: "
+                 f"{history.span()}, {history.detail.get('keys', 0):,} keys, peak RSS {history.rss_mb:.0f} MB.")  # fmt: skip
+    return path
+
+
+def bench_site(warehouse: Path, runs: int, report: list[Row], notes: list[str]) -> None:
+    site = RUN_DIR / "site"
+    figure = measure("site_render", str(warehouse), BENCH_QUARTER, str(site), runs=runs)
+    floor = measure("site_floor", str(site / BENCH_QUARTER), str(RUN_DIR / "site-floor"), runs=runs)
+    size = f"{figure.detail.get('files', 0)} files, {figure.detail.get('bytes', 0) / 1e6:.1f} MB (public site only)"
+    report.append(Row("4. publication: public site (+ open data)", figure.span(), floor.span(),
+                      f"{ratio(figure, floor):.0f}×", "site + 1,500 private reports ≤ 60 s",
+                      "partial: private reports do not exist", size))  # fmt: skip
+    notes.append(
+        "- 4 floor: writing the same files (count and bytes) with `Path.write_bytes`. Private reports "
+        "per establishment are not implemented yet, so they are not measured."
+    )
+
+
+def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
+    path = small_file()
+    check = measure_command([TLKPI, "check", str(path)], runs)
+    floor = measure_command([PYTHON, "-c", f"import polars; polars.read_csv({str(path)!r})"], runs)
+    report.append(Row("5. cold `tlkpi check` on a 200-row file", check.span(), floor.span(),
+                      f"{ratio(check, floor):.1f}×", "≤ 5 s", verdict(check.median <= 5),
+                      "200 rows"))  # fmt: skip
+    inbox_root = RUN_DIR / "one-file"
+
+    def one_file_root() -> None:
+        shutil.rmtree(inbox_root, ignore_errors=True)
+        target = inbox_root / "inbox" / "010000008"
+        target.mkdir(parents=True)
+        shutil.copy(path, target / path.name)
+
+    ingest_runs = Figure([])
+    for _ in range(runs):
+        one_file_root()
+        figure = measure_command([TLKPI, "ingest", "--data-root", str(inbox_root)], 1)
+        ingest_runs.values += figure.values
+        ingest_runs.rss_mb = max(ingest_runs.rss_mb, figure.rss_mb)
+    report.append(Row("5'. cold `tlkpi ingest` of one file (what a scheduled run adds to its interval)",
+                      ingest_runs.span(), floor.span(), f"{ratio(ingest_runs, floor):.1f}×",
+                      "≤ interval + 15 s", verdict(ingest_runs.median <= 15), "1 file, 200 rows"))  # fmt: skip
+    notes.append(f"- 5 floor: a cold `python -c 'import polars; polars.read_csv(FILE)'`. `tlkpi check` exit code "
+                 f"{check.detail.get('exit')}, peak RSS {check.rss_mb:.0f} MB. The served deployment (`serve` + "
+                 "interval) was not started: 5' is its per-run cost measured as a cold CLI ingest.")  # fmt: skip
+
+
+def machine() -> list[str]:
+    import duckdb
+    import polars
+
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout.strip()
+    return [
+        f"- `nproc`: {os.cpu_count()}; {platform.processor() or platform.machine()}; {platform.platform()}",
+        f"- python {platform.python_version()}, duckdb {duckdb.__version__}, polars {polars.__version__}",
+        "- `free -h`:", "", "```", free, "```",
+    ]  # fmt: skip
+
+
+def write_report(report: list[Row], notes: list[str], quick: bool, seconds: float) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python -m bench.run`); do not edit by hand: the notes come from "
+        "`bench/notes.md`. Every figure is the median of the runs (min–max, n), each run in a fresh process, "
+        "and its ratio to a floor measured in the same run on the same data.",
+        "",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {'QUICK (smaller data, 1 run)' if quick else 'full'}, "
+        f"{seconds / 60:.1f} min.",
+        "",
+        "| target | figure | floor | ratio | goal | met? | data |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {r.target} | {r.figure} | {r.floor} | {r.ratio} | {r.goal} | {r.met} | {r.data} |"
+            for r in report
+        ),
+        "",
+        "## Details of this run",
+        "",
+        *notes,
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        "",
+    ]
+    static = PROJECT / "bench" / "notes.md"
+    if static.exists():
+        lines += [static.read_text(encoding="utf-8")]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smoke run: small data, one run each")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument("--only", nargs="*", default=["1", "2", "3", "4", "5"], help="targets to run")
+    parser.add_argument("--output", default=str(PROJECT / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else args.runs
+    started = time.perf_counter()
+    report: list[Row] = []
+    notes: list[str] = []
+    if "1" in args.only:
+        bench_large(100_000 if args.quick else 1_000_000, runs, report, notes)
+    if "2" in args.only:
+        bench_national(150 if args.quick else 1_500, 60 if args.quick else 300, runs, report, notes)
+    if "3" in args.only or "4" in args.only:
+        warehouse = bench_warehouse(100 if args.quick else 1_500, runs, report, notes)
+        if "4" in args.only:
+            bench_site(warehouse, runs, report, notes)
+    if "5" in args.only:
+        bench_cold(runs, report, notes)
+    text = write_report(report, notes, args.quick, time.perf_counter() - started)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(text.split("## Machine")[0])
+    print(f"Written: {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Charts of the published site: Altair specifications rendered at build time to inline static SVG.
+
+Each chart comes with a title, a French text alternative and the table of the numbers it draws.
+Charts only draw published statistics (quantiles, medians), never an establishment's own value.
+vl-convert renders offline, with no data URL allowed, and gives the same bytes for the same spec.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from reports.formatting import format_share, format_threshold, format_value
+from warehouse.benchmark import BenchmarkCell, RoiCell
+
+ACCENT = "#000091"  # the site's accent colour: 13:1 on white
+REFERENCE = "#6a6a6a"  # 5.3:1 on white
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
+PILOT_LABEL, REFERENCE_LABEL = "Phase pilote", "Référence"
+QUANTILES, THRESHOLD = "quantiles", "seuil"
+_ARIA_ATTRIBUTE = re.compile(r' (?:role|aria-[a-z]+)="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: `svg` is trusted markup from vl-convert, everything else is plain text."""
+
+    ident: str
+    title: str
+    description: str
+    svg: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The SVG of a Vega-Lite spec, with French number formats and no external data allowed."""
+    return vl_convert.vegalite_to_svg(spec, format_locale="fr-FR", allowed_base_urls=[])
+
+
+def accessible_svg(svg: str, labelled_by: str) -> str:
+    """One image for assistive technologies: the marks' own roles dropped, the root named by the caption."""
+    svg = _ARIA_ATTRIBUTE.sub("", svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{labelled_by}" focusable="false" ', 1)
+
+
+def configure(chart: alt.LayerChart | alt.FacetChart, width: int, height: int) -> str:
+    """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON."""
+    configured = chart.properties(width=width, height=height).configure(
+        font=FONT, aria=False, background="white"
+    )
+    configured = configured.configure_axis(labelColor="#1e1e1e", titleColor="#1e1e1e", labelFontSize=12)
+    return configured.configure_view(stroke="#6a6a6a").to_json(sort_keys=True)
+
+
+@cache
+def quantile_template(axis_title: str, rows: int, whiskers: bool, threshold: bool) -> str:
+    """The spec of a quantile chart without its data, built (and validated) once per shape.
+
+    The data go in the spec's top-level `datasets`, named QUANTILES and THRESHOLD: Altair's build and
+    validation cost more than the rendering, and a site has a few shapes for a hundred charts.
+    """
+    base = alt.Chart(alt.NamedData(name=QUANTILES)).encode(
+        y=alt.Y("serie:N", title=None, sort=None, axis=alt.Axis(labelLimit=140))
+    )
+    x_axis = alt.X("p25:Q", title=axis_title, scale=alt.Scale(zero=False, nice=True))
+    layers: list[alt.Chart] = []
+    if whiskers:
+        layers.append(base.mark_rule(color=ACCENT, strokeWidth=2).encode(x="p10:Q", x2="p90:Q"))
+    layers.append(base.mark_bar(color=ACCENT, opacity=0.35, size=16).encode(x=x_axis, x2="p75:Q"))
+    colours = alt.Scale(range=[ACCENT, REFERENCE])
+    median = base.mark_tick(thickness=3, size=24).encode(
+        x="median:Q", color=alt.Color("serie:N", scale=colours, legend=None, sort=None)
+    )
+    layers.append(median)
+    if threshold:
+        line = alt.Chart(alt.NamedData(name=THRESHOLD)).mark_rule(
+            color="#1e1e1e", strokeDash=[6, 4], strokeWidth=2
+        )
+        layers.append(line.encode(x="seuil:Q"))
+    return configure(alt.layer(*layers), width=420, height=26 * rows + 10)
+
+
+def quantile_spec(
+    data: list[dict[str, Any]], axis_title: str, whiskers: bool = True, threshold: float | None = None
+) -> dict[str, Any]:
+    """P10–P90 as a line (with `whiskers`), P25–P75 as a box, the median as a tick: one row per series;
+    a dashed line at the threshold when there is one."""
+    spec: dict[str, Any] = json.loads(
+        quantile_template(axis_title, len(data), whiskers, threshold is not None)
+    )
+    spec["datasets"] = {QUANTILES: data, THRESHOLD: [{"seuil": threshold}] if threshold is not None else []}
+    return spec
+
+
+def kpi_rows(cell: BenchmarkCell) -> list[dict[str, Any]]:
+    pilot = {"serie": PILOT_LABEL, "median": cell.pilot_median}
+    pilot.update(p10=cell.pilot_p10, p25=cell.pilot_p25, p75=cell.pilot_p75, p90=cell.pilot_p90)
+    rows = [pilot]
+    if cell.baseline_median is not None:
+        rows.append({"serie": REFERENCE_LABEL, "median": cell.baseline_median})
+    return rows
+
+
+def kpi_spec(cell: BenchmarkCell) -> dict[str, Any]:
+    """The distribution of the pilot values (published quantiles) against the baseline median."""
+    return quantile_spec(kpi_rows(cell), cell.unit, threshold=cell.threshold)
+
+
+def optional(value: float | None, unit: str) -> str:
+    return "—" if value is None else format_value(value, unit)
+
+
+def kpi_description(cell: BenchmarkCell) -> str:
+    """The chart said in words: what a person would read off it."""
+    unit = cell.unit
+    parts = [f"Phase pilote : médiane {optional(cell.pilot_median, unit)}"]
+    if cell.pilot_p25 is not None and cell.pilot_p75 is not None:
+        parts.append(
+            f"la moitié des expérimentations entre {format_value(cell.pilot_p25, unit)} "
+            f"et {format_value(cell.pilot_p75, unit)}"
+        )
+    if cell.pilot_p10 is not None and cell.pilot_p90 is not None:
+        parts.append(
+            f"80 % entre {format_value(cell.pilot_p10, unit)} et {format_value(cell.pilot_p90, unit)}"
+        )
+    text = ", ".join(parts) + "."
+    if cell.baseline_median is not None:
+        text += f" Référence : médiane {format_value(cell.baseline_median, unit)}."
+    if cell.threshold is not None:
+        text += f" Seuil du référentiel : {format_threshold(cell.threshold, unit, cell.direction)}."
+    return text
+
+
+def kpi_chart(cell: BenchmarkCell, ident: str) -> Chart | None:
+    """The chart of a published KPI cell; None when withheld or without pilot quantiles."""
+    if cell.withheld or cell.pilot_median is None:
+        return None
+    unit = cell.unit
+    table = [
+        (PILOT_LABEL, *(optional(v, unit) for v in _quantiles(cell))),
+    ]
+    if cell.baseline_median is not None:
+        table.append((REFERENCE_LABEL, "—", "—", format_value(cell.baseline_median, unit), "—", "—"))
+    return Chart(
+        ident=ident,
+        title=f"{cell.kpi_label} : distribution des valeurs pilotes",
+        description=kpi_description(cell),
+        svg=accessible_svg(render_svg(kpi_spec(cell)), f"{ident}-titre {ident}-texte"),
+        columns=("Série", "P10", "P25", "Médiane", "P75", "P90"),
+        rows=tuple(table),
+    )
+
+
+def _quantiles(cell: BenchmarkCell) -> tuple[float | None, ...]:
+    return (cell.pilot_p10, cell.pilot_p25, cell.pilot_median, cell.pilot_p75, cell.pilot_p90)
+
+
+def roi_label(row: RoiCell) -> str:
+    return "Ensemble" if row.use_case == "ENSEMBLE" else row.use_case
+
+
+def roi_chart(rows: Sequence[RoiCell], ident: str, title: str) -> Chart | None:
+    """ROI per use case (P25–P75 and median, in %), for the rows that are published."""
+    shown = [row for row in rows if not row.withheld and row.roi_median is not None]
+    if not shown:
+        return None
+    data = [
+        {
+            "serie": roi_label(row),
+            "median": 100 * (row.roi_median or 0),
+            "p25": 100 * (row.roi_p25 or 0),
+            "p75": 100 * (row.roi_p75 or 0),
+        }
+        for row in shown
+    ]
+    spec = quantile_spec(data, "ROI (%)", whiskers=False)
+    words = "; ".join(
+        f"{roi_label(row)} : médiane {_share(row.roi_median)} (P25 {_share(row.roi_p25)}, P75 {_share(row.roi_p75)})"
+        for row in shown
+    )
+    return Chart(
+        ident=ident,
+        title=title,
+        description=f"Retour sur investissement des expérimentations. {words}.",
+        svg=accessible_svg(render_svg(spec), f"{ident}-titre {ident}-texte"),
+        columns=("Cas d'usage", "P25", "Médiane", "P75", "Part des ROI positifs"),
+        rows=tuple(
+            (
+                roi_label(r),
+                _share(r.roi_p25),
+                _share(r.roi_median),
+                _share(r.roi_p75),
+                _share(r.share_positive),
+            )
+            for r in shown
+        ),
+    )
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else format_share(value)

@@ -1,0 +1,121 @@
+"""What the public pages of an edition show: use-case pages with their domains, footnotes and charts.
+
+Pure: built from the frozen rows of an edition, no file or warehouse access.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from string import ascii_lowercase
+
+from reports.charts import Chart, kpi_chart, roi_chart
+from schemas.catalogue import default_catalogue
+from tlkpi.errors import WarehouseError
+from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
+
+USE_CASE_DIR = "cas-usage"
+_SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class DomainSection:
+    """The KPIs of one performance domain on a use-case page (possibly none this quarter)."""
+
+    code: str
+    label: str
+    cells: tuple[BenchmarkCell, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote explaining why cells are withheld; `mark` is the letter shown in the tables."""
+
+    mark: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UseCasePage:
+    code: str
+    label: str
+    sections: tuple[DomainSection, ...]
+    notes: tuple[Note, ...]
+    charts: Mapping[str, Chart] = field(default_factory=dict)
+    roi: RoiCell | None = None
+    roi_chart: Chart | None = None
+
+    @property
+    def href(self) -> str:
+        return f"{USE_CASE_DIR}/{self.code}.html"
+
+    @property
+    def cells(self) -> Iterable[BenchmarkCell]:
+        return (cell for section in self.sections for cell in section.cells)
+
+    def note_mark(self, reason: str) -> str:
+        return next(note.mark for note in self.notes if note.reason == reason)
+
+
+def catalogue_rank(codes: Iterable[str]) -> dict[str, int]:
+    """Position of each code in the catalogue, so pages follow its order rather than the alphabet."""
+    return {code: index for index, code in enumerate(codes)}
+
+
+def build_sections(cells: list[BenchmarkCell]) -> tuple[DomainSection, ...]:
+    """The four catalogue domains in order (empty ones included), then any domain it does not know."""
+    catalogue = default_catalogue()
+    kpi_rank = catalogue_rank(catalogue.kpis)
+    labels = {code: domain.label for code, domain in catalogue.domains.items()}
+    extra = sorted({cell.domain for cell in cells} - set(labels))
+    labels.update({cell.domain: cell.domain_label for cell in cells if cell.domain in extra})
+    sections = []
+    for code in [*catalogue.domains, *extra]:
+        mine = sorted(
+            (cell for cell in cells if cell.domain == code),
+            key=lambda cell: (kpi_rank.get(cell.kpi, len(kpi_rank)), cell.kpi),
+        )
+        sections.append(DomainSection(code, labels[code], tuple(mine)))
+    return tuple(sections)
+
+
+def build_notes(cells: Iterable[BenchmarkCell]) -> tuple[Note, ...]:
+    """One lettered footnote per withholding reason, in order of first appearance."""
+    reasons = list(dict.fromkeys(cell.withheld_reason for cell in cells if cell.withheld_reason))
+    return tuple(Note(mark, reason) for mark, reason in zip(ascii_lowercase, reasons, strict=False))
+
+
+def build_charts(cells: Iterable[BenchmarkCell]) -> dict[str, Chart]:
+    """One distribution chart per published KPI of a page, keyed by KPI code."""
+    charts = {}
+    for number, cell in enumerate(cells, start=1):
+        chart = kpi_chart(cell, f"graphique-{number}")
+        if chart is not None:
+            charts[cell.kpi] = chart
+    return charts
+
+
+def build_page(code: str, cells: list[BenchmarkCell], roi: RoiCell | None) -> UseCasePage:
+    sections = build_sections(cells)
+    ordered = [cell for section in sections for cell in section.cells]
+    chart = roi_chart([roi], "graphique-roi", "Distribution du ROI des expérimentations") if roi else None
+    return UseCasePage(
+        code, cells[0].use_case_label, sections, build_notes(ordered), build_charts(ordered), roi, chart
+    )
+
+
+def build_pages(cells: list[BenchmarkCell], roi: list[RoiCell] | None = None) -> list[UseCasePage]:
+    """One page per use case having at least one cell this quarter, in code order, ENSEMBLE last."""
+    roi_by_use_case = {row.use_case: row for row in roi or []}
+    pages = []
+    for code in sorted({cell.use_case for cell in cells}, key=lambda code: (code == TOTAL, code)):
+        if not _SAFE_FILE_STEM.match(code):
+            raise WarehouseError(f"use case code {code!r} cannot be used as a file name")
+        mine = [cell for cell in cells if cell.use_case == code]
+        pages.append(build_page(code, mine, roi_by_use_case.get(code)))
+    return pages
+
+
+def index_roi_chart(roi: list[RoiCell]) -> Chart | None:
+    return roi_chart(roi, "graphique-roi", "ROI des expérimentations par cas d'usage (P25, médiane, P75)")

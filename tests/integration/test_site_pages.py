@@ -1,0 +1,145 @@
+"""The pages beyond the tables: charts, methodologie.html, donnees.html, Table Schemas, manifest.json."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+from report_data import QUARTER, build_report_warehouse, render
+
+from reports.charts import kpi_spec, render_svg
+from schemas.catalogue import default_catalogue
+from warehouse.db import open_warehouse
+from warehouse.editions import find_edition, read_benchmark
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    warehouse = build_report_warehouse(root)
+    render(warehouse, root / "site")
+    return root / "site" / QUARTER
+
+
+class Text(HTMLParser):
+    """The visible text of a page, whitespace collapsed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    parser = Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join("".join(parser.parts).split())
+
+
+def french_methodology_paragraphs() -> list[str]:
+    """The paragraphs and list items of the French part of docs/methodology.md, markdown removed."""
+    text = (PROJECT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    french = text.split("## Français", 1)[1].split("## English", 1)[0]
+    paragraphs = []
+    for block in re.split(r"\n\s*\n|\n(?=- )", french):
+        plain = " ".join(re.sub(r"\*\*|`|^- ", "", block.strip()).split())
+        if plain:
+            paragraphs.append(plain)
+    return paragraphs
+
+
+@pytest.mark.parametrize("paragraph", french_methodology_paragraphs())
+def test_methodology_page_carries_the_text_of_docs_methodology(site: Path, paragraph: str) -> None:
+    assert paragraph in page_text(site / "methodologie.html")
+
+
+def test_methodology_page_defines_every_kpi_of_the_catalogue(site: Path) -> None:
+    text = page_text(site / "methodologie.html")
+    catalogue = default_catalogue()
+    for kpi in catalogue.kpis.values():
+        assert kpi.code in text and " ".join(kpi.definition.split()) in text
+    for use_case in catalogue.use_cases.values():
+        assert f"{use_case.code} — {use_case.label}" in text
+
+
+def test_open_data_has_a_table_schema_matching_each_csv(site: Path) -> None:
+    for stem in ("benchmark", "roi"):
+        schema = json.loads((site / "data" / f"{stem}.schema.json").read_text(encoding="utf-8"))
+        header = next(
+            csv.reader(io.StringIO((site / "data" / f"{stem}.csv").read_text("utf-8-sig")), delimiter=";")
+        )
+        assert [field["name"] for field in schema["fields"]] == header
+        assert all(field["type"] in {"string", "integer", "number", "boolean"} for field in schema["fields"])
+        assert set(schema["primaryKey"]) <= set(header) and schema["missingValues"] == [""]
+
+
+def test_donnees_page_lists_every_file_and_column(site: Path) -> None:
+    html = (site / "donnees.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"]+)"', html))
+    for name in ("benchmark", "roi"):
+        assert {f"data/{name}.csv", f"data/{name}.parquet", f"data/{name}.schema.json"} <= links
+    assert "manifest.json" in links
+    assert "<code>median_relative_change</code>" in html and "<code>share_positive</code>" in html
+
+
+def test_manifest_lists_inputs_code_and_every_published_file(site: Path) -> None:
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["edition"]["quarter"] == QUARTER and manifest["edition"]["number"] == 1
+    assert "frozen_at" not in json.dumps(manifest)  # no wall-clock time
+    warehouse = site.parents[1] / "warehouse" / "tlkpi.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        hashes = [
+            row[0]
+            for row in con.execute("SELECT sha256 FROM edition_submission ORDER BY submission_id").fetchall()
+        ]
+    assert [entry["sha256"] for entry in manifest["inputs"]] == hashes
+    assert all(set(entry) == {"submission_id", "sha256", "received_at"} for entry in manifest["inputs"])
+    assert manifest["code"]["tlkpi"] and "vl-convert-python" in manifest["code"]["packages"]
+    commit = manifest["code"]["git_commit"]
+    assert commit is None or re.fullmatch(r"[0-9a-f]{40}", commit)
+    files = {entry["path"]: entry for entry in manifest["files"]}
+    on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(files) == on_disk
+    for path, entry in files.items():
+        assert hashlib.sha256((site / path).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_each_published_kpi_has_an_accessible_chart_and_withheld_ones_none(site: Path) -> None:
+    html = (site / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="chart".*?</figure>', html, flags=re.S)
+    assert len(figures) == 2  # the two published KPIs of UC01
+    for figure in figures:
+        ident = re.search(r'<figcaption id="([^"]+)-titre">', figure)
+        assert ident, figure[:200]
+        assert f'<svg role="img" aria-labelledby="{ident[1]}-titre {ident[1]}-texte"' in figure
+        assert f'<p class="chart-text" id="{ident[1]}-texte">Phase pilote : médiane' in figure
+        assert "<summary>Données du graphique" in figure and '<th scope="col">Médiane</th>' in figure
+        assert not re.search(r"<svg[^>]*>.*\s(?:aria-roledescription|role=\"graphics)", figure, flags=re.S)
+    withheld = (site / "cas-usage" / "UC02.html").read_text(encoding="utf-8")
+    assert '<figure class="chart"' not in withheld
+
+
+def test_chart_svg_is_byte_stable(site: Path) -> None:
+    warehouse = site.parents[1] / "warehouse" / "tlkpi.duckdb"
+    with open_warehouse(warehouse, read_only=True) as con:
+        edition = find_edition(con, QUARTER)
+        assert edition is not None
+        cell = next(c for c in read_benchmark(con, edition) if not c.withheld)
+    assert render_svg(kpi_spec(cell)) == render_svg(kpi_spec(cell))
+
+
+def test_index_navigates_by_use_case_and_by_domain(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="cas-usage/UC01.html#domaine-QUA"' in html and 'href="methodologie.html"' in html
+    assert "Complétude du trimestre" in html
