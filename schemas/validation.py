@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 import polars as pl
@@ -32,6 +33,11 @@ UNUSUAL_RATIO = 3.0  # a value 3x above or below the establishment's history is 
 UNUSUAL_SHARE_OF_RANGE = 0.1  # ... when it also moves by a tenth of the KPI's plausible range
 History = Mapping[tuple[str, str, str, str], float]  # (finess, use case, KPI, phase) -> median value
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+# A file repeats few distinct codes and periods over many rows: parse each distinct text once.
+_period = lru_cache(maxsize=4096)(parse_period)
+_phase = lru_cache(maxsize=256)(normalize_phase)
+_finess_format = lru_cache(maxsize=65536)(has_valid_format)
+_finess_key = lru_cache(maxsize=65536)(is_valid_finess)
 
 MEASUREMENT_SCHEMA = {
     "source_row": pl.Int32,
@@ -95,8 +101,8 @@ def prepare(table: SubmittedTable, catalogue: Catalogue) -> pd.DataFrame:
     for name in NUMERIC_COLUMNS:
         data[f"{name}_num"] = [parse_decimal(v) for v in data[name]]
         data[f"{name}_num"] = data[f"{name}_num"].astype("float64")
-    data["phase_norm"] = _objects(None if v is None else normalize_phase(v) for v in data["phase"])
-    periods = [None if v is None else parse_period(v) for v in data["periode"]]
+    data["phase_norm"] = _objects(None if v is None else _phase(v) for v in data["phase"])
+    periods = [None if v is None else _period(v) for v in data["periode"]]
     data["periode_norm"] = _objects(None if p is None else p.label for p in periods)
     data["quarter"] = _objects(None if p is None else p.quarter_label for p in periods)
     data["pair"] = _objects(
@@ -147,13 +153,13 @@ def code_rule_issues(
     found: list[RawIssue] = []
     for index, row in enumerate(data.itertuples(index=False)):
         finess = row.finess
-        if finess is not None and has_valid_format(finess):
-            if not is_valid_finess(finess):
+        if finess is not None and _finess_format(finess):
+            if not _finess_key(finess):
                 found.append(("finess_cle", "finess", index, finess, ""))
             elif inbox_finess is not None and finess != inbox_finess:
                 found.append(("finess_hors_dossier", "finess", index, finess, inbox_finess))
         if row.periode_norm is not None:
-            period = parse_period(row.periode_norm)
+            period = _period(row.periode_norm)
             if period is not None and is_in_future(period, today):
                 found.append(("periode_future", "periode", index, row.periode, ""))
         for name in NUMERIC_COLUMNS:
