@@ -1,7 +1,7 @@
 """The Great Expectations suite of the file contract, built in code from the KPI catalogue.
 
-It runs on the prepared pandas frame of `schemas.validation` (helper columns already parsed); each
-expectation carries in `meta` the rule id and the contract column it reports on.
+It runs on a pandas copy of the `SUITE_COLUMNS` of the prepared frame (`schemas.parsing`: helper columns
+already parsed); each expectation carries in `meta` the rule id and the contract column it reports on.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ PERSONAL_DATA_PATTERNS = (
     r"(?:\+33[ .]?|\b0)[1-9](?:[ .-]?\d{2}){4}\b",  # French phone number
 )
 KEY_COLUMNS = ["_file", "finess", "cas_usage", "indicateur", "periode_norm", "phase_norm"]  # unique per file
+SUITE_COLUMNS = [
+    *KEY_COLUMNS,
+    *("periode", "phase", "pair", "commentaire"),
+    *("numerateur_num", "denominateur_num", "valeur_effective", "kpi_min", "kpi_max"),
+]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import yaml
 
 from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_catalogue
 from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
-from schemas.validation import Verdict, parse_decimal, validate_table
+from schemas.parsing import parse_decimal
+from schemas.validation import Verdict, validate_table
 from tlkpi.reading import read_submission
 
 TODAY = date(2026, 11, 22)
