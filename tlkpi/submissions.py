@@ -7,6 +7,7 @@ small summaries between them.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,12 +26,13 @@ from tlkpi.reading import Limits, SubmittedTable, read_submission
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.history import load_history
-from warehouse.load import SubmissionRecord, find_submission, load_accepted, record_rejected
+from warehouse.load import LoadResult, SettledFile, SubmissionRecord, find_submissions, record_batch
 
 TABLE_FILE = "table.parquet"
 READ_FILE = "read.json"
 MEASUREMENTS_FILE = "measurements.parquet"
 ISSUES_FILE = "issues.json"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -159,48 +161,69 @@ def _first_issue(issues: list[Issue]) -> str:
 def settle_claims(
     claims: list[Claim], summaries: list[Summary], settings: Settings, flow_run_id: str | None
 ) -> list[Outcome]:
-    """Settle every file of a run through one warehouse connection, each file in its own transaction."""
-    with open_warehouse(settings.warehouse_path) as con:
-        return [
-            settle_claim(con, claim, summary, settings, flow_run_id)
-            for claim, summary in zip(claims, summaries, strict=True)
-        ]
+    """Settle a run's files: store each original, record them all in one transaction, drop the claims.
 
-
-def settle_claim(
-    con: duckdb.DuckDBPyConnection,
-    claim: Claim,
-    summary: Summary,
-    settings: Settings,
-    flow_run_id: str | None,
-) -> Outcome:
-    """Archive and load an accepted file, or keep a rejected one with its report; then drop the claim.
-
-    The original is stored before the warehouse transaction and the claim dropped after it, so a
-    crash at any point leaves the file claimed (re-claimable) or settled, never lost.
+    Originals are stored (archive, or rejected/ with the French report) before the transaction and the
+    claims dropped after it, so a crash at any point leaves each file claimed (re-claimable) or settled,
+    never lost. A file already in the warehouse, or twice in the run, is a duplicate: released, not
+    recorded. If the batch's transaction fails for a reason other than a passing one (a lock), each
+    file is recorded in its own transaction, so a file the warehouse refuses cannot hold back the others.
     """
+    with open_warehouse(settings.warehouse_path) as con:
+        known = find_submissions(con, [claim.sha256 for claim in claims])
+        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {}
+        for claim, summary in zip(claims, summaries, strict=True):
+            if claim.sha256 not in known and claim.sha256 not in pending:
+                pending[claim.sha256] = (claim, summary, _store(claim, summary, settings, flow_run_id))
+        files = [file for _, _, file in pending.values()]
+        try:
+            results = record_batch(con, files)
+        except duckdb.Error as exc:
+            if len(files) < 2:
+                raise
+            logger.warning("batch of %d files refused (%s): recording them one by one", len(files), exc)
+            results = [record_batch(con, [file])[0] for file in files]
+    recorded = dict(zip(pending, results, strict=True))
+    for sha256, result in recorded.items():
+        known[sha256] = (result.submission_id, pending[sha256][2].status)
+    outcomes = []
+    for claim, summary in zip(claims, summaries, strict=True):
+        first, _, file = pending.get(claim.sha256, (None, None, None))
+        if first is claim and file is not None:
+            outcomes.append(_outcome(claim, summary, file, recorded[claim.sha256]))
+        else:
+            outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
+        dropzone.release(claim)
+    return outcomes
+
+
+def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:
+    """Keep the original: in the archive when accepted, else in rejected/ with its French report."""
     work = Path(claim.work_dir)
     issues = load_issues(work)
-    known = find_submission(con, claim.sha256)
-    if known is not None:
-        dropzone.release(claim)
-        note = f"identique à la soumission n°{known[0]} ({known[1]})"
-        return Outcome(claim.relative, claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")
     if summary.accepted:
         stored = dropzone.archive(claim, settings.archive_dir)
         measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
-        result = load_accepted(con, _record(claim, stored, flow_run_id), measurements, issues)
-        outcome = Outcome(
+        return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, measurements)
+    report = render_feedback(claim.name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
+    stored = dropzone.keep_rejected(claim, settings.rejected_dir, report)
+    return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
+
+
+def _outcome(claim: Claim, summary: Summary, file: SettledFile, result: LoadResult) -> Outcome:
+    issues = list(file.issues)
+    stored = file.record.stored_path
+    if file.measurements is not None:
+        return Outcome(
             claim.relative, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
-            result.superseded, len(issues), _first_issue(issues), str(stored),
+            result.superseded, len(issues), _first_issue(issues), stored,
         )  # fmt: skip
-    else:
-        report = render_feedback(claim.name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
-        stored = dropzone.keep_rejected(claim, settings.rejected_dir, report)
-        record_rejected(con, _record(claim, stored, flow_run_id), issues, summary.n_rows)
-        outcome = Outcome(
-            claim.relative, claim.inbox_finess, "rejected", summary.n_rows, 0, 0,
-            summary.n_errors, _first_issue(issues), str(stored),
-        )  # fmt: skip
-    dropzone.release(claim)
-    return outcome
+    return Outcome(
+        claim.relative, claim.inbox_finess, "rejected", summary.n_rows, 0, 0,
+        summary.n_errors, _first_issue(issues), stored,
+    )  # fmt: skip
+
+
+def _duplicate(claim: Claim, summary: Summary, submission_id: int, status: str) -> Outcome:
+    note = f"identique à la soumission n°{submission_id} ({status})"
+    return Outcome(claim.relative, claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")

@@ -99,8 +99,8 @@ def assert_every_file_once(root: Path, files: int, rows: int) -> None:
 @pytest.mark.parametrize(
     ("module", "function", "nth"),
     [
-        ("warehouse.load", "_insert_issues", 3),  # inside the 3rd file's transaction, before COMMIT
-        ("tlkpi.dropzone", "release", 3),  # after the 3rd file's COMMIT, before its claim is dropped
+        ("warehouse.load", "_record_issues", 1),  # inside the batch's transaction, before COMMIT
+        ("tlkpi.dropzone", "release", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
         ("tlkpi.dropzone", "archive", 2),  # while storing the 2nd original
     ],
     ids=["in-transaction", "after-commit", "while-archiving"],
