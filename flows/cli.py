@@ -7,6 +7,7 @@ simple commands start fast.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -46,6 +47,8 @@ def operator_errors() -> Iterator[None]:
 
 
 def _settings(data_root: Path | None) -> Settings:
+    if data_root:  # flow runs started as subprocesses (`serve`) read it from the environment
+        os.environ["TLKPI_DATA_ROOT"] = str(data_root)
     settings = Settings(data_root=data_root) if data_root else Settings()
     configure_runtime_env(settings)
     return settings
@@ -290,12 +293,18 @@ def restore(
 
 
 @app.command()
-def serve(data_root: DataRoot = None) -> None:
+def serve(
+    data_root: DataRoot = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(min=5, help="Seconds between inbox polls (default: prefect.yaml's interval)."),
+    ] = None,
+) -> None:
     """Run every deployment of prefect.yaml in this process, on its schedule, until Ctrl-C."""
     _settings(data_root)
     from flows.serve import serve_all
 
-    serve_all()
+    serve_all(interval=interval)
 
 
 def main() -> None:

@@ -146,3 +146,46 @@ def test_deployments_run_on_a_worker_of_the_project_pool(
         worker_log.close()
     assert list((tmp_path / "var" / "archive").rglob("*.csv"))
     assert (tmp_path / "var" / "site" / "2025-T3" / "index.html").exists()
+
+
+def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> None:
+    """The single-machine install: no server configured, `tlkpi serve` must still run the schedules
+    (a bare Prefect `serve` has no scheduler) and on the data root it was given."""
+    root = tmp_path / "var"
+    inbox = root / "inbox" / "010780195"
+    inbox.mkdir(parents=True)
+    (inbox / "kpi.csv").write_text(CSV, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    log = (tmp_path / "serve.log").open("wb")
+    served = subprocess.Popen(
+        [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(root), "--interval", "10"],
+        env=env,
+        cwd=PROJECT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not list((root / "archive").rglob("*.csv")):
+            assert served.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(1)
+        assert list((root / "archive").rglob("*.csv")), (tmp_path / "serve.log").read_text()[-3000:]
+        assert not list(inbox.iterdir())
+    finally:
+        served.send_signal(signal.SIGTERM)
+        served.wait(timeout=60)
+        log.close()
+    deadline = time.monotonic() + 40  # stopping `tlkpi serve` stops the server it started
+    while time.monotonic() < deadline and _group_alive(served.pid):
+        time.sleep(0.5)
+    assert not _group_alive(served.pid)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
