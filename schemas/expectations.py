@@ -24,6 +24,7 @@ PERSONAL_DATA_PATTERNS = (
     r"(?:\+33[ .]?|\b0)[1-9](?:[ .-]?\d{2}){4}\b",  # French phone number
 )
 KEY_COLUMNS = ["_file", "finess", "cas_usage", "indicateur", "periode_norm", "phase_norm"]  # unique per file
+CODE_COLUMNS = ["finess", "cas_usage", "indicateur", "periode", "phase", "pair", "periode_norm", "phase_norm"]
 SUITE_COLUMNS = [
     *KEY_COLUMNS,
     *("periode", "phase", "pair", "commentaire"),

@@ -28,9 +28,15 @@ SELECT sha256, original_name, inbox_path, inbox_finess, received_at, status,
 FROM batch_submission ORDER BY ord
 """
 
-# Per file, the values it supersedes: the warehouse's value for a key the batch brings first, or the
-# value of the previous file of the batch with that key.
+# Per file, the values it supersedes: the warehouse's value of each of its keys, when no two files of
+# the batch share a key (the usual case, and always for a single file: a file has no duplicate key)...
 _SUPERSEDED_COUNTS = f"""
+SELECT i.ord, count(*) AS superseded
+FROM batch_measurement AS i JOIN measurement AS m ON NOT m.superseded AND {_KEY_MATCH}
+GROUP BY i.ord
+"""
+# ... else the warehouse's value for a key the batch brings first, or the previous file's with that key.
+_SUPERSEDED_COUNTS_WITH_REPEATS = f"""
 WITH keyed AS (
     SELECT ord, {_KEY}, lag(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) AS previous
     FROM batch_measurement
@@ -41,23 +47,26 @@ LEFT JOIN measurement AS m ON i.previous IS NULL AND NOT m.superseded AND {_KEY_
 GROUP BY i.ord
 """
 
+_REPEATED_KEYS = f"""
+SELECT count(*) FROM (SELECT 1 FROM batch_measurement GROUP BY {_KEY} HAVING count(*) > 1)
+"""
+
 _SUPERSEDE = f"""
 UPDATE measurement AS m SET superseded = true
 FROM (SELECT DISTINCT {_KEY} FROM batch_measurement) AS i
 WHERE NOT m.superseded AND {_KEY_MATCH}
 """
 
-_INSERT_MEASUREMENTS = f"""
+_INSERT_MEASUREMENTS = """
 INSERT INTO measurement (submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
                          phase, value, numerator, denominator, n_patients, comment, superseded)
-SELECT s.id, i.source_row, i.finess, i.use_case, i.domain, i.kpi, i.period, i.quarter,
-       i.phase, i.value, i.numerator, i.denominator, i.n_patients, i.comment,
-       lead(i.ord) OVER (PARTITION BY {", ".join(f"i.{c}" for c in _KEY.split(", "))} ORDER BY i.ord) IS NOT NULL
-FROM batch_measurement AS i
-JOIN batch_submission AS b USING (ord)
-JOIN submission AS s ON s.sha256 = b.sha256
-ORDER BY i.ord, i.source_row
+SELECT submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
+       phase, value, numerator, denominator, n_patients, comment, {superseded}
+FROM batch_measurement
+{order}
 """
+# within the batch, a value is superseded at once when a later file of the batch has the same key
+_LATER_FILE_HAS_KEY = f"lead(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) IS NOT NULL"
 
 _NEW_ESTABLISHMENTS = """
 INSERT INTO establishment (finess, first_seen_at)
@@ -130,19 +139,20 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     if not files:
         return []
     tables = {"batch_submission": _submissions_table(files), "batch_issue": _issues_table(files)}
-    measurements = _measurements_table(files)
-    if measurements is not None:
-        tables["batch_measurement"] = measurements
     counts: dict[int, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         for name, table in tables.items():
             con.register(name, table)
         con.execute(_INSERT_SUBMISSIONS)
-        if measurements is not None:
-            counts = _record_measurements(con)
-        _record_issues(con)
         ids = dict(con.execute(_IDS).fetchall())
+        measurements = _measurements_table(files, ids)
+        if measurements is not None:
+            tables["batch_measurement"] = measurements
+            con.register("batch_measurement", measurements)
+            several = sum(1 for file in files if file.measurements is not None) > 1
+            counts = _record_measurements(con, several)
+        _record_issues(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -160,11 +170,19 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     ]
 
 
-def _record_measurements(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
+def _record_measurements(con: duckdb.DuckDBPyConnection, several_files: bool) -> dict[int, int]:
     """Supersede, insert the batch's measurements, note new establishments; superseded count per file."""
-    counts = dict(con.execute(_SUPERSEDED_COUNTS).fetchall())
-    con.execute(_SUPERSEDE)
-    con.execute(_INSERT_MEASUREMENTS)
+    row = con.execute(_REPEATED_KEYS).fetchone() if several_files else None
+    repeats = bool(row and row[0])
+    counts = dict(con.execute(_SUPERSEDED_COUNTS_WITH_REPEATS if repeats else _SUPERSEDED_COUNTS).fetchall())
+    if any(counts.values()):  # new keys only (a first file, a new quarter): nothing to supersede
+        con.execute(_SUPERSEDE)
+    if repeats:
+        con.execute(
+            _INSERT_MEASUREMENTS.format(superseded=_LATER_FILE_HAS_KEY, order="ORDER BY ord, source_row")
+        )
+    else:
+        con.execute(_INSERT_MEASUREMENTS.format(superseded="false", order=""))
     con.execute(_NEW_ESTABLISHMENTS)
     return counts
 
@@ -192,14 +210,20 @@ def _submissions_table(files: Sequence[SettledFile]) -> pa.Table:
     )
 
 
-def _measurements_table(files: Sequence[SettledFile]) -> pa.Table | None:
-    """The accepted files' measurements with their file's position in the batch; None when none."""
+def _measurements_table(files: Sequence[SettledFile], ids: dict[int, int]) -> pa.Table | None:
+    """The accepted files' measurements with their file's position in the batch and submission id."""
     parts = [
-        file.measurements.append_column("ord", pa.array([number] * file.measurements.num_rows, pa.int32()))
+        file.measurements.append_column("ord", _repeat(number, file.measurements.num_rows)).append_column(
+            "submission_id", _repeat(ids[number], file.measurements.num_rows)
+        )
         for number, file in enumerate(files)
         if file.measurements is not None
     ]
     return pa.concat_tables(parts, promote_options="permissive") if parts else None
+
+
+def _repeat(value: int, times: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.int32()), times)
 
 
 def _issues_table(files: Sequence[SettledFile]) -> pa.Table:
