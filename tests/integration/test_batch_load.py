@@ -1,0 +1,115 @@
+"""Recording a run's files as one batch leaves the warehouse exactly as recording them one by one."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.catalogue import default_catalogue
+from schemas.messages import make_issue
+from warehouse.db import open_warehouse
+from warehouse.load import SettledFile, SubmissionRecord, record_batch
+from warehouse.reference import sync_catalogue
+
+SITES = ("010780195", "010780906")
+PERIODS = ("2025-07", "2025-08", "2025-09")
+# a file: for some (site, period) keys, a value; None marks a rejected file
+FILES = st.lists(
+    st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.tuples(st.sampled_from(SITES), st.sampled_from(PERIODS)),
+            st.integers(min_value=1, max_value=500),
+            min_size=1,
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def settled(number: int, values: dict[tuple[str, str], int] | None) -> SettledFile:
+    record = SubmissionRecord(
+        f"{number:064d}",
+        f"f{number}.csv",
+        f"x/f{number}.csv",
+        None,
+        datetime(2026, 1, 1, number // 60, number % 60),
+        "-",
+        None,
+    )
+    if values is None:
+        issue = make_issue("valeur_manquante", row=2, column="valeur")
+        return SettledFile(record, 1, [issue], None)
+    keys = sorted(values)
+    table = pa.table(
+        {
+            "source_row": pa.array(range(2, 2 + len(keys)), pa.int32()),
+            "finess": [site for site, _ in keys],
+            "use_case": ["UC01"] * len(keys),
+            "domain": ["EFF"] * len(keys),
+            "kpi": ["EFF_DELAI_PEC"] * len(keys),
+            "period": [period for _, period in keys],
+            "quarter": ["2025-T3"] * len(keys),
+            "phase": ["pilote"] * len(keys),
+            "value": [float(values[key]) for key in keys],
+            "numerator": pa.array([None] * len(keys), pa.float64()),
+            "denominator": pa.array([None] * len(keys), pa.float64()),
+            "n_patients": pa.array([30] * len(keys), pa.int64()),
+            "comment": pa.array([None] * len(keys), pa.string()),
+        }
+    )
+    return SettledFile(record, len(keys), [], table)
+
+
+def warehouse_state(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        """SELECT s.sha256, s.status, s.n_issues, m.finess, m.period, m.value, m.superseded
+           FROM submission s LEFT JOIN measurement m ON m.submission_id = s.id
+           ORDER BY s.sha256, m.finess, m.period"""
+    ).fetchall()
+
+
+def record(folder: Path, name: str, batches: list[list[SettledFile]]) -> tuple[list[tuple], list[int]]:
+    with open_warehouse(folder / f"{name}.duckdb") as con:
+        sync_catalogue(con, default_catalogue())
+        superseded = [r.superseded for batch in batches for r in record_batch(con, batch)]
+        return warehouse_state(con), superseded
+
+
+@settings(max_examples=30, deadline=None)
+@given(earlier=FILES, run=FILES)
+def test_a_batch_leaves_the_warehouse_as_files_loaded_one_by_one(
+    earlier: list[dict[tuple[str, str], int] | None], run: list[dict[tuple[str, str], int] | None]
+) -> None:
+    first = [settled(n, values) for n, values in enumerate(earlier)]
+    second = [settled(100 + n, values) for n, values in enumerate(run)]
+    with tempfile.TemporaryDirectory() as folder:
+        one_by_one = record(Path(folder), "single", [[file] for file in first + second])
+        batched = record(Path(folder), "batch", [first, second])
+    assert batched == one_by_one
+    state, _ = batched
+    active = [
+        (site, period) for _, status, _, site, period, _, superseded in state if site and not superseded
+    ]
+    assert len(active) == len(set(active)), "one value in effect per key"
+
+
+def test_a_refused_batch_writes_nothing(tmp_path: Path) -> None:
+    good = settled(1, {("010780195", "2025-07"): 40})
+    bad_table = settled(2, {("010780195", "2025-08"): 41}).measurements
+    assert bad_table is not None
+    bad_phase = bad_table.set_column(7, "phase", pa.array(["pendant"]))
+    bad = SettledFile(settled(2, None).record, 1, [], bad_phase)
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        sync_catalogue(con, default_catalogue())
+        with pytest.raises(duckdb.ConstraintException):
+            record_batch(con, [good, bad])
+        assert warehouse_state(con) == []
