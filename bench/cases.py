@@ -207,37 +207,52 @@ def warehouse_history(warehouse: str) -> Result:
     return {"seconds": time.perf_counter() - started, "keys": len(history)}
 
 
-def site_render(warehouse: str, quarter: str, work: str) -> Result:
-    """The public site (index, use-case pages, static, open data) of the quarter's latest edition."""
+def publication(warehouse: str, quarter: str, work: str) -> Result:
+    """What the quarter flow renders after freezing the edition (tasks/render.py without Prefect): the
+    public site of the latest edition, then the private reports of every establishment."""
+    from reports.private import render_private_reports
     from reports.site import render_quarter_site
     from tlkpi.settings import Settings
 
     settings = Settings(data_root=Path(warehouse).parent.parent)
-    site = _fresh_dir(work)
+    root = _fresh_dir(work)
+    stages: dict[str, float] = {}
     started = time.perf_counter()
-    render_quarter_site(settings.warehouse_path, quarter, site, settings)
+    render_quarter_site(settings.warehouse_path, quarter, root / "site", settings)
+    stages["site"] = time.perf_counter() - started
+    indexes = render_private_reports(settings.warehouse_path, quarter, root / "private")
     seconds = time.perf_counter() - started
-    files = [p for p in site.rglob("*") if p.is_file()]
-    return {"seconds": seconds, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    stages["private reports"] = seconds - stages["site"]
+    files = [p for p in root.rglob("*") if p.is_file()]
+    site_files = [p for p in files if p.parts[len(root.parts)] == "site"]
+    return {
+        "seconds": seconds,
+        "stages": stages,
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "site_files": len(site_files),
+        "site_bytes": sum(p.stat().st_size for p in site_files),
+        "establishments": len(indexes),
+    }
 
 
-def site_floor(site: str, work: str) -> Result:
+def publication_floor(rendered: str, work: str) -> Result:
     """The floor: write the same files (same count and bytes) with plain Path.write_bytes."""
-    source = Path(site)
+    source = Path(rendered)
     contents = [(p.relative_to(source), p.read_bytes()) for p in sorted(source.rglob("*")) if p.is_file()]
     target = _fresh_dir(work)
     started = time.perf_counter()
     for relative, data in contents:
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_bytes(data)
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "files": len(contents)}
 
 
 CASES: dict[str, Callable[..., Result]] = {
     f.__name__: f
     for f in (
         large_floor, large_pipeline, national_floor, national_plain, national_flow,
-        warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, site_render, site_floor,
+        warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, publication, publication_floor,
     )
 }  # fmt: skip
 
