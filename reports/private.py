@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.pages import build_sections
-from reports.site import build_environment, copy_static, write_text
+from reports.sections import build_sections
+from reports.templating import build_environment, copy_static, write_text
 from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings

@@ -14,7 +14,8 @@ import duckdb
 import pytest
 from report_data import QUARTER, build_report_warehouse, render
 
-from reports.charts import kpi_spec, render_svg
+from reports.charts import kpi_spec
+from reports.svg import render_svg
 from schemas.catalogue import default_catalogue
 from warehouse.db import open_warehouse
 from warehouse.editions import find_edition, read_benchmark
