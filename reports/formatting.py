@@ -28,7 +28,6 @@ MONTHS = (
 
 
 _QUANTA = {decimals: Decimal(1).scaleb(-decimals) for decimals in range(7)}
-_FRENCH_MARKS = str.maketrans({",": NNBSP, ".": ",", "-": MINUS})
 
 
 def format_number(value: float, decimals: int = 1) -> str:
@@ -37,7 +36,12 @@ def format_number(value: float, decimals: int = 1) -> str:
     rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
     if rounded.is_zero():
         rounded = abs(rounded)  # -0,04 shown to one decimal is "0,0", not "−0,0"
-    return format(rounded, ",f").translate(_FRENCH_MARKS)
+    return _french_marks(format(rounded, ",f"))
+
+
+def _french_marks(text: str) -> str:
+    """'-12,500.3' -> '−12 500,3' (str.replace: several times faster than str.translate here)."""
+    return text.replace(",", NNBSP).replace(".", ",").replace("-", MINUS)
 
 
 def unit_decimals(unit: str) -> int:

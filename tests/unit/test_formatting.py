@@ -38,3 +38,13 @@ def test_known_values(value: float, decimals: int, expected: str) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12), st.integers(0, 3))
 def test_matches_the_rule(value: float, decimals: int) -> None:
     assert format_number(value, decimals) == by_definition(value, decimals)
+
+
+@given(
+    st.integers(-(10**9), 10**9),
+    st.integers(0, 3),
+    st.sampled_from(["5", "05", "49", "51", "4999999", "5000001", "0"]),
+)
+def test_matches_the_rule_near_ties(whole: int, decimals: int, tail: str) -> None:
+    value = float(f"{whole / 10**decimals:.{decimals}f}" + ("" if decimals else ".") + tail)
+    assert format_number(value, decimals) == by_definition(value, decimals)
