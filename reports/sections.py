@@ -5,7 +5,7 @@ Shared by the public use-case pages and the private reports (which import no cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from schemas.catalogue import default_catalogue
@@ -26,18 +26,31 @@ def catalogue_rank(codes: Iterable[str]) -> dict[str, int]:
     return {code: index for index, code in enumerate(codes)}
 
 
+def ordered_domains(other_labels: Mapping[str, str]) -> dict[str, str]:
+    """The catalogue's domains in order with their labels, then any other domain (by code) with the
+    label given for it in `other_labels`."""
+    labels = {code: domain.label for code, domain in default_catalogue().domains.items()}
+    extra = sorted(set(other_labels) - set(labels))
+    return labels | {code: other_labels[code] for code in extra}
+
+
+def kpi_order() -> dict[str, int]:
+    """The rank of each catalogue KPI; sort with `kpi_sort_key`, which puts the others last, by code."""
+    return catalogue_rank(default_catalogue().kpis)
+
+
+def kpi_sort_key(rank: Mapping[str, int], kpi: str) -> tuple[int, str]:
+    return rank.get(kpi, len(rank)), kpi
+
+
 def build_sections(cells: list[BenchmarkCell]) -> tuple[DomainSection, ...]:
     """The four catalogue domains in order (empty ones included), then any domain it does not know."""
-    catalogue = default_catalogue()
-    kpi_rank = catalogue_rank(catalogue.kpis)
-    labels = {code: domain.label for code, domain in catalogue.domains.items()}
-    extra = sorted({cell.domain for cell in cells} - set(labels))
-    labels.update({cell.domain: cell.domain_label for cell in cells if cell.domain in extra})
+    rank = kpi_order()
+    domains = ordered_domains({cell.domain: cell.domain_label for cell in cells})
     sections = []
-    for code in [*catalogue.domains, *extra]:
+    for code, label in domains.items():
         mine = sorted(
-            (cell for cell in cells if cell.domain == code),
-            key=lambda cell: (kpi_rank.get(cell.kpi, len(kpi_rank)), cell.kpi),
+            (cell for cell in cells if cell.domain == code), key=lambda cell: kpi_sort_key(rank, cell.kpi)
         )
-        sections.append(DomainSection(code, labels[code], tuple(mine)))
+        sections.append(DomainSection(code, label, tuple(mine)))
     return tuple(sections)

@@ -15,7 +15,7 @@ import pytest
 from report_data import QUARTER, build_report_warehouse, render
 
 from reports.charts import kpi_spec
-from reports.svg import render_svg
+from reports.svg import render_svg, render_svgs
 from schemas.catalogue import default_catalogue
 from warehouse.db import open_warehouse
 from warehouse.editions import find_edition, read_benchmark
@@ -138,6 +138,16 @@ def test_chart_svg_is_byte_stable(site: Path) -> None:
         assert edition is not None
         cell = next(c for c in read_benchmark(con, edition) if not c.withheld)
     assert render_svg(kpi_spec(cell)) == render_svg(kpi_spec(cell))
+
+
+def test_chart_svg_is_the_same_from_worker_processes(site: Path) -> None:
+    warehouse = site.parents[1] / "warehouse" / "tlkpi.duckdb"
+    with open_warehouse(warehouse, read_only=True) as con:
+        edition = find_edition(con, QUARTER)
+        assert edition is not None
+        specs = [kpi_spec(c) for c in read_benchmark(con, edition) if not c.withheld and c.pilot_median]
+    assert len(specs) >= 2
+    assert render_svgs(specs, workers=2) == [render_svg(spec) for spec in specs]
 
 
 def test_index_navigates_by_use_case_and_by_domain(site: Path) -> None:
