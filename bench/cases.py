@@ -25,6 +25,13 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (worker processes) so far: on a
+    shared machine, what the work costs whatever else runs."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _fresh_dir(path: str) -> Path:
     target = Path(path)
     shutil.rmtree(target, ignore_errors=True)
@@ -217,10 +224,13 @@ def publication(warehouse: str, quarter: str, work: str) -> Result:
     settings = Settings(data_root=Path(warehouse).parent.parent)
     root = _fresh_dir(work)
     stages: dict[str, float] = {}
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     render_quarter_site(settings.warehouse_path, quarter, root / "site", settings)
     stages["site"] = time.perf_counter() - started
-    indexes = render_private_reports(settings.warehouse_path, quarter, root / "private")
+    indexes = render_private_reports(
+        settings.warehouse_path, quarter, root / "private", settings.render_workers
+    )
     seconds = time.perf_counter() - started
     stages["private reports"] = seconds - stages["site"]
     files = [p for p in root.rglob("*") if p.is_file()]
@@ -233,6 +243,7 @@ def publication(warehouse: str, quarter: str, work: str) -> Result:
         "site_files": len(site_files),
         "site_bytes": sum(p.stat().st_size for p in site_files),
         "establishments": len(indexes),
+        "cpu_seconds": _cpu_seconds() - cpu_before,
     }
 
 

@@ -213,7 +213,8 @@ def bench_site(warehouse: Path, runs: int, report: list[Row], notes: list[str]) 
                       f"{ratio(figure, floor):.0f}×", "site + 1,500 private reports ≤ 60 s",
                       verdict(bool(figure.values) and figure.median <= 60), size))  # fmt: skip
     notes.append(f"- 4: stages (the quarter flow's render tasks, called without Prefect): {stages(figure)}; "
-                 f"peak RSS {figure.rss_mb:.0f} MB. {figure.note}")  # fmt: skip
+                 f"CPU time (user + system, worker processes included) {detail.get('cpu_seconds', 0):.0f} s on "
+                 f"{os.cpu_count()} CPUs; peak RSS {figure.rss_mb:.0f} MB (main process). {figure.note}")  # fmt: skip
     notes.append("- 4 floor: writing the same files (count and bytes) with `Path.write_bytes`.")
 
 
