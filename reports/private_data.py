@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import duckdb
 
 from tlkpi.errors import WarehouseError
-from warehouse.benchmark import BenchmarkCell, RoiCell
+from warehouse.benchmark import DECIMALS, BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts, load_query
@@ -92,7 +92,8 @@ def read_labels(con: duckdb.DuckDBPyConnection) -> Labels:
 
 def read_own_values(con: duckdb.DuckDBPyConnection, quarter: str) -> list[tuple[Any, ...]]:
     """The rows of private_values.sql as plain tuples (there is one per experimentation and KPI)."""
-    return con.execute(load_query("private_values"), {"quarter": quarter}).fetchall()
+    params = {"quarter": quarter, "decimals": DECIMALS}
+    return con.execute(load_query("private_values"), params).fetchall()
 
 
 def group_establishments(
@@ -122,7 +123,7 @@ def read_private_source(warehouse_path: Path, quarter: str) -> PrivateSource:
             )
         labels = read_labels(con)
         rows = read_own_values(con, quarter)
-        roi_rows = fetch_dicts(con, "private_roi", {"quarter": quarter})
+        roi_rows = fetch_dicts(con, "private_roi", {"quarter": quarter, "decimals": DECIMALS})
         return PrivateSource(
             edition=edition,
             cells=read_benchmark(con, edition),
