@@ -12,7 +12,7 @@ establishments are rendered in batches, in worker processes when there are many 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import groupby
 from operator import attrgetter
@@ -20,9 +20,17 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from reports.formatting import format_value
-from reports.private_data import Establishment, Experimentation, OwnValue, PrivateSource, read_private_source
+from reports.private_data import (
+    Establishment,
+    Experimentation,
+    KpiLabel,
+    OwnValue,
+    PrivateSource,
+    read_private_source,
+)
 from reports.sections import kpi_order, kpi_sort_key, ordered_domains
 from reports.templating import build_environment, copy_static, format_change, write_text
 from reports.workers import map_in_workers, worker_count
@@ -52,22 +60,23 @@ class KpiHeading:
 
 @dataclass(frozen=True)
 class Peers:
-    """The published statistics of one (use case, KPI) cell, formatted once for every report; `cell`
-    is None when they are withheld (or the edition has no such cell), `withheld_reason` then says why."""
+    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: P25, median
+    and P75 when `published`, else the reason they are withheld (if the edition has the cell)."""
 
-    cell: BenchmarkCell | None
-    p25: str | None
-    median: str | None
-    p75: str | None
-    withheld_reason: str | None
+    published: bool
+    p25: str | None = None
+    median: str | None = None
+    p75: str | None = None
     bounds: tuple[float, float, float] | None = None
     lower_is_better: bool = False
+    withheld_reason: str | None = None
+    cells: Markup = field(default_factory=Markup)  # the peers' cells of a row, from _private_cells.html
 
 
 class PrivateRow(NamedTuple):
     """A line of a private table: an establishment's own figures, formatted, and its peers'."""
 
-    kpi: KpiHeading
+    heading: Markup  # the KPI's header cell, from _private_cells.html
     baseline: str | None
     pilot: str | None
     change: str | None
@@ -96,7 +105,8 @@ class ReportContext:
 
     root: Path
     edition: Edition
-    kpis: dict[str, KpiHeading]
+    headings: dict[str, Markup]
+    units: dict[str, str]
     peers: dict[tuple[str, str], Peers]
     use_cases: dict[str, str]
     domains: dict[str, str]
@@ -143,41 +153,50 @@ def optional_value(value: float | None, unit: str) -> str | None:
 def peers_of(cell: BenchmarkCell | None, unit: str) -> Peers:
     """The peers' figures a private page shows for a cell: its quartiles when published."""
     if cell is None or cell.withheld:
-        return Peers(None, None, None, None, cell.withheld_reason if cell is not None else None)
+        return Peers(published=False, withheld_reason=cell.withheld_reason if cell is not None else None)
     return Peers(
-        cell,
-        optional_value(cell.pilot_p25, unit),
-        optional_value(cell.pilot_median, unit),
-        optional_value(cell.pilot_p75, unit),
-        None,
-        quartile_bounds(cell),
-        cell.lower_is_better,
+        published=True,
+        p25=optional_value(cell.pilot_p25, unit),
+        median=optional_value(cell.pilot_median, unit),
+        p75=optional_value(cell.pilot_p75, unit),
+        bounds=quartile_bounds(cell),
+        lower_is_better=cell.lower_is_better,
     )
 
 
+def shared_cells() -> Any:
+    """The macros of _private_cells.html: the cells every establishment's rows share."""
+    return environment().get_template("_private_cells.html").module
+
+
+def kpi_heading(kpi: KpiLabel) -> Markup:
+    """The header cell of a KPI's row, rendered once for every report."""
+    direction = "plus bas est mieux" if kpi.direction == "lower_is_better" else "plus haut est mieux"
+    return Markup(shared_cells().kpi_heading(KpiHeading(kpi.label, kpi.unit, direction)))
+
+
+def rendered_peers(cell: BenchmarkCell | None, unit: str) -> Peers:
+    """The peers' figures of a cell with their cells rendered, once for every report."""
+    figures = peers_of(cell, unit)
+    return replace(figures, cells=Markup(shared_cells().peer_cells(figures)))
+
+
 def build_context(source: PrivateSource, root: Path) -> ReportContext:
-    labels = source.labels
-    kpis = {
-        code: KpiHeading(
-            kpi.label,
-            kpi.unit,
-            "plus bas est mieux" if kpi.direction == "lower_is_better" else "plus haut est mieux",
-        )
-        for code, kpi in labels.kpis.items()
-    }
+    """Labels, orders and the peers' cells, formatted and rendered once for every report."""
+    kpis, use_cases = source.labels.kpis, source.labels.use_cases
     cells = {(cell.use_case, cell.kpi): cell for cell in source.cells}
-    peers = {
-        (use_case, kpi): peers_of(cells.get((use_case, kpi)), heading.unit)
-        for use_case in labels.use_cases
-        for kpi, heading in kpis.items()
-    }
-    domains = ordered_domains(labels.domains)
+    domains = ordered_domains(source.labels.domains)
     return ReportContext(
         root=root,
         edition=source.edition,
-        kpis=kpis,
-        peers=peers,
-        use_cases=labels.use_cases,
+        headings={code: kpi_heading(kpi) for code, kpi in kpis.items()},
+        units={code: kpi.unit for code, kpi in kpis.items()},
+        peers={
+            (use_case, code): rendered_peers(cells.get((use_case, code)), kpi.unit)
+            for use_case in use_cases
+            for code, kpi in kpis.items()
+        },
+        use_cases=use_cases,
         domains=domains,
         domain_rank={code: rank for rank, code in enumerate(domains)},
         kpi_rank=kpi_order(),
@@ -186,15 +205,15 @@ def build_context(source: PrivateSource, root: Path) -> ReportContext:
 
 
 def private_row(context: ReportContext, use_case: str, own: OwnValue) -> PrivateRow:
-    heading = context.kpis[own.kpi]
+    unit = context.units[own.kpi]
     change = None
     if own.relative_change is not None:
         change = format_change(own.relative_change) + (" (amélioration)" if own.improved else "")
     peers = context.peers[(use_case, own.kpi)]
     return PrivateRow(
-        kpi=heading,
-        baseline=optional_value(own.baseline, heading.unit),
-        pilot=optional_value(own.pilot, heading.unit),
+        heading=context.headings[own.kpi],
+        baseline=optional_value(own.baseline, unit),
+        pilot=optional_value(own.pilot, unit),
         change=change,
         peers=peers,
         position=position_in(own.pilot, peers.bounds, peers.lower_is_better),
