@@ -7,11 +7,13 @@ is about them), `rss_mb` (peak resident memory of the process) and case-specific
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,13 @@ Result = dict[str, Any]
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (worker processes) so far: on a
+    shared machine, what the work costs whatever else runs."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _fresh_dir(path: str) -> Path:
@@ -213,37 +222,70 @@ def warehouse_history(warehouse: str) -> Result:
     return {"seconds": time.perf_counter() - started, "keys": len(history)}
 
 
-def site_render(warehouse: str, quarter: str, work: str) -> Result:
-    """The public site (index, use-case pages, static, open data) of the quarter's latest edition."""
+def publication(warehouse: str, quarter: str, work: str) -> Result:
+    """What the quarter flow renders after freezing the edition (flows/quarter.py, tasks/render.py,
+    without Prefect): the public site of the latest edition and the private reports of every
+    establishment, side by side in two threads as the flow submits them. Stages are each one's own time."""
+    from reports.private import render_private_reports
     from reports.site import render_quarter_site
     from tlkpi.settings import Settings
 
     settings = Settings(data_root=Path(warehouse).parent.parent)
-    site = _fresh_dir(work)
+    root = _fresh_dir(work)
+    os.sync()  # the removal of the previous run's 28,000 files is not this run's cost
+
+    def timed(render: Callable[[], Any]) -> tuple[float, Any]:
+        mark = time.perf_counter()
+        value = render()
+        return time.perf_counter() - mark, value
+
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    render_quarter_site(settings.warehouse_path, quarter, site, settings)
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        site = threads.submit(
+            timed, lambda: render_quarter_site(settings.warehouse_path, quarter, root / "site", settings)
+        )
+        private = threads.submit(
+            timed,
+            lambda: render_private_reports(
+                settings.warehouse_path, quarter, root / "private", settings.render_workers
+            ),
+        )
+        (site_seconds, _), (private_seconds, indexes) = site.result(), private.result()
     seconds = time.perf_counter() - started
-    files = [p for p in site.rglob("*") if p.is_file()]
-    return {"seconds": seconds, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    cpu = _cpu_seconds() - cpu_before
+    files = [p for p in root.rglob("*") if p.is_file()]
+    site_files = [p for p in files if p.parts[len(root.parts)] == "site"]
+    return {
+        "seconds": seconds,
+        "stages": {"site": site_seconds, "private reports": private_seconds},
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "site_files": len(site_files),
+        "site_bytes": sum(p.stat().st_size for p in site_files),
+        "establishments": len(indexes),
+        "cpu_seconds": cpu,
+    }
 
 
-def site_floor(site: str, work: str) -> Result:
+def publication_floor(rendered: str, work: str) -> Result:
     """The floor: write the same files (same count and bytes) with plain Path.write_bytes."""
-    source = Path(site)
+    source = Path(rendered)
     contents = [(p.relative_to(source), p.read_bytes()) for p in sorted(source.rglob("*")) if p.is_file()]
     target = _fresh_dir(work)
+    os.sync()
     started = time.perf_counter()
     for relative, data in contents:
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_bytes(data)
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": time.perf_counter() - started, "files": len(contents)}
 
 
 CASES: dict[str, Callable[..., Result]] = {
     f.__name__: f
     for f in (
         large_floor, large_pipeline, national_floor, national_plain, national_flow,
-        warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, site_render, site_floor,
+        warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, publication, publication_floor,
     )
 }  # fmt: skip
 

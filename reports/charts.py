@@ -2,22 +2,22 @@
 
 Each chart comes with a title, a French text alternative and the table of the numbers it draws.
 Charts only draw published statistics (quantiles, medians), never an establishment's own value.
-vl-convert renders offline, with no data URL allowed, and gives the same bytes for the same spec.
+A chart is built first (spec, texts, table), then rendered with the others in one batch
+(`render_charts`, reports/svg.py), so that the SVGs can be shared between processes.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 import altair as alt
-import vl_convert
 
 from reports.formatting import format_share, format_threshold, format_value
+from reports.svg import accessible_svg, render_svgs
 from warehouse.benchmark import BenchmarkCell, RoiCell
 
 ACCENT = "#000091"  # the site's accent colour: 13:1 on white
@@ -25,30 +25,29 @@ REFERENCE = "#6a6a6a"  # 5.3:1 on white
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 PILOT_LABEL, REFERENCE_LABEL = "Phase pilote", "Référence"
 QUANTILES, THRESHOLD = "quantiles", "seuil"
-_ARIA_ATTRIBUTE = re.compile(r' (?:role|aria-[a-z]+)="[^"]*"')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Chart:
-    """A rendered chart: `svg` is trusted markup from vl-convert, everything else is plain text."""
+    """A chart: `spec` is its Vega-Lite specification and `svg`, empty until `render_charts`, the
+    trusted markup vl-convert made of it; everything else is plain text."""
 
     ident: str
     title: str
     description: str
-    svg: str
+    spec: dict[str, Any]
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    svg: str = ""
 
 
-def render_svg(spec: dict[str, Any]) -> str:
-    """The SVG of a Vega-Lite spec, with French number formats and no external data allowed."""
-    return vl_convert.vegalite_to_svg(spec, format_locale="fr-FR", allowed_base_urls=[])
-
-
-def accessible_svg(svg: str, labelled_by: str) -> str:
-    """One image for assistive technologies: the marks' own roles dropped, the root named by the caption."""
-    svg = _ARIA_ATTRIBUTE.sub("", svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{labelled_by}" focusable="false" ', 1)
+def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
+    """The charts with their accessible SVG, rendered in one batch (`workers` as in render_svgs)."""
+    svgs = render_svgs([chart.spec for chart in charts], workers)
+    return [
+        replace(chart, svg=accessible_svg(svg, f"{chart.ident}-titre {chart.ident}-texte"))
+        for chart, svg in zip(charts, svgs, strict=True)
+    ]
 
 
 def configure(chart: alt.LayerChart | alt.FacetChart, width: int, height: int) -> str:
@@ -153,7 +152,7 @@ def kpi_chart(cell: BenchmarkCell, ident: str) -> Chart | None:
         ident=ident,
         title=f"{cell.kpi_label} : distribution des valeurs pilotes",
         description=kpi_description(cell),
-        svg=accessible_svg(render_svg(kpi_spec(cell)), f"{ident}-titre {ident}-texte"),
+        spec=kpi_spec(cell),
         columns=("Série", "P10", "P25", "Médiane", "P75", "P90"),
         rows=tuple(table),
     )
@@ -190,7 +189,7 @@ def roi_chart(rows: Sequence[RoiCell], ident: str, title: str) -> Chart | None:
         ident=ident,
         title=title,
         description=f"Retour sur investissement des expérimentations. {words}.",
-        svg=accessible_svg(render_svg(spec), f"{ident}-titre {ident}-texte"),
+        spec=spec,
         columns=("Cas d'usage", "P25", "Médiane", "P75", "Part des ROI positifs"),
         rows=tuple(
             (

@@ -7,25 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from string import ascii_lowercase
 
-from reports.charts import Chart, kpi_chart, roi_chart
-from schemas.catalogue import default_catalogue
+from reports.charts import Chart, kpi_chart, render_charts, roi_chart
+from reports.sections import DomainSection, build_sections
 from tlkpi.errors import WarehouseError
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
 USE_CASE_DIR = "cas-usage"
 _SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-@dataclass(frozen=True)
-class DomainSection:
-    """The KPIs of one performance domain on a use-case page (possibly none this quarter)."""
-
-    code: str
-    label: str
-    cells: tuple[BenchmarkCell, ...]
 
 
 @dataclass(frozen=True)
@@ -56,28 +47,6 @@ class UseCasePage:
 
     def note_mark(self, reason: str) -> str:
         return next(note.mark for note in self.notes if note.reason == reason)
-
-
-def catalogue_rank(codes: Iterable[str]) -> dict[str, int]:
-    """Position of each code in the catalogue, so pages follow its order rather than the alphabet."""
-    return {code: index for index, code in enumerate(codes)}
-
-
-def build_sections(cells: list[BenchmarkCell]) -> tuple[DomainSection, ...]:
-    """The four catalogue domains in order (empty ones included), then any domain it does not know."""
-    catalogue = default_catalogue()
-    kpi_rank = catalogue_rank(catalogue.kpis)
-    labels = {code: domain.label for code, domain in catalogue.domains.items()}
-    extra = sorted({cell.domain for cell in cells} - set(labels))
-    labels.update({cell.domain: cell.domain_label for cell in cells if cell.domain in extra})
-    sections = []
-    for code in [*catalogue.domains, *extra]:
-        mine = sorted(
-            (cell for cell in cells if cell.domain == code),
-            key=lambda cell: (kpi_rank.get(cell.kpi, len(kpi_rank)), cell.kpi),
-        )
-        sections.append(DomainSection(code, labels[code], tuple(mine)))
-    return tuple(sections)
 
 
 def build_notes(cells: Iterable[BenchmarkCell]) -> tuple[Note, ...]:
@@ -115,6 +84,18 @@ def build_pages(cells: list[BenchmarkCell], roi: list[RoiCell] | None = None) ->
         mine = [cell for cell in cells if cell.use_case == code]
         pages.append(build_page(code, mine, roi_by_use_case.get(code)))
     return pages
+
+
+def render_page_charts(pages: list[UseCasePage], workers: int = 0) -> list[UseCasePage]:
+    """The pages with the SVG of every chart, the charts of all pages rendered in one batch."""
+    pending = [(*page.charts.values(), *([page.roi_chart] if page.roi_chart else [])) for page in pages]
+    rendered = iter(render_charts([chart for charts in pending for chart in charts], workers))
+    done = []
+    for page in pages:
+        charts = {kpi: next(rendered) for kpi in page.charts}
+        roi = next(rendered) if page.roi_chart else None
+        done.append(replace(page, charts=charts, roi_chart=roi))
+    return done
 
 
 def index_roi_chart(roi: list[RoiCell]) -> Chart | None:

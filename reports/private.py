@@ -4,42 +4,84 @@ Written to <data root>/private/<quarter>/<FINESS>/ (index.html, <UC>.html, stati
 site/. A page shows one establishment's own values and the published statistics of its peers (the
 quartiles of the frozen edition, only when that cell is not withheld): never another establishment's
 name or value.
+
+What every report shares (labels, the peers' figures, formatted once) is a ReportContext; the
+establishments are rendered in batches, in worker processes when there are many (reports/workers.py).
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from reports.pages import build_sections
-from reports.site import build_environment, copy_static, write_text
+from jinja2 import Environment
+from markupsafe import Markup
+
+from reports.formatting import format_value
+from reports.private_data import (
+    Establishment,
+    Experimentation,
+    KpiLabel,
+    OwnValue,
+    PrivateSource,
+    read_private_source,
+)
+from reports.sections import kpi_order, kpi_sort_key, ordered_domains
+from reports.templating import build_environment, copy_static, format_change, write_text
+from reports.workers import map_in_workers, worker_count
 from schemas.periods import parse_quarter
-from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.db import open_warehouse
-from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
-from warehouse.queries import fetch_dicts
+from warehouse.editions import Edition
 
 PRIVATE_DIR = "private"
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 QUARTERS = ("premier quart", "deuxième quart", "troisième quart", "dernier quart")
+POSITIONS = tuple(
+    f"{quarter} des expérimentations" + (" (le plus performant)" if rank == 0 else "")
+    for rank, quarter in enumerate(QUARTERS)
+)
+ESTABLISHMENTS_PER_WORKER = 50  # below this, a second process costs more than it saves
+BATCHES_PER_WORKER = 8
 
 
 @dataclass(frozen=True)
-class OwnValue:
-    """One KPI of one experimentation: its own figures, and the peers' cell when it is published."""
+class KpiHeading:
+    """How a KPI is named in the first column of a private table."""
 
-    own: dict[str, Any]
-    peers: BenchmarkCell | None
-    withheld_reason: str | None
+    label: str
+    unit: str
+    direction_text: str
 
-    @property
-    def position(self) -> str | None:
-        return peer_position(self.own["pilot"], self.peers)
+
+@dataclass(frozen=True)
+class Peers:
+    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: P25, median
+    and P75 when `published`, else the reason they are withheld (if the edition has the cell)."""
+
+    published: bool
+    p25: str | None = None
+    median: str | None = None
+    p75: str | None = None
+    bounds: tuple[float, float, float] | None = None
+    lower_is_better: bool = False
+    withheld_reason: str | None = None
+    cells: Markup = field(default_factory=Markup)  # the peers' cells of a row, from _private_cells.html
+
+
+class PrivateRow(NamedTuple):
+    """A line of a private table: an establishment's own figures, formatted, and its peers'."""
+
+    heading: Markup  # the KPI's header cell, from _private_cells.html
+    baseline: str | None
+    pilot: str | None
+    change: str | None
+    peers: Peers
+    position: str | None
 
 
 @dataclass(frozen=True)
@@ -48,13 +90,29 @@ class PrivatePage:
     name: str | None
     use_case: str
     use_case_label: str
-    sections: tuple[tuple[str, str, tuple[OwnValue, ...]], ...]
+    sections: tuple[tuple[str, str, tuple[PrivateRow, ...]], ...]
     roi: dict[str, Any] | None
     peer_roi: RoiCell | None
 
     @property
     def href(self) -> str:
         return f"{self.use_case}.html"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What every establishment's report of an edition shares, sent once per batch to the workers."""
+
+    root: Path
+    edition: Edition
+    headings: dict[str, Markup]
+    units: dict[str, str]
+    peers: dict[tuple[str, str], Peers]
+    use_cases: dict[str, str]
+    domains: dict[str, str]
+    domain_rank: dict[str, int]
+    kpi_rank: dict[str, int]
+    peer_roi: dict[str, RoiCell]
 
 
 def private_root(settings: Settings) -> Path:
@@ -64,80 +122,127 @@ def private_root(settings: Settings) -> Path:
 
 def peer_position(value: float | None, peers: BenchmarkCell | None) -> str | None:
     """Which quarter of the peer distribution a value falls in, best quarter first (direction-aware)."""
-    if value is None or peers is None or None in (peers.pilot_p25, peers.pilot_median, peers.pilot_p75):
+    if peers is None:
         return None
-    bounds = [peers.pilot_p25, peers.pilot_median, peers.pilot_p75]
-    rank = sum(value > bound for bound in bounds if bound is not None)
-    if not peers.lower_is_better:
-        rank = 3 - sum(value >= bound for bound in bounds if bound is not None)
-    return f"{QUARTERS[rank]} des expérimentations" + (" (le plus performant)" if rank == 0 else "")
+    return position_in(value, quartile_bounds(peers), peers.lower_is_better)
 
 
-def own_value(row: dict[str, Any], cell: BenchmarkCell | None) -> OwnValue:
-    published = cell if cell is not None and not cell.withheld else None
-    reason = cell.withheld_reason if cell is not None and cell.withheld else None
-    return OwnValue(own=row, peers=published, withheld_reason=reason)
+def quartile_bounds(cell: BenchmarkCell) -> tuple[float, float, float] | None:
+    """The published P25, median and P75 of a cell, when all three are."""
+    if cell.pilot_p25 is None or cell.pilot_median is None or cell.pilot_p75 is None:
+        return None
+    return cell.pilot_p25, cell.pilot_median, cell.pilot_p75
 
 
-def group_sections(values: list[OwnValue]) -> tuple[tuple[str, str, tuple[OwnValue, ...]], ...]:
-    """The catalogue's domains in order (only those with values), KPIs in catalogue order."""
-    by_kpi = {value.own["kpi"]: value for value in values}
-    cells = [_as_cell(value.own) for value in values]
-    return tuple(
-        (section.code, section.label, tuple(by_kpi[cell.kpi] for cell in section.cells))
-        for section in build_sections(cells)
-        if section.cells
+def position_in(
+    value: float | None, bounds: tuple[float, float, float] | None, lower_is_better: bool
+) -> str | None:
+    if value is None or bounds is None:
+        return None
+    if lower_is_better:
+        rank = (value > bounds[0]) + (value > bounds[1]) + (value > bounds[2])
+    else:
+        rank = 3 - (value >= bounds[0]) - (value >= bounds[1]) - (value >= bounds[2])
+    return POSITIONS[rank]
+
+
+def optional_value(value: float | None, unit: str) -> str | None:
+    return None if value is None else format_value(value, unit)
+
+
+def peers_of(cell: BenchmarkCell | None, unit: str) -> Peers:
+    """The peers' figures a private page shows for a cell: its quartiles when published."""
+    if cell is None or cell.withheld:
+        return Peers(published=False, withheld_reason=cell.withheld_reason if cell is not None else None)
+    return Peers(
+        published=True,
+        p25=optional_value(cell.pilot_p25, unit),
+        median=optional_value(cell.pilot_median, unit),
+        p75=optional_value(cell.pilot_p75, unit),
+        bounds=quartile_bounds(cell),
+        lower_is_better=cell.lower_is_better,
     )
 
 
-def _as_cell(row: dict[str, Any]) -> BenchmarkCell:
-    """A stand-in cell carrying only what build_sections sorts on (domain, KPI)."""
-    empty: dict[str, Any] = {name: None for name in BenchmarkCell.__dataclass_fields__}
-    empty.update({name: row[name] for name in ("use_case", "domain", "domain_label", "kpi")})
-    return BenchmarkCell(**empty)
+def shared_cells() -> Any:
+    """The macros of _private_cells.html: the cells every establishment's rows share."""
+    return environment().get_template("_private_cells.html").module
 
 
-def build_private_pages(
-    rows: list[dict[str, Any]], roi_rows: list[dict[str, Any]], cells: list[BenchmarkCell], roi: list[RoiCell]
-) -> list[PrivatePage]:
-    """One page per (establishment, use case) having pilot values in the quarter."""
-    cell_of = {(cell.use_case, cell.kpi): cell for cell in cells}
-    roi_of = {(row["finess"], row["use_case"]): row for row in roi_rows if row["roi"] is not None}
-    peer_roi = {row.use_case: row for row in roi if not row.withheld}
-    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[(row["finess"], row["use_case"])].append(row)
-    pages = []
-    for (finess, use_case), mine in sorted(grouped.items()):
-        if not (_SAFE_NAME.match(finess) and _SAFE_NAME.match(use_case)):
-            raise WarehouseError(f"{finess}/{use_case} cannot be used as a file name")
-        values = [own_value(row, cell_of.get((use_case, row["kpi"]))) for row in mine]
-        pages.append(
-            PrivatePage(
-                finess=finess,
-                name=mine[0]["establishment_name"],
-                use_case=use_case,
-                use_case_label=mine[0]["use_case_label"],
-                sections=group_sections(values),
-                roi=roi_of.get((finess, use_case)),
-                peer_roi=peer_roi.get(use_case),
-            )
-        )
-    return pages
+def kpi_heading(kpi: KpiLabel) -> Markup:
+    """The header cell of a KPI's row, rendered once for every report."""
+    direction = "plus bas est mieux" if kpi.direction == "lower_is_better" else "plus haut est mieux"
+    return Markup(shared_cells().kpi_heading(KpiHeading(kpi.label, kpi.unit, direction)))
 
 
-def read_private(warehouse_path: Path, quarter: str) -> tuple[Edition, list[PrivatePage]]:
-    """The latest edition of a quarter and the private pages of its experimentations."""
-    with open_warehouse(warehouse_path, read_only=True) as con:
-        edition = find_edition(con, quarter)
-        if edition is None:
-            raise WarehouseError(
-                f"{quarter}: no edition; publish the quarter first (`tlkpi quarter {quarter}`)"
-            )
-        rows = fetch_dicts(con, "private_values", {"quarter": quarter})
-        roi_rows = fetch_dicts(con, "private_roi", {"quarter": quarter})
-        pages = build_private_pages(rows, roi_rows, read_benchmark(con, edition), read_roi(con, edition))
-    return edition, pages
+def rendered_peers(cell: BenchmarkCell | None, unit: str) -> Peers:
+    """The peers' figures of a cell with their cells rendered, once for every report."""
+    figures = peers_of(cell, unit)
+    return replace(figures, cells=Markup(shared_cells().peer_cells(figures)))
+
+
+def build_context(source: PrivateSource, root: Path) -> ReportContext:
+    """Labels, orders and the peers' cells, formatted and rendered once for every report."""
+    kpis, use_cases = source.labels.kpis, source.labels.use_cases
+    cells = {(cell.use_case, cell.kpi): cell for cell in source.cells}
+    domains = ordered_domains(source.labels.domains)
+    return ReportContext(
+        root=root,
+        edition=source.edition,
+        headings={code: kpi_heading(kpi) for code, kpi in kpis.items()},
+        units={code: kpi.unit for code, kpi in kpis.items()},
+        peers={
+            (use_case, code): rendered_peers(cells.get((use_case, code)), kpi.unit)
+            for use_case in use_cases
+            for code, kpi in kpis.items()
+        },
+        use_cases=use_cases,
+        domains=domains,
+        domain_rank={code: rank for rank, code in enumerate(domains)},
+        kpi_rank=kpi_order(),
+        peer_roi={row.use_case: row for row in source.roi if not row.withheld},
+    )
+
+
+def private_row(context: ReportContext, use_case: str, own: OwnValue) -> PrivateRow:
+    unit = context.units[own.kpi]
+    change = None
+    if own.relative_change is not None:
+        change = format_change(own.relative_change) + (" (amélioration)" if own.improved else "")
+    peers = context.peers[(use_case, own.kpi)]
+    return PrivateRow(
+        heading=context.headings[own.kpi],
+        baseline=optional_value(own.baseline, unit),
+        pilot=optional_value(own.pilot, unit),
+        change=change,
+        peers=peers,
+        position=position_in(own.pilot, peers.bounds, peers.lower_is_better),
+    )
+
+
+def build_page(context: ReportContext, establishment: Establishment, mine: Experimentation) -> PrivatePage:
+    """One use case of an establishment: its KPIs by domain, both in catalogue order."""
+    domain_rank, kpi_rank = context.domain_rank, context.kpi_rank
+    ordered = sorted(mine.values, key=lambda own: (domain_rank[own.domain], kpi_sort_key(kpi_rank, own.kpi)))
+    sections = tuple(
+        (domain, context.domains[domain], tuple(private_row(context, mine.use_case, own) for own in values))
+        for domain, values in groupby(ordered, key=attrgetter("domain"))
+    )
+    return PrivatePage(
+        finess=establishment.finess,
+        name=establishment.name,
+        use_case=mine.use_case,
+        use_case_label=context.use_cases[mine.use_case],
+        sections=sections,
+        roi=mine.roi,
+        peer_roi=context.peer_roi.get(mine.use_case),
+    )
+
+
+@cache
+def environment() -> Environment:
+    """One Jinja2 environment per process: its templates are compiled once."""
+    return build_environment()
 
 
 def remove_stale(folder: Path, wanted: set[str]) -> None:
@@ -146,23 +251,46 @@ def remove_stale(folder: Path, wanted: set[str]) -> None:
             path.unlink()
 
 
-def render_private_reports(warehouse_path: Path, quarter: str, root: Path) -> list[Path]:
-    """Write root/<quarter>/<FINESS>/ for every establishment of the latest edition; return its indexes."""
-    label = parse_quarter(quarter).quarter_label
-    edition, pages = read_private(warehouse_path, label)
-    env = build_environment()
-    by_finess: dict[str, list[PrivatePage]] = defaultdict(list)
+def write_establishment(context: ReportContext, establishment: Establishment) -> Path:
+    """Write <root>/<quarter>/<FINESS>/: one page per use case, the index, the stylesheet."""
+    env = environment()
+    quarter = context.edition.quarter
+    folder = context.root / quarter / establishment.finess
+    pages = [build_page(context, establishment, mine) for mine in establishment.experimentations]
+    common = {
+        "quarter": quarter,
+        "edition": context.edition,
+        "root": "",
+        "finess": establishment.finess,
+        "name": establishment.name,
+    }
+    copy_static(folder / "static")
+    page_template = env.get_template("private.html")
     for page in pages:
-        by_finess[page.finess].append(page)
-    indexes = []
-    for finess, mine in by_finess.items():
-        folder = root / label / finess
-        common = {"quarter": label, "edition": edition, "root": "", "finess": finess, "name": mine[0].name}
-        copy_static(folder / "static")
-        for page in mine:
-            write_text(folder / page.href, env.get_template("private.html").render(common, page=page))
-        index = folder / "index.html"
-        write_text(index, env.get_template("private_index.html").render(common, pages=mine))
-        remove_stale(folder, {"index.html", *(page.href for page in mine)})
-        indexes.append(index)
-    return indexes
+        write_text(folder / page.href, page_template.render(common, page=page))
+    index = folder / "index.html"
+    write_text(index, env.get_template("private_index.html").render(common, pages=pages))
+    remove_stale(folder, {"index.html", *(page.href for page in pages)})
+    return index
+
+
+def write_batch(batch: tuple[ReportContext, Sequence[Establishment]]) -> list[Path]:
+    """Write the reports of a batch of establishments (in a worker process); return their indexes."""
+    context, establishments = batch
+    return [write_establishment(context, establishment) for establishment in establishments]
+
+
+def render_private_reports(warehouse_path: Path, quarter: str, root: Path, workers: int = 0) -> list[Path]:
+    """Write root/<quarter>/<FINESS>/ for every establishment of the latest edition; return its indexes.
+
+    `workers` processes share the establishments (0: one per CPU when there are enough of them).
+    """
+    source = read_private_source(warehouse_path, parse_quarter(quarter).quarter_label)
+    context = build_context(source, root)
+    establishments = source.establishments
+    count = worker_count(workers, len(establishments), ESTABLISHMENTS_PER_WORKER)
+    size = max(1, -(-len(establishments) // (count * BATCHES_PER_WORKER)))
+    batches = [
+        (context, establishments[start : start + size]) for start in range(0, len(establishments), size)
+    ]
+    return [index for indexes in map_in_workers(write_batch, batches, count) for index in indexes]

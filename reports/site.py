@@ -7,19 +7,18 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
-from reports.formatting import FILTERS, NBSP, format_number
+from reports.charts import render_charts
 from reports.manifest import MANIFEST, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
-from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, index_roi_chart
+from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, index_roi_chart, render_page_charts
+from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
@@ -27,11 +26,7 @@ from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
-from warehouse.queries import quarter_completeness, submission_deadline
-
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
-COMPLETENESS_STATUSES = ("complet", "partiel", "absent")
+from warehouse.queries import completeness_counts
 
 
 @dataclass(frozen=True)
@@ -44,42 +39,6 @@ class EditionContent:
     roi: list[RoiCell]
     inputs: list[dict[str, Any]]
     completeness: dict[str, int] | None
-
-
-def build_environment() -> Environment:
-    """Jinja2 with HTML autoescaping, strict undefined variables and the French filters."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    env.filters["fr_change"] = format_change
-    return env
-
-
-def format_change(value: float) -> str:
-    """A relative change as a signed whole percentage: -0.123 -> '−12 %', 0.05 -> '+5 %'."""
-    text = format_number(100 * value, 0)
-    return ("+" if text[0].isdigit() and text != "0" else "") + text + NBSP + "%"
-
-
-def write_text(path: Path, text: str) -> None:
-    """UTF-8, LF line endings, whatever the platform."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-
-
-def copy_static(target_dir: Path) -> None:
-    """Copy reports/static/ byte for byte."""
-    for source in sorted(STATIC_DIR.iterdir()):
-        if source.is_file():
-            target = target_dir / source.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
 
 
 def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
@@ -115,10 +74,13 @@ def open_data_files(quarter_dir: Path) -> list[dict[str, Any]]:
     return files
 
 
-def render_pages(env: Environment, quarter_dir: Path, content: EditionContent) -> Path:
-    """Write the index, the use-case pages, methodologie.html and donnees.html; return the index path."""
+def render_pages(env: Environment, quarter_dir: Path, content: EditionContent, workers: int = 0) -> Path:
+    """Write the index, the use-case pages, methodologie.html and donnees.html; return the index path.
+
+    The charts are rendered in `workers` processes (0: one per CPU).
+    """
     edition = content.edition
-    pages = build_pages(content.cells, content.roi)
+    pages = render_page_charts(build_pages(content.cells, content.roi), workers)
     common = {
         "quarter": edition.quarter,
         "edition": edition,
@@ -141,13 +103,14 @@ def render_pages(env: Environment, quarter_dir: Path, content: EditionContent) -
     )
     write_text(quarter_dir / "donnees.html", donnees)
     index = quarter_dir / "index.html"
+    roi_chart = index_roi_chart(content.roi)
     html = env.get_template("index.html").render(
         common,
         root="",
         pages=pages,
         domains=domain_links(pages),
         roi=content.roi,
-        roi_chart=index_roi_chart(content.roi),
+        roi_chart=render_charts([roi_chart])[0] if roi_chart else None,
         completeness=content.completeness,
     )
     write_text(index, html)
@@ -160,14 +123,7 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
     return quarter_dir if latest else quarter_dir / "editions" / str(edition.number)
 
 
-def count_completeness(con: duckdb.DuckDBPyConnection, quarter: str, settings: Settings) -> dict[str, int]:
-    """How many known experimentations sent all, part or none of their KPIs (no names)."""
-    rows = quarter_completeness(con, quarter, submission_deadline(quarter, settings.quarter_grace_days))
-    counts = Counter(row.status for row in rows)
-    return {status: counts.get(status, 0) for status in COMPLETENESS_STATUSES} | {"total": len(rows)}
-
-
-def read_edition(warehouse_path: Path, label: str, number: int | None, settings: Settings) -> EditionContent:
+def read_edition(warehouse_path: Path, label: str, number: int | None) -> EditionContent:
     """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
@@ -183,7 +139,7 @@ def read_edition(warehouse_path: Path, label: str, number: int | None, settings:
             cells=read_benchmark(con, edition),
             roi=read_roi(con, edition),
             inputs=read_inputs(con, edition),
-            completeness=count_completeness(con, label, settings) if is_latest else None,
+            completeness=completeness_counts(con, label) if is_latest else None,
         )
 
 
@@ -196,11 +152,11 @@ def render_quarter_site(
     donnees.html, static/, data/, manifest.json); an earlier one, re-rendered on demand, to
     site_root/<quarter>/editions/<n>/.
     """
-    content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number, settings)
+    content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number)
     target = edition_dir(site_root, content.edition, content.latest)
     copy_static(target / "static")
     write_open_data(target, content.cells, content.roi)
     write_table_schemas(target / DATA_DIR)
-    index = render_pages(build_environment(), target, content)
+    index = render_pages(build_environment(), target, content, settings.render_workers)
     write_manifest(target, content.edition, content.inputs)
     return index

@@ -19,6 +19,7 @@ def render_site(settings: Settings, quarter: str, edition: int | None = None) ->
 @task(name="render-private", cache_policy=NO_CACHE)
 def render_private(settings: Settings, quarter: str) -> list[str]:
     """Write private/<quarter>/<FINESS>/ for each establishment of the latest edition; return the indexes."""
-    return [
-        str(path) for path in render_private_reports(settings.warehouse_path, quarter, private_root(settings))
-    ]
+    indexes = render_private_reports(
+        settings.warehouse_path, quarter, private_root(settings), settings.render_workers
+    )
+    return [str(path) for path in indexes]

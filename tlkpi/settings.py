@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         description="A claimed file whose run has not settled it after this long is put back in the "
         "inbox (its run died). Keep it above the longest ingest run.",
     )
+    render_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Processes that render the charts and the private reports of a quarter; 0 = one "
+        "per available CPU (fewer for small jobs), 1 = none besides the flow's own.",
+    )
     publish_names_of: tuple[str, ...] = Field(
         default=(),
         description="FINESS numbers of establishments that agreed to be named on public pages.",

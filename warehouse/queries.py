@@ -78,6 +78,13 @@ def quarter_completeness(
     return [Completeness(**row) for row in fetch_dicts(con, "quarter_completeness", params)]
 
 
+def completeness_counts(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, int]:
+    """How many experimentations known by `quarter` are complet, partiel or absent, and their total:
+    the statuses of quarter_completeness, counted without naming anyone."""
+    (row,) = fetch_dicts(con, "completeness_counts", {"quarter": quarter})
+    return row
+
+
 def submission_deadline(quarter: str, grace_days: int) -> datetime:
     """When files for a quarter become late: midnight, `grace_days` days after the quarter closes."""
     return datetime.combine(parse_quarter(quarter).end + timedelta(days=grace_days), time())

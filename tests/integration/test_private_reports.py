@@ -84,6 +84,15 @@ def test_private_reports_are_byte_identical(warehouse: Path, tmp_path: Path) -> 
     assert read_tree(tmp_path / "first") == read_tree(tmp_path / "second")
 
 
+def test_worker_processes_write_the_same_files(warehouse: Path, tmp_path: Path) -> None:
+    in_process = render_private_reports(warehouse, QUARTER, tmp_path / "one", workers=1)
+    in_workers = render_private_reports(warehouse, QUARTER, tmp_path / "two", workers=2)
+    assert [p.relative_to(tmp_path / "one") for p in in_process] == [
+        p.relative_to(tmp_path / "two") for p in in_workers
+    ]
+    assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
+
+
 @pytest.mark.parametrize(
     ("value", "direction", "expected"),
     [

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import vl_convert
 from report_data import QUARTER, build_report_warehouse, render
 
-from reports.charts import kpi_spec, render_svg
+from reports.charts import kpi_rows, kpi_spec, quantile_spec
+from reports.svg import compile_specs, render_svg, render_svgs
 from schemas.catalogue import default_catalogue
 from warehouse.db import open_warehouse
 from warehouse.editions import find_edition, read_benchmark
@@ -137,6 +139,29 @@ def test_chart_svg_is_byte_stable(site: Path) -> None:
         assert edition is not None
         cell = next(c for c in read_benchmark(con, edition) if not c.withheld)
     assert render_svg(kpi_spec(cell)) == render_svg(kpi_spec(cell))
+
+
+def test_chart_svg_is_the_same_from_worker_processes(site: Path) -> None:
+    warehouse = site.parents[1] / "warehouse" / "tlkpi.duckdb"
+    with open_warehouse(warehouse, read_only=True) as con:
+        edition = find_edition(con, QUARTER)
+        assert edition is not None
+        specs = [kpi_spec(c) for c in read_benchmark(con, edition) if not c.withheld and c.pilot_median]
+    assert len(specs) >= 2
+    assert render_svgs(specs, workers=2) == [render_svg(spec) for spec in specs]
+
+
+def test_each_chart_shape_compiles_once_to_the_same_vega(site: Path) -> None:
+    warehouse = site.parents[1] / "warehouse" / "tlkpi.duckdb"
+    with open_warehouse(warehouse, read_only=True) as con:
+        edition = find_edition(con, QUARTER)
+        assert edition is not None
+        cells = [c for c in read_benchmark(con, edition) if not c.withheld and c.pilot_median]
+    specs = [kpi_spec(c) for c in cells] + [
+        quantile_spec([{"serie": "A", "median": 1, "p25": 0, "p75": 2}], "ROI (%)", whiskers=False)
+    ]
+    specs += [quantile_spec(kpi_rows(cells[0]), "nombre", threshold=threshold) for threshold in (None, 5.0)]
+    assert compile_specs(specs) == [vl_convert.vegalite_to_vega(spec) for spec in specs]
 
 
 def test_index_navigates_by_use_case_and_by_domain(site: Path) -> None:

@@ -1,0 +1,35 @@
+"""Completeness of a quarter: the counts on the public index agree with the detailed table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import duckdb
+from report_data import insert_measurement, insert_submission
+
+from warehouse.queries import completeness_counts, quarter_completeness
+
+QUARTER = "2025-T4"
+E1, E2, E3, E4 = "750000001", "690000002", "130000003", "330000004"
+VALUE = (10, None, None, 20)
+
+
+def test_counts_match_the_statuses_of_the_detailed_table(warehouse: duckdb.DuckDBPyConnection) -> None:
+    subs = {f: insert_submission(warehouse, f, "accepted", datetime(2026, 1, 5)) for f in (E1, E2, E3, E4)}
+    for finess in (E1, E2):  # both known with two KPIs; E1 sends both for the quarter, E2 one
+        for kpi in ("EFF_DELAI_PEC", "QUA_DMS"):
+            insert_measurement(warehouse, subs[finess], finess, "UC01", kpi, "2025-T2", "reference", VALUE)
+    for kpi in ("EFF_DELAI_PEC", "QUA_DMS"):
+        insert_measurement(warehouse, subs[E1], E1, "UC01", kpi, "2025-11", "pilote", VALUE)
+    insert_measurement(warehouse, subs[E2], E2, "UC01", "QUA_DMS", "2025-T4", "pilote", VALUE)
+    insert_measurement(warehouse, subs[E2], E2, "UC01", "EFF_DELAI_PEC", "2025-T4", "pilote", VALUE, True)
+    insert_measurement(warehouse, subs[E3], E3, "UC02", "QUA_DMS", "2025-T3", "pilote", VALUE)  # absent
+    # not known yet: its first value is for a later quarter
+    insert_measurement(warehouse, subs[E4], E4, "UC02", "QUA_DMS", "2026-T1", "pilote", VALUE)
+
+    detailed = Counter(row.status for row in quarter_completeness(warehouse, QUARTER, datetime(2026, 1, 10)))
+    counts = completeness_counts(warehouse, QUARTER)
+
+    assert counts == {"complet": 1, "partiel": 1, "absent": 1, "total": 3}
+    assert counts == {**{status: detailed[status] for status in ("complet", "partiel", "absent")}, "total": 3}
