@@ -72,7 +72,7 @@ def national_warehouse(n_establishments: int, n_kpis: int = 30) -> tuple[Path, i
     """(path, measurements, generation seconds) of the generated warehouse; cached once built."""
     path = CACHE / f"warehouse-{GENERATOR_VERSION}-{n_establishments}x{n_kpis}" / "warehouse" / "tlkpi.duckdb"
     if path.exists():
-        with open_warehouse(path, read_only=True) as con:
+        with open_warehouse(path) as con:  # a writer: brings a cached warehouse to the latest migration
             row = con.execute("SELECT count(*) FROM measurement").fetchone()
         return path, int(row[0]) if row else 0, 0.0
     started = time.perf_counter()
