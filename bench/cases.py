@@ -28,10 +28,24 @@ def _peak_rss_mb() -> float:
 
 
 def _cpu_seconds() -> float:
-    """User + system CPU of this process and of its finished children (worker processes) so far: on a
-    shared machine, what the work costs whatever else runs."""
+    """User + system CPU of this process, of its finished children and of the fork server's finished
+    workers (reports/workers.py: they are the server's children, not ours) so far: on a shared machine,
+    what the work costs whatever else runs."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + _fork_server_cpu()
+
+
+def _fork_server_cpu() -> float:
+    """The fork server's CPU and its reaped children's, from /proc (0 when there is none)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # no public API for it
+    stat = Path(f"/proc/{pid}/stat")
+    if pid is None or not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
 def _fresh_dir(path: str) -> Path:

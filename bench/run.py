@@ -111,7 +111,7 @@ def measure(
         results.append(result)
         figure.values.append(result["seconds"])
         figure.rss_mb = max(figure.rss_mb, result["rss_mb"])
-        if result["seconds"] > slow_after and len(figure.values) < runs:
+        if result["seconds"] > slow_after and len(results) < runs:
             figure.note = f"stopped after a run over {slow_after:.0f} s"
             break
     if results:
@@ -226,10 +226,14 @@ def bench_site(warehouse: Path, runs: int, report: list[Row], notes: list[str]) 
     report.append(Row("4. publication: public site (+ open data) and every private report", shown, floor.span(),
                       f"{ratio(figure, floor):.0f}×", "site + 1,500 private reports ≤ 60 s",
                       verdict(bool(figure.values) and figure.median <= 60), size))  # fmt: skip
-    notes.append(f"- 4: stages (the quarter flow's render tasks, called without Prefect): {stages(figure)}; "
+    notes.append(f"- 4: stages of the median run (the quarter flow's two render tasks, side by side, each its own time; "
+                 f"no Prefect): {stages(figure)}; "
                  f"CPU time (user + system, worker processes included) {detail.get('cpu_seconds', 0):.0f} s on "
                  f"{os.cpu_count()} CPUs; peak RSS {figure.rss_mb:.0f} MB (main process). {figure.note}")  # fmt: skip
-    notes.append("- 4 floor: writing the same files (count and bytes) with `Path.write_bytes`.")
+    notes.append(
+        "- 4 floor: writing the same files (count and bytes) with `Path.write_bytes` into an emptied folder "
+        "(both the case and its floor sync the removal of the previous run first)."
+    )
 
 
 def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
