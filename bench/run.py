@@ -167,11 +167,14 @@ def bench_large(rows: int, runs: int, report: list[Row], notes: list[str]) -> No
 def bench_national(files: int, flow_files: int, runs: int, report: list[Row], notes: list[str]) -> None:
     """Plain steps on `files` files; the Prefect flow (against a running local server) on `flow_files`."""
     figures = {}
+    floors: dict[int, Figure] = {}  # one floor per file count: the two rows share it when counts match
     for label, count, case in (("same steps, no Prefect", files, "national_plain"),
                                ("ingest flow (Prefect server running)", flow_files, "national_flow")):  # fmt: skip
         template = national_inbox(count)
         root = RUN_DIR / "national"
-        floor = measure("national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs)
+        if count not in floors:
+            floors[count] = measure("national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs)
+        floor = floors[count]
         PREFECT_HOME.mkdir(parents=True, exist_ok=True)
         figure = measure(case, str(root), runs=runs, prepare=lambda t=template, r=root: fresh_copy(t, r))
         figures[case] = (figure, count, floor)
