@@ -87,10 +87,7 @@ def national_warehouse(n_establishments: int, n_kpis: int = 30) -> tuple[Path, i
         con.execute("CREATE TEMP TABLE bench_establishment AS SELECT * FROM bench_establishment_arrow")
         con.execute(_SUBMISSIONS)
         con.execute("INSERT INTO establishment (finess) SELECT finess FROM bench_establishment")
-        # a bulk load is faster with the key index built afterwards; the final schema is the product's
-        con.execute("DROP INDEX measurement_key")
         con.execute(_MEASUREMENTS)
-        con.execute("CREATE INDEX measurement_key ON measurement (finess, use_case, kpi, period, phase)")
         con.execute("CHECKPOINT")
         row = con.execute("SELECT count(*) FROM measurement").fetchone()
     tmp.rename(path)

@@ -24,7 +24,10 @@ PERSONAL_DATA_PATTERNS = (
     r"(?:\+33[ .]?|\b0)[1-9](?:[ .-]?\d{2}){4}\b",  # French phone number
 )
 KEY_COLUMNS = ["_file", "finess", "cas_usage", "indicateur", "periode_norm", "phase_norm"]  # unique per file
-CODE_COLUMNS = ["finess", "cas_usage", "indicateur", "periode", "phase", "pair", "periode_norm", "phase_norm"]
+# Handed to pandas as categoricals, so set and null checks look at each distinct code once. Not the
+# columns under a regex check (finess, periode): GE casts those to `str` first, which would expand a
+# categorical to one string per row, where an Arrow string column is matched by pyarrow as it is.
+CATEGORICAL_COLUMNS = ["cas_usage", "indicateur", "phase", "pair", "periode_norm", "phase_norm"]
 SUITE_COLUMNS = [
     *KEY_COLUMNS,
     *("periode", "phase", "pair", "commentaire"),

@@ -16,7 +16,7 @@ import polars as pl
 
 from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
-from schemas.expectations import CODE_COLUMNS, SUITE_COLUMNS, validator_for
+from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
 from schemas.messages import Issue, make_issue
 from schemas.parsing import contract_columns, parse_cells
 from tlkpi.reading import ROW_COLUMN, SubmittedTable
@@ -120,9 +120,9 @@ def validate_tables(
 def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue) -> list[RawIssue]:
     """Run the GE suite once over the batch; its failures as raw issues (row indexes of the batch)."""
     found: list[RawIssue] = []
-    # codes as categoricals: pandas then checks each distinct code once, not each row (1M rows: -25 %)
+    # codes as categoricals (see CATEGORICAL_COLUMNS): pandas checks each distinct code once
     suite_frame = (
-        batch.select(SUITE_COLUMNS).with_columns(pl.col(CODE_COLUMNS).cast(pl.Categorical)).to_pandas()
+        batch.select(SUITE_COLUMNS).with_columns(pl.col(CATEGORICAL_COLUMNS).cast(pl.Categorical)).to_pandas()
     )
     for rule, column, indexes, values in validator_for(catalogue).failures(suite_frame):
         at = pl.Series("at", indexes, dtype=pl.UInt32)

@@ -7,7 +7,6 @@ are parsed by the validation, which can then say which cell is wrong.
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +25,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
 EXCEL_SHEET = "indicateurs"
+_BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still hold
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ def _check_size(path: Path, limits: Limits) -> None:
         )
 
 
-def decode_text(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (the French Excel export)."""
+def _refuse_binary(data: bytes, path: Path) -> None:
     if b"\x00" in data[:4096]:
         raise SubmissionError(
             "Le fichier n'est pas un fichier texte CSV (contenu binaire). Enregistrez-le au format "
@@ -106,12 +105,19 @@ def decode_text(data: bytes, path: Path) -> str:
             path=str(path),
             rule="fichier_illisible",
         )
+
+
+def utf8_bytes(data: bytes, path: Path) -> bytes:
+    """The text of a CSV as UTF-8 bytes: UTF-8 (with or without BOM) as is, else Windows-1252 (the
+    French Excel export) re-encoded. A UTF-8 file is only checked, never copied through a `str`."""
+    _refuse_binary(data, path)
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")  # validates; polars drops a BOM itself
+        return data
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        return data.decode("cp1252").encode("utf-8")
     except UnicodeDecodeError as exc:
         raise SubmissionError(
             f"L'encodage du fichier n'est ni UTF-8 ni Windows-1252 (octet illisible en position "
@@ -153,19 +159,21 @@ def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    text = decode_text(path.read_bytes(), path)
-    if not text.strip():
+    data = utf8_bytes(path.read_bytes(), path)
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
+    if not first_line.strip() and not data.lstrip(_BOM_AND_BLANKS):
         raise SubmissionError(
             "Le fichier ne contient aucune ligne. Vérifiez l'export puis déposez-le à nouveau.",
             path=str(path),
             rule="fichier_vide",
         )
-    separator = sniff_separator(text)
+    separator = sniff_separator(first_line)
     try:
-        header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=separator))
+        header = next(csv.reader([first_line], delimiter=separator))
         _refuse_duplicate_headers(header, path)
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            data,
             separator=separator,
             infer_schema=False,
             truncate_ragged_lines=False,

@@ -168,6 +168,8 @@ def random_bytes(size: int) -> bytes:
     [
         pytest.param("kpi.csv", b"", "fichier_vide", id="0-byte file"),
         pytest.param("kpi.csv", b"\r\n  \r\n", "fichier_vide", id="blank lines only"),
+        pytest.param("kpi.csv", b"\xef\xbb\xbf\r\n", "fichier_vide", id="UTF-8 BOM and a blank line"),
+        pytest.param("kpi.csv", b"\xef\xbb\xbf\x81\x8d\n", "encodage", id="neither UTF-8 nor cp1252"),
         pytest.param(
             "kpi.csv", b"PK\x03\x04\x00\x00\x08\x00" + random_bytes(64), "fichier_illisible", id="binary csv"
         ),
