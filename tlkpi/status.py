@@ -11,7 +11,7 @@ from schemas.periods import Period
 from tlkpi import dropzone
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.queries import fetch_dicts, quarter_completeness, submission_deadline
+from warehouse.queries import completeness_counts, fetch_dicts
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,12 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
     oldest = min((datetime.fromtimestamp(c.stat().st_mtime) for c in claims), default=None)
     quarter = current_quarter(today)
     last_runs: list[dict[str, object]] = []
-    completeness: Counter[str] = Counter()
+    completeness: dict[str, int] = {}
     if settings.warehouse_path.exists():
         with open_warehouse(settings.warehouse_path, read_only=True) as con:
             last_runs = fetch_dicts(con, "last_runs", {"limit": runs})
-            deadline = submission_deadline(quarter, settings.quarter_grace_days)
-            completeness.update(row.status for row in quarter_completeness(con, quarter, deadline))
+            counts = completeness_counts(con, quarter)  # one pass: no names or KPI lists needed here
+            completeness = {status: counts[status] for status in ("complet", "partiel", "absent")}
     return Status(
         pending=len(pending),
         pending_establishments=len([f for f in folders if f]),
@@ -54,7 +54,7 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
         oldest_claim=oldest,
         last_runs=last_runs,
         quarter=quarter,
-        completeness=dict(completeness),
+        completeness=completeness,
     )
 
 
