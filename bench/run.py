@@ -12,42 +12,19 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.data import BENCH_QUARTER, CACHE, PROJECT, fresh_copy, large_files, national_inbox, small_file
+from bench.data import BENCH_QUARTER, PROJECT, fresh_copy, large_files, national_inbox, small_file
+from bench.harness import PREFECT_HOME, PYTHON, RUN_DIR, TLKPI, Figure, bench_env
+from bench.served import SERVED_INTERVAL, served_latency
 from bench.warehouse_data import national_warehouse
 
-PYTHON = str(PROJECT / ".venv" / "bin" / "python")
-TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
-RUN_DIR = CACHE / "run"
-PREFECT_HOME = CACHE / "prefect"
 SLOW_RUN_SECONDS = 40.0  # a case slower than this (and far off its target) is run once only
-
-
-@dataclass
-class Figure:
-    """Seconds (or a rate) over runs; `detail` keeps the stages and counts of the median run."""
-
-    values: list[float]
-    rss_mb: float = 0.0
-    detail: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values) if self.values else float("nan")
-
-    def span(self, unit: str = "s") -> str:
-        if not self.values:
-            return "not measured"
-        runs = len(self.values)
-        return f"{self.median:.2f} {unit} ({min(self.values):.2f}–{max(self.values):.2f}, n={runs})"
 
 
 @dataclass
@@ -61,25 +38,12 @@ class Row:
     data: str
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PREFECT_HOME=str(PREFECT_HOME),
-        PREFECT_LOGGING_LEVEL="WARNING",
-        DO_NOT_TRACK="1",
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        GX_ANALYTICS_ENABLED="false",
-        PYTHONPATH=str(PROJECT),
-    )
-    return env
-
-
 def run_case(case: str, *args: str, timeout: float = 900) -> dict[str, Any]:
     """Run one case of bench.cases in a fresh process; its JSON result (or `timed_out`)."""
     try:
         done = subprocess.run(
             [PYTHON, "-m", "bench.cases", case, *args],
-            cwd=PROJECT, env=_env(), capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=PROJECT, env=bench_env(), capture_output=True, text=True, timeout=timeout, check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         return {"timed_out": timeout}
@@ -125,7 +89,7 @@ def measure_command(command: list[str], runs: int) -> Figure:
     for _ in range(runs):
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, cwd=PROJECT, env=bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         _, status, usage = os.wait4(process.pid, 0)
         figure.values.append(time.perf_counter() - started)
@@ -173,7 +137,9 @@ def bench_national(files: int, flow_files: int, runs: int, report: list[Row], no
         template = national_inbox(count)
         root = RUN_DIR / "national"
         if count not in floors:
-            floors[count] = measure("national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs)
+            floors[count] = measure(
+                "national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs
+            )
         floor = floors[count]
         PREFECT_HOME.mkdir(parents=True, exist_ok=True)
         figure = measure(case, str(root), runs=runs, prepare=lambda t=template, r=root: fresh_copy(t, r))
@@ -271,50 +237,6 @@ def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
                  f"in {served.detail.get('startup', float('nan')):.0f} s, not counted); each drop copies a distinct "
                  "file into the inbox at a random moment of the interval and waits for it to reach archive/ or "
                  "rejected/. The worst case is a file landing just after a poll: interval + one run.")  # fmt: skip
-
-
-SERVED_INTERVAL = 30.0
-
-
-def served_latency(template: Path, interval: float, drops: int) -> Figure:
-    """Seconds from a file landing in the inbox to its verdict, with `tlkpi serve` running."""
-    import random
-
-    root = RUN_DIR / "served"
-    shutil.rmtree(root, ignore_errors=True)
-    (root / "inbox").mkdir(parents=True)
-    PREFECT_HOME.mkdir(parents=True, exist_ok=True)  # its server database is already migrated by case 2
-    command = [TLKPI, "serve", "--data-root", str(root), "--interval", str(interval)]
-    server = subprocess.Popen(command, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    figure = Figure([])
-    started = time.perf_counter()
-    try:
-        warehouse = root / "warehouse" / "tlkpi.duckdb"
-        while not warehouse.exists() and time.perf_counter() - started < 300:  # the first (empty) run
-            time.sleep(0.5)
-        figure.detail["startup"] = time.perf_counter() - started
-        lines = template.read_text(encoding="utf-8").splitlines()
-        rng = random.Random(7)
-        for number in range(drops):
-            time.sleep(rng.uniform(0, interval))
-            settled = _settled_files(root)
-            folder = root / "inbox" / lines[1].split(",")[0]
-            folder.mkdir(parents=True, exist_ok=True)
-            text = "\n".join(lines[: len(lines) - number]) + "\n"  # distinct bytes: not a duplicate
-            dropped = time.perf_counter()
-            (folder / f"kpi_{number}.csv").write_text(text, encoding="utf-8")
-            while _settled_files(root) == settled and time.perf_counter() - dropped < interval + 120:
-                time.sleep(0.1)
-            figure.values.append(time.perf_counter() - dropped)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=60)
-    return figure
-
-
-def _settled_files(root: Path) -> int:
-    return sum(1 for folder in ("archive", "rejected") for p in (root / folder).rglob("*") if p.is_file())
 
 
 def machine() -> list[str]:

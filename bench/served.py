@@ -1,0 +1,54 @@
+"""Case 5'': the served inbox deployment, timed from a file landing in the inbox to its verdict."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from bench.data import PROJECT
+from bench.harness import PREFECT_HOME, RUN_DIR, TLKPI, Figure, bench_env
+
+SERVED_INTERVAL = 30.0
+
+
+def served_latency(template: Path, interval: float, drops: int) -> Figure:
+    """Seconds from a file landing in the inbox to its verdict, with `tlkpi serve` running."""
+    root = RUN_DIR / "served"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "inbox").mkdir(parents=True)
+    PREFECT_HOME.mkdir(parents=True, exist_ok=True)  # its server database is already migrated by case 2
+    command = [TLKPI, "serve", "--data-root", str(root), "--interval", str(interval)]
+    server = subprocess.Popen(command, cwd=PROJECT, env=bench_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    figure = Figure([])
+    started = time.perf_counter()
+    try:
+        warehouse = root / "warehouse" / "tlkpi.duckdb"
+        while not warehouse.exists() and time.perf_counter() - started < 300:  # the first (empty) run
+            time.sleep(0.5)
+        figure.detail["startup"] = time.perf_counter() - started
+        lines = template.read_text(encoding="utf-8").splitlines()
+        rng = random.Random(7)
+        for number in range(drops):
+            time.sleep(rng.uniform(0, interval))
+            settled = _settled_files(root)
+            folder = root / "inbox" / lines[1].split(",")[0]
+            folder.mkdir(parents=True, exist_ok=True)
+            text = "\n".join(lines[: len(lines) - number]) + "\n"  # distinct bytes: not a duplicate
+            dropped = time.perf_counter()
+            (folder / f"kpi_{number}.csv").write_text(text, encoding="utf-8")
+            while _settled_files(root) == settled and time.perf_counter() - dropped < interval + 120:
+                time.sleep(0.1)
+            figure.values.append(time.perf_counter() - dropped)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=60)
+    return figure
+
+
+def _settled_files(root: Path) -> int:
+    return sum(1 for folder in ("archive", "rejected") for p in (root / folder).rglob("*") if p.is_file())
