@@ -4,6 +4,7 @@ national warehouse. Every generator is deterministic and skips its work when its
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,5 +151,5 @@ def small_file(rows: int = 200) -> Path:
 def fresh_copy(template: Path, target: Path) -> Path:
     """A throwaway data root copied from a template (the inbox is consumed by each ingest)."""
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(template, target)
+    shutil.copytree(template, target, copy_function=os.link)  # hard links: ingest moves, never writes
     return target

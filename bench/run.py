@@ -8,6 +8,7 @@ BENCHMARKS.md: the table, the data sizes, the machine, and the notes of bench/no
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,12 +40,15 @@ class Row:
     data: str
 
 
-def run_case(case: str, *args: str, timeout: float = 900) -> dict[str, Any]:
-    """Run one case of bench.cases in a fresh process; its JSON result (or `timed_out`)."""
+def run_case(
+    case: str, *args: str, timeout: float = 900, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run one case of bench.cases in a fresh process (`env` added to its environment); its JSON result
+    (or `timed_out`)."""
     try:
         done = subprocess.run(
             [PYTHON, "-m", "bench.cases", case, *args],
-            cwd=PROJECT, env=bench_env(), capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=PROJECT, env=bench_env() | (env or {}), capture_output=True, text=True, timeout=timeout, check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         return {"timed_out": timeout}
@@ -60,6 +65,7 @@ def measure(
     prepare: Any = None,
     timeout: float = 900,
     slow_after: float = SLOW_RUN_SECONDS,
+    env: dict[str, str] | None = None,
 ) -> Figure:
     """Median of `runs` runs; stop after one run when it is slower than `slow_after` seconds.
     `detail` is the result of the median run (of the lower middle one for an even count)."""
@@ -68,7 +74,7 @@ def measure(
     for _ in range(runs):
         if prepare is not None:
             prepare()
-        result = run_case(case, *args, timeout=timeout)
+        result = run_case(case, *args, timeout=timeout, env=env)
         if "timed_out" in result:
             figure.note = f"timed out after {timeout:.0f} s"
             break
@@ -128,6 +134,20 @@ def bench_large(rows: int, runs: int, report: list[Row], notes: list[str]) -> No
     notes.append(f"- 1 floor: DuckDB CTAS of the UTF-8 file into a file database, {floor.span()}.")
 
 
+@contextlib.contextmanager
+def bench_prefect_server() -> Iterator[str]:
+    """One local Prefect server (`flows.serve.local_server`, database in the bench's PREFECT_HOME) for
+    every run of the flow case, as a served deployment or a worker has; its start is not timed."""
+    from prefect.settings import PREFECT_HOME as HOME_SETTING
+    from prefect.settings import temporary_settings
+
+    from flows.serve import local_server
+
+    PREFECT_HOME.mkdir(parents=True, exist_ok=True)
+    with temporary_settings(updates={HOME_SETTING: PREFECT_HOME}), local_server() as api_url:
+        yield api_url
+
+
 def bench_national(files: int, flow_files: int, runs: int, report: list[Row], notes: list[str]) -> None:
     """Plain steps on `files` files; the Prefect flow (against a running local server) on `flow_files`."""
     figures = {}
@@ -141,10 +161,20 @@ def bench_national(files: int, flow_files: int, runs: int, report: list[Row], no
                 "national_floor", str(template), str(RUN_DIR / "national-floor"), runs=runs
             )
         floor = floors[count]
-        PREFECT_HOME.mkdir(parents=True, exist_ok=True)
-        figure = measure(  # about 30-45 s a run, close to the goal: every run is made
-            case, str(root), runs=runs, prepare=lambda t=template, r=root: fresh_copy(t, r), slow_after=120
-        )
+        with contextlib.ExitStack() as stack:
+            env = (
+                {"PREFECT_API_URL": stack.enter_context(bench_prefect_server())}
+                if case == "national_flow"
+                else {}
+            )
+            figure = measure(  # about 30-45 s a run, close to the goal: every run is made
+                case,
+                str(root),
+                runs=runs,
+                prepare=lambda t=template, r=root: fresh_copy(t, r),
+                slow_after=120,
+                env=env,
+            )
         figures[case] = (figure, count, floor)
         rate = count / figure.median if figure.values else float("nan")
         size = f"{count:,} files × 195 rows = {count * 195:,} rows, one per establishment folder"

@@ -82,8 +82,13 @@ def local_server() -> Iterator[str]:
         port = int(probe.getsockname()[1])
     api_url = f"http://127.0.0.1:{port}/api"
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    env = os.environ | {"PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    log_path = Path(PREFECT_HOME.value()) / "server.log"
+    home = Path(PREFECT_HOME.value())  # passed on: a `temporary_settings` home is honoured too
+    env = os.environ | {
+        "PREFECT_HOME": str(home),
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    log_path = home / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
