@@ -50,15 +50,6 @@ BATCHES_PER_WORKER = 8
 
 
 @dataclass(frozen=True)
-class KpiHeading:
-    """How a KPI is named in the first column of a private table."""
-
-    label: str
-    unit: str
-    direction_text: str
-
-
-@dataclass(frozen=True)
 class Peers:
     """The peers' statistics of one (use case, KPI) cell, formatted once for every report: P25, median
     and P75 when `published`, else the reason they are withheld (if the edition has the cell)."""
@@ -172,7 +163,7 @@ def shared_cells() -> Any:
 def kpi_heading(kpi: KpiLabel) -> Markup:
     """The header cell of a KPI's row, rendered once for every report."""
     direction = "plus bas est mieux" if kpi.direction == "lower_is_better" else "plus haut est mieux"
-    return Markup(shared_cells().kpi_heading(KpiHeading(kpi.label, kpi.unit, direction)))
+    return Markup(shared_cells().kpi_heading(kpi.label, kpi.unit, direction))
 
 
 def rendered_peers(cell: BenchmarkCell | None, unit: str) -> Peers:
