@@ -71,7 +71,7 @@ def large_pipeline(csv_path: str, work: str) -> Result:
 
     from schemas.catalogue import default_catalogue
     from schemas.validation import validate_table
-    from tlkpi.reading import read_submission
+    from schemas.reading import read_submission
     from warehouse.db import open_warehouse
     from warehouse.load import SubmissionRecord, load_accepted
 
@@ -110,10 +110,10 @@ def national_plain(root: str) -> Result:
     import great_expectations  # noqa: F401
 
     from schemas.catalogue import default_catalogue
-    from tlkpi import dropzone
-    from tlkpi.reading import Limits
+    from intake import dropzone
+    from schemas.reading import Limits
     from tlkpi.settings import Settings
-    from tlkpi.submissions import read_claim, settle_claims, validate_claims
+    from intake.submissions import read_claim, settle_claims, validate_claims
     from warehouse.db import open_warehouse
     from warehouse.reference import sync_catalogue
 

@@ -145,7 +145,7 @@ def demo(
     settings = _settings(data_root)
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
-    from tlkpi.demo_data import generate_demo
+    from demo.demo_data import generate_demo
 
     generated = generate_demo(settings.root, seed=seed)
     typer.echo(
@@ -176,7 +176,7 @@ def check(
     from schemas.messages import Issue
     from schemas.validation import validate_table
     from tlkpi.errors import SubmissionError
-    from tlkpi.reading import read_submission
+    from schemas.reading import read_submission
 
     try:
         issues = list(
@@ -258,7 +258,7 @@ def schema(
 def status(data_root: DataRoot = None) -> None:
     """Show pending inbox files, the last ingest runs and the completeness of the open quarter."""
     settings = _settings(data_root)
-    from tlkpi.status import format_status, read_status
+    from intake.status import format_status, read_status
 
     for line in format_status(read_status(settings, date.today()), settings.inbox_dir):
         typer.echo(line)

@@ -14,7 +14,7 @@ from tasks.load import load_files, sync_reference
 from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
-from tlkpi.submissions import Outcome
+from intake.submissions import Outcome
 
 
 def settings_for(data_root: str | None) -> Settings:

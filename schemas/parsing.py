@@ -17,7 +17,7 @@ import polars as pl
 from schemas.catalogue import Catalogue
 from schemas.columns import COLUMN_NAMES, normalize_phase
 from schemas.periods import parse_period
-from tlkpi.reading import ROW_COLUMN, SubmittedTable
+from schemas.reading import ROW_COLUMN, SubmittedTable
 
 NUMERIC_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")
 INTEGER_COLUMNS = ("numerateur", "denominateur", "effectif")

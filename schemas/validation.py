@@ -19,7 +19,7 @@ from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues
 from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
 from schemas.messages import Issue, make_issue
 from schemas.parsing import contract_columns, parse_cells
-from tlkpi.reading import ROW_COLUMN, SubmittedTable
+from schemas.reading import ROW_COLUMN, SubmittedTable
 
 FILE_COLUMN = "_file"  # which file of a batch a row comes from
 VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the cell empty

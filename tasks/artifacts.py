@@ -10,7 +10,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NO_CACHE
 
 from tlkpi.settings import Settings
-from tlkpi.submissions import Outcome
+from intake.submissions import Outcome
 from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
 from warehouse.editions import find_edition, read_benchmark, read_roi

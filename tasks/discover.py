@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tlkpi import dropzone
-from tlkpi.dropzone import Claim
+from intake import dropzone
+from intake.dropzone import Claim
 from tlkpi.settings import Settings
 
 

@@ -7,9 +7,9 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas.catalogue import default_catalogue
 from tasks.retry import retry_if_transient
-from tlkpi.dropzone import Claim
+from intake.dropzone import Claim
 from tlkpi.settings import Settings
-from tlkpi.submissions import Outcome, Summary, settle_claims
+from intake.submissions import Outcome, Summary, settle_claims
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments_file, sync_catalogue
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from tlkpi.dropzone import Claim
-from tlkpi.reading import Limits
+from intake.dropzone import Claim
+from schemas.reading import Limits
 from tlkpi.settings import Settings
-from tlkpi.submissions import read_claim
+from intake.submissions import read_claim
 
 
 @task(name="read", cache_policy=NO_CACHE)

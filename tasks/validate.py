@@ -8,9 +8,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from schemas.catalogue import default_catalogue
-from tlkpi.dropzone import Claim
+from intake.dropzone import Claim
 from tlkpi.settings import Settings
-from tlkpi.submissions import Summary, validate_claims
+from intake.submissions import Summary, validate_claims
 
 
 @task(name="validate", cache_policy=NO_CACHE)

@@ -1,3 +1,3 @@
-"""tlkpi: shared core of the pipeline (settings, errors, the drop zone, file reading, demo data)."""
+"""tlkpi: the ground floor every room may use: settings and errors."""
 
 __version__ = "0.1.0"

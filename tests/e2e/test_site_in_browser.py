@@ -20,10 +20,10 @@ from browser import WCAG_21_AA, open_browser, validate_html
 from reports.private import render_private_reports
 from reports.site import render_quarter_site
 from schemas.catalogue import default_catalogue
-from tlkpi import dropzone
-from tlkpi.reading import Limits
+from intake import dropzone
+from schemas.reading import Limits
 from tlkpi.settings import Settings
-from tlkpi.submissions import read_claim, settle_claims, validate_claims
+from intake.submissions import read_claim, settle_claims, validate_claims
 from warehouse.db import open_warehouse
 from warehouse.disclosure import Rules
 from warehouse.editions import freeze_edition

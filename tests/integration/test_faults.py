@@ -13,7 +13,7 @@ import pytest
 from prefect.states import Failed
 
 from tasks.retry import retry_if_transient
-from tlkpi import dropzone
+from intake import dropzone
 from tlkpi.errors import StorageError, SubmissionError, TransientError
 from tlkpi.settings import Settings
 
@@ -100,8 +100,8 @@ def assert_every_file_once(root: Path, files: int, rows: int) -> None:
     ("module", "function", "nth"),
     [
         ("warehouse.load", "_record_issues", 1),  # inside the batch's transaction, before COMMIT
-        ("tlkpi.dropzone", "release", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
-        ("tlkpi.dropzone", "archive", 2),  # while storing the 2nd original
+        ("intake.dropzone", "release", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
+        ("intake.dropzone", "archive", 2),  # while storing the 2nd original
     ],
     ids=["in-transaction", "after-commit", "while-archiving"],
 )

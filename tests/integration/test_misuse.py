@@ -10,10 +10,10 @@ import duckdb
 
 from reports.open_data import format_field
 from schemas.catalogue import default_catalogue
-from tlkpi import dropzone
-from tlkpi.reading import Limits
+from intake import dropzone
+from schemas.reading import Limits
 from tlkpi.settings import Settings
-from tlkpi.submissions import read_claim, settle_claims, validate_claims
+from intake.submissions import read_claim, settle_claims, validate_claims
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif,commentaire\n"
 

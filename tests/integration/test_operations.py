@@ -15,7 +15,7 @@ from flows.cli import app
 from reports.site import render_quarter_site
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
-from tlkpi.status import format_status, read_status
+from intake.status import format_status, read_status
 from warehouse.db import MIGRATIONS_DIR, migrate, open_warehouse
 from warehouse.disclosure import Rules
 from warehouse.editions import freeze_edition

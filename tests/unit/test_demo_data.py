@@ -18,7 +18,7 @@ from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMN_NAMES, REQUIRED, canonical_name, normalize_phase
 from schemas.finess import is_valid_finess
 from schemas.periods import Period, parse_period
-from tlkpi.demo_data import DemoSummary, demo_establishments, generate_demo
+from demo.demo_data import DemoSummary, demo_establishments, generate_demo
 
 LAST_ALLOWED = Period(2025, 4, 12)
 NUMBER_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from schemas.columns import REQUIRED
 from tlkpi.errors import SubmissionError
-from tlkpi.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission, sniff_separator
+from schemas.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission, sniff_separator
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur"
 ROW = "010780195,UC01,EFF_DELAI_PEC,2025-T3,pilote,12.5"

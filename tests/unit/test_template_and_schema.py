@@ -14,7 +14,7 @@ from flows.cli import app
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMNS
 from schemas.validation import validate_table
-from tlkpi.reading import read_submission
+from schemas.reading import read_submission
 
 
 def test_xlsx_template_has_french_labels_drop_downs_and_the_kpi_sheet(tmp_path: Path) -> None:

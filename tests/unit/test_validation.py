@@ -14,7 +14,7 @@ from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_
 from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
 from schemas.parsing import parse_decimal
 from schemas.validation import Verdict, validate_table
-from tlkpi.reading import read_submission
+from schemas.reading import read_submission
 
 TODAY = date(2026, 11, 22)
 # The French template header, `;`-separated as a French Excel writes it.

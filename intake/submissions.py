@@ -19,10 +19,10 @@ from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
 from schemas.validation import validate_tables
-from tlkpi import dropzone
-from tlkpi.dropzone import Claim
+from intake import dropzone
+from intake.dropzone import Claim
 from tlkpi.errors import SubmissionError
-from tlkpi.reading import Limits, SubmittedTable, read_submission
+from schemas.reading import Limits, SubmittedTable, read_submission
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.history import load_history

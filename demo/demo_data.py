@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 from schemas.catalogue import Kpi, default_catalogue
 from schemas.columns import COLUMN_NAMES
 from schemas.finess import with_check_key
-from tlkpi import demo_writers as files
-from tlkpi.demo_writers import DemoRow
+from demo import demo_writers as files
+from demo.demo_writers import DemoRow
 
 REFERENCE_YEAR, PILOT_YEAR = 2024, 2025
 LATEST_QUARTER = f"{PILOT_YEAR}-T4"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from schemas.periods import Period
-from tlkpi import dropzone
+from intake import dropzone
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import completeness_counts, fetch_dicts

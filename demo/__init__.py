@@ -1,0 +1,1 @@
+"""The demo data generator: fictional establishments and their KPI files."""
