@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from intake.receipts import RECEIPT_ID, REPORTS_DIR, list_private_reports, outbox_folder, read_receipts
 from portal.access import AccessStore, LoginLimiter
 from portal.checking import check_file, warm_up
-from portal.uploads import LimitUploadSize, UploadTooLarge, deposit, pending_files, safe_name
+from portal.uploads import LimitUploadSize, UploadTooLarge, deposit, pending_files, safe_name, size_in_french
 from portal.web import (
     SESSION_COOKIE,
     BadCsrfToken,
@@ -147,9 +147,8 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
         try:
             form = await request.form(max_files=1, max_fields=3)
         except UploadTooLarge:
-            megabytes = settings.portal_max_upload_bytes // (1024 * 1024)
             return page(request, "depot.html", 413, result=None,
-                        error=f"Le fichier dépasse la taille maximale de {megabytes} Mo : il n'a pas été reçu. "
+                        error=f"Le fichier dépasse la taille maximale de {size_in_french(settings.portal_max_upload_bytes)} : il n'a pas été reçu. "
                         "Découpez-le en plusieurs fichiers (par exemple un par cas d'usage).")  # fmt: skip
         check_csrf(request, form.get("csrf"))
         upload = form.get("fichier")
@@ -193,11 +192,11 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
         return page(request, "rapports.html", reports=list_private_reports(settings.outbox_dir, finess))
 
     @app.get("/rapports/{quarter}/{edition}/{name:path}")
-    async def report_file(request: Request, quarter: str, edition: int, name: str) -> Response:
+    async def report_file(request: Request, quarter: str, edition: str, name: str) -> Response:
         finess = me(request)
         folder = outbox_folder(settings.outbox_dir, finess) / REPORTS_DIR / quarter / f"edition-{edition}"
         path = folder / name
-        if not (QUARTER.match(quarter) and REPORT_FILE.match(name) and path.is_file()):
+        if not (QUARTER.match(quarter) and edition.isdigit() and REPORT_FILE.match(name) and path.is_file()):
             return await not_found(request, Exception())
         media = "text/css" if name.endswith(".css") else "text/html; charset=utf-8"
         return FileResponse(path, media_type=media)

@@ -72,6 +72,13 @@ def safe_name(submitted: str | None) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
+def size_in_french(n_bytes: int) -> str:
+    """20971520 -> '20 Mo', 65536 -> '64 Ko' (binary units, as file explorers show them)."""
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):.3g} Mo".replace(".", ",")
+    return f"{max(1, n_bytes // 1024)} Ko"
+
+
 def has_supported_suffix(name: str) -> bool:
     return Path(name).suffix.lower() in SUPPORTED_SUFFIXES
 
