@@ -98,6 +98,10 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
         return page(request, "erreur.html", 404, title="Page introuvable",
                     message="Cette page n'existe pas ou n'est pas accessible avec votre connexion.")  # fmt: skip
 
+    @app.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=204)  # the reports' pages ask for one; there is none
+
     @app.get("/")
     async def home(request: Request) -> Response:
         me(request)

@@ -49,6 +49,7 @@ def b_has_a_receipt_and_a_report(settings: Settings) -> tuple[str, Path]:
 
 # Every GET route of the portal, filled with B's identifiers: A's session must open none of them.
 B_URLS = {
+    "/favicon.ico": [],
     "/": [],
     "/connexion": [],
     "/depot": [],
