@@ -213,7 +213,10 @@ class TemplateFormat(StrEnum):
 @app.command()
 def template(
     use_case: Annotated[
-        str | None, typer.Option("--use-case", help="Pre-fill one row per KPI of this use case (e.g. UC05).")
+        str | None,
+        typer.Option(
+            "--use-case", help="List the KPIs of this use case on the « À lire » sheet (e.g. UC05)."
+        ),
     ] = None,
     file_format: Annotated[
         TemplateFormat, typer.Option("--format", help="xlsx (drop-down lists) or csv.")
@@ -221,8 +224,12 @@ def template(
     output: Annotated[
         Path | None, typer.Option(help="Where to write it. Default: modele_indicateurs[_UCxx].<format>")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
-    """Write the ready-to-fill KPI file, with the French column labels of the contract."""
+    """Write the ready-to-fill KPI file, with the French column labels of the contract.
+
+    An existing file (perhaps already filled) is never overwritten without --force.
+    """
     from schemas.catalogue import default_catalogue
     from schemas.template import write_template_csv, write_template_xlsx
 
@@ -233,6 +240,12 @@ def template(
         )
         raise typer.Exit(2)
     target = output or Path(f"modele_indicateurs{'_' + use_case if use_case else ''}.{file_format.value}")
+    if target.exists() and not force:
+        typer.echo(
+            f"{target} existe déjà (peut-être déjà rempli) : choisissez --output ou ajoutez --force.",
+            err=True,
+        )
+        raise typer.Exit(2)
     if file_format is TemplateFormat.csv:
         target.write_bytes(write_template_csv(catalogue, use_case))
     else:

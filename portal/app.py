@@ -221,7 +221,7 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
                             headers={"content-disposition": f'attachment; filename="{stem}.csv"'})  # fmt: skip
         with tempfile.TemporaryDirectory() as scratch:
             target = Path(scratch) / "modele.xlsx"
-            write_template_xlsx(target, default_catalogue(), use_case)
+            write_template_xlsx(target, default_catalogue(), use_case, finess)
             data = target.read_bytes()
         xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(data, media_type=xlsx,
