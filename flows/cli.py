@@ -253,15 +253,31 @@ def template(
     typer.echo(f"Modèle écrit : {target}")
 
 
+class HeaderStyle(StrEnum):
+    labels = "labels"
+    names = "names"
+    aliases = "aliases"
+
+
 @app.command()
 def schema(
     output: Annotated[Path | None, typer.Option(help="Write the JSON there instead of printing it.")] = None,
+    headers: Annotated[
+        HeaderStyle,
+        typer.Option(
+            help="Header style of the files to validate: labels (the template's, decimal comma), names or "
+            "aliases (decimal point)."
+        ),
+    ] = HeaderStyle.labels,
 ) -> None:
-    """Print the file contract as a Table Schema JSON (the format of schema.data.gouv.fr)."""
+    """Print the file contract as a Table Schema JSON (the format of schema.data.gouv.fr).
+
+    Validate a file with `frictionless validate --schema-sync --schema SCHEMA.json FILE`.
+    """
     from schemas.catalogue import default_catalogue
     from schemas.table_schema import table_schema
 
-    text = json.dumps(table_schema(default_catalogue()), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(table_schema(default_catalogue(), headers.value), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

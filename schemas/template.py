@@ -22,7 +22,7 @@ from schemas.columns import COLUMNS
 
 DIRECTION_FR = {"lower_is_better": "plus bas est mieux", "higher_is_better": "plus haut est mieux"}
 KIND_FR = {"rate": "taux", "duration": "durée", "count": "nombre", "score": "score", "amount_eur": "montant"}
-DATA_ROWS = 2000  # drop-down lists and text format cover this many rows
+DATA_ROWS = 2000  # drop-down lists cover this many rows
 TEXT_COLUMNS = ("finess", "cas_usage", "indicateur", "periode", "phase", "commentaire")
 DATA_SHEET, README_SHEET = "indicateurs", "À lire"
 _FIXED_DATE = datetime(2025, 1, 1)  # workbook metadata: the same template gives the same bytes
@@ -123,17 +123,14 @@ def write_template_xlsx(
 
 
 def _write_data_sheet(sheet: Worksheet, bold: Format, text: Format) -> None:
-    """Header, then text-formatted empty cells under the code columns (what Excel keeps as typed)."""
-    ws = sheet
+    """Header, then the code columns formatted as text: Excel and LibreOffice give a cell typed in such
+    a column the column's format. No empty cell is written, so other tools see no blank rows."""
     for col, column in enumerate(COLUMNS):
-        ws.write_string(0, col, column.label, bold)
-        ws.write_comment(0, col, column.description)
+        sheet.write_string(0, col, column.label, bold)
+        sheet.write_comment(0, col, column.description)
         is_text = column.name in TEXT_COLUMNS
-        ws.set_column(col, col, 16 if column.name != "commentaire" else 40, text if is_text else None)
-        if is_text:
-            for row in range(1, DATA_ROWS + 1):
-                ws.write_blank(row, col, None, text)
-    ws.freeze_panes(1, 0)
+        sheet.set_column(col, col, 16 if column.name != "commentaire" else 40, text if is_text else None)
+    sheet.freeze_panes(1, 0)
 
 
 def _write_readme(

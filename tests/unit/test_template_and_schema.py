@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,7 +16,7 @@ from flows.cli import app
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMNS
 from schemas.reading import read_submission
-from schemas.template import DATA_ROWS, example_rows, write_template_xlsx
+from schemas.template import example_rows, write_template_xlsx
 from schemas.validation import validate_table
 from tlkpi.errors import SubmissionError
 
@@ -39,20 +40,25 @@ def test_xlsx_template_has_french_labels_drop_downs_and_the_kpi_sheet(tmp_path: 
     assert "Indicateurs du cas d'usage UC05" in readme and "QUA_DMS" in readme
 
 
-def test_codes_finess_and_periods_are_text_cells_down_the_sheet(tmp_path: Path) -> None:
+def column_format(sheet: Any, index: int) -> str:
+    """The number format of column `index` (1-based): what a cell typed there gets in Excel."""
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min <= index <= dimension.max:
+            return str(dimension.number_format)
+    return "General"
+
+
+def test_codes_finess_and_periods_are_text_columns(tmp_path: Path) -> None:
     target = tmp_path / "modele.xlsx"
     CliRunner().invoke(app, ["template", "--output", str(target)])
     sheet = openpyxl.load_workbook(target)["indicateurs"]
-    for column in (
-        "A",
-        "B",
-        "C",
-        "D",
-        "E",
-        "J",
-    ):  # FINESS, cas d'usage, indicateur, période, phase, commentaire
-        assert {sheet[f"{column}{row}"].number_format for row in (2, 500, DATA_ROWS + 1)} == {"@"}, column
-    assert sheet["F2"].number_format == "General"  # Valeur stays a number
+    formats = {column.label: column_format(sheet, index) for index, column in enumerate(COLUMNS, start=1)}
+    assert formats == {
+        "FINESS": "@", "Cas d'usage": "@", "Indicateur": "@", "Période": "@", "Phase": "@",
+        "Valeur": "General", "Numérateur": "General", "Dénominateur": "General", "Effectif": "General",
+        "Commentaire": "@",
+    }  # fmt: skip
+    assert sheet.max_row == 1  # no empty row for other tools to trip on
 
 
 def test_an_untouched_template_has_nothing_to_delete(tmp_path: Path) -> None:
@@ -121,7 +127,7 @@ def test_an_unknown_use_case_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_table_schema_describes_every_column_with_the_contract_rules() -> None:
-    result = CliRunner().invoke(app, ["schema"])
+    result = CliRunner().invoke(app, ["schema", "--headers", "names"])
     schema = json.loads(result.output)
     assert [f["name"] for f in schema["fields"]] == [c.name for c in COLUMNS]
     assert [f["title"] for f in schema["fields"]] == [c.label for c in COLUMNS]
@@ -131,4 +137,18 @@ def test_table_schema_describes_every_column_with_the_contract_rules() -> None:
     assert all(finess.match(f) for f in ["010780195", "2A0000014", "971000013"])
     assert not any(finess.match(f) for f in ["10780195", "0107801950", "960000000"])
     assert fields["indicateur"]["constraints"]["enum"] == sorted(default_catalogue().kpis)
+    assert (fields["valeur"]["type"], fields["valeur"]["decimalChar"]) == ("number", ".")
     assert all(f["example"] for f in schema["fields"])
+
+
+def test_the_default_schema_names_fields_as_the_template_writes_them() -> None:
+    schema = json.loads(CliRunner().invoke(app, ["schema"]).output)
+    assert [f["name"] for f in schema["fields"]] == [c.label for c in COLUMNS]
+    assert schema["primaryKey"] == ["FINESS", "Cas d'usage", "Indicateur", "Période", "Phase"]
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert fields["Valeur"]["decimalChar"] == ","
+    phase = re.compile(fields["Phase"]["constraints"]["pattern"])
+    assert all(phase.match(p) for p in ["pilote", "Pilote", "PILOT", "Référence", "baseline "])
+    assert not phase.match("pilotes")
+    aliases = json.loads(CliRunner().invoke(app, ["schema", "--headers", "aliases"]).output)
+    assert [f["name"] for f in aliases["fields"]] == [c.alias for c in COLUMNS]
