@@ -174,20 +174,10 @@ def check(
         typer.echo(f"Fichier introuvable : {file}", err=True)
         raise typer.Exit(2)
     configure_runtime_env(Settings())
-    from schemas.catalogue import default_catalogue
-    from schemas.messages import Issue
-    from schemas.reading import read_submission
-    from schemas.validation import validate_table
-    from tlkpi.errors import SubmissionError
+    from portal.checking import check_file
+    from schemas.reading import Limits
 
-    try:
-        issues = list(
-            validate_table(
-                read_submission(file), default_catalogue(), today=date.today(), inbox_finess=finess
-            ).issues
-        )
-    except SubmissionError as exc:
-        issues = [Issue(exc.rule, exc.message, exc.row, exc.column)]
+    issues = check_file(file, finess, Limits()).issues
     errors = [issue for issue in issues if issue.severity == "error"]
     if as_json:
         typer.echo(

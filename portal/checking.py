@@ -38,8 +38,11 @@ class CheckResult:
         return not self.errors
 
 
-def check_file(path: Path, finess: str, limits: Limits, today: date | None = None) -> CheckResult:
-    """Every issue of the file as the ingest would find them, for this establishment's folder."""
+def check_file(path: Path, finess: str | None, limits: Limits, today: date | None = None) -> CheckResult:
+    """Every issue of the file as the ingest would find them, for this establishment's folder.
+
+    `tlkpi check` and the portal both call this one function.
+    """
     with _LOCK:
         try:
             table = read_submission(path, limits)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 import uuid
 from pathlib import Path
@@ -91,7 +92,7 @@ def deposit(source: Path, inbox: Path, finess: str, name: str) -> Path:
     folder = inbox / finess
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".{uuid.uuid4().hex}.part"
-    os.replace(source, temporary)
+    shutil.move(source, temporary)  # a rename, or a copy when the inbox is on another disk
     stem, suffix = Path(name).stem, Path(name).suffix
     for number in range(1, 10_000):
         target = folder / (name if number == 1 else f"{stem} ({number}){suffix}")
