@@ -135,3 +135,27 @@ class LoginLimiter:
 
     def record_success(self, finess: str) -> None:
         self._failures.pop(f"finess:{finess}", None)
+
+
+class EndedSessions:
+    """Sessions logged out before their cookie expires, kept in <portal dir>/ended_sessions.json so that
+    a copy of the cookie replayed later opens nothing, even after the portal restarts."""
+
+    def __init__(self, portal_dir: Path, max_age_seconds: float) -> None:
+        self.path = portal_dir / "ended_sessions.json"
+        self.max_age = max_age_seconds
+        self._ended: dict[str, float] = (
+            json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
+        )
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._ended
+
+    def add(self, sid: str) -> None:
+        now = time.time()
+        self._ended = {s: t for s, t in self._ended.items() if now - t < self.max_age}  # expired anyway
+        self._ended[sid] = now
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
+        temporary.write_text(json.dumps(self._ended), encoding="utf-8")
+        os.replace(temporary, self.path)

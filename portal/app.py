@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 from starlette.middleware.sessions import SessionMiddleware
 
 from intake.receipts import RECEIPT_ID, REPORTS_DIR, list_private_reports, outbox_folder, read_receipts
-from portal.access import AccessStore, LoginLimiter
+from portal.access import AccessStore, EndedSessions, LoginLimiter
 from portal.checking import check_file, warm_up
 from portal.uploads import LimitUploadSize, UploadTooLarge, deposit, pending_files, safe_name, size_in_french
 from portal.web import (
@@ -54,7 +54,7 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
     env = environment()
     access = AccessStore(settings.portal_dir)
     limiter = LoginLimiter(settings.portal_max_failed_logins, settings.portal_login_window_seconds)
-    ended: set[str] = set()  # sessions logged out: their cookie, replayed, opens nothing
+    ended = EndedSessions(settings.portal_dir, settings.portal_session_max_age_seconds)
     uploads = settings.portal_dir / "uploads"
     limits = Limits(max_bytes=settings.max_file_bytes, max_rows=settings.max_rows)
 

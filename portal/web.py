@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def start_session(request: Request, finess: str, granted_at: str) -> None:
     )
 
 
-def session_finess(request: Request, access: AccessStore, ended: set[str]) -> str:
+def session_finess(request: Request, access: AccessStore, ended: Container[object]) -> str:
     """The FINESS of a live session: signed cookie, not logged out, code neither revoked nor replaced."""
     finess, granted_at, sid = (request.session.get(k) for k in ("finess", "granted_at", "sid"))
     if not (finess and granted_at and sid) or sid in ended:
