@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.routing import APIRoute
 
@@ -250,3 +251,23 @@ def test_the_session_cookie_is_httponly_and_samesite_strict(settings: Settings) 
     assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie
     secure = portal_client(Settings(data_root=settings.data_root, portal_secure_cookies=True))
     assert "secure" in secure.get("/connexion").headers["set-cookie"].lower()
+
+
+def test_the_template_download_is_made_for_the_session_establishment(
+    settings: Settings, tmp_path: Path
+) -> None:
+    client = portal_client(settings)
+    log_in(client, A, grant(settings, A))
+    response = client.get("/modele/telecharger", params={"format": "xlsx", "cas_usage": "UC05", "finess": B})
+    assert (
+        response.status_code == 200
+        and f"modele_indicateurs_{A}_UC05.xlsx" in response.headers["content-disposition"]
+    )
+    target = tmp_path / "modele.xlsx"
+    target.write_bytes(response.content)
+    sheet = openpyxl.load_workbook(target)["indicateurs"]
+    assert [v.formula1 for v in sheet.data_validations.dataValidation if str(v.sqref).startswith("A2")] == [
+        f'"{A}"'
+    ]
+    csv = client.get("/modele/telecharger", params={"format": "csv"})
+    assert csv.content.startswith(b"\xef\xbb\xbfFINESS;Cas d'usage;")
