@@ -133,8 +133,12 @@ class LoginLimiter:
         self._recent(f"finess:{finess}", now).append(now)
         self._recent(f"address:{address}", now).append(now)
 
-    def record_success(self, finess: str) -> None:
+    def record_success(self, finess: str, address: str) -> None:
+        """Undo the attempt counted before the code was checked, and forget this FINESS's failures."""
         self._failures.pop(f"finess:{finess}", None)
+        attempts = self._failures.get(f"address:{address}")
+        if attempts:
+            attempts.pop()
 
 
 class EndedSessions:

@@ -122,12 +122,12 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
             minutes = max(1, round(wait / 60))
             return page(request, "connexion.html", 429, typed_finess=finess,
                         error=f"Trop de tentatives : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.")  # fmt: skip
+        limiter.record_failure(finess, address)  # counted before the slow check: parallel tries count too
         granted = await run_in_threadpool(access.verify, finess, str(form.get("code") or ""))
         if granted is None:
-            limiter.record_failure(finess, address)
             return page(request, "connexion.html", 401, typed_finess=finess,
                         error="FINESS ou code d'accès incorrect. Vérifiez le code reçu de l'équipe nationale.")  # fmt: skip
-        limiter.record_success(finess)
+        limiter.record_success(finess, address)
         start_session(request, granted.finess, granted.granted_at)
         return RedirectResponse("/depot", status_code=303)
 

@@ -3,11 +3,14 @@ codes, hostile file names, oversize uploads. Each ran against a portal without t
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 
 from intake.receipts import deliver_private_reports, read_receipts
 from portal.access import AccessStore
@@ -271,3 +274,24 @@ def test_the_template_download_is_made_for_the_session_establishment(
     ]
     csv = client.get("/modele/telecharger", params={"format": "csv"})
     assert csv.content.startswith(b"\xef\xbb\xbfFINESS;Cas d'usage;")
+
+
+def test_wrong_codes_sent_in_parallel_are_counted_too(settings: Settings) -> None:
+    grant(settings, A)
+    app = create_app(settings, warm=False)
+    client = TestClient(app)
+    token = csrf_of(client.get("/connexion").text)
+    cookie = client.cookies.get("tlkpi_portail")
+
+    async def attack() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as attacker:
+            attacker.cookies.set("tlkpi_portail", cookie)
+            tries = [
+                attacker.post("/connexion", data={"csrf": token, "finess": A, "code": f"WRONG{n}"})
+                for n in range(20)
+            ]
+            return [response.status_code for response in await asyncio.gather(*tries)]
+
+    statuses = asyncio.run(attack())
+    assert statuses.count(401) == 5 and statuses.count(429) == 15
