@@ -4,6 +4,8 @@ codes, hostile file names, oversize uploads. Each ran against a portal without t
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from pathlib import Path
 
 import httpx
@@ -295,3 +297,17 @@ def test_wrong_codes_sent_in_parallel_are_counted_too(settings: Settings) -> Non
 
     statuses = asyncio.run(attack())
     assert statuses.count(401) == 5 and statuses.count(429) == 15
+
+
+def test_a_session_cookie_rewritten_to_name_b_opens_nothing(settings: Settings) -> None:
+    client = portal_client(settings)
+    log_in(client, A, grant(settings, A))
+    grant(settings, B)
+    payload, signature = client.cookies["tlkpi_portail"].split(".", 1)
+    session = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    assert session["finess"] == A
+    session["finess"] = B
+    forged = base64.b64encode(json.dumps(session).encode()).decode() + "." + signature
+    attacker = portal_client(settings)
+    attacker.cookies.set("tlkpi_portail", forged)
+    assert attacker.get("/depots").url.path == "/connexion"
