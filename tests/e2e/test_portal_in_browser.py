@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from browser import WCAG_21_AA, open_browser
+from browser import WCAG_21_AA, open_browser, validate_html
 
 from intake.receipts import deliver_private_reports
 from portal.app import create_app
@@ -178,3 +178,27 @@ def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
         assert page.get_by_role("heading", name="Page introuvable").is_visible()
         incidents = [i for i in incidents if "page-inexistante" not in i and "status of 404" not in i]
     assert incidents == [], incidents
+
+
+def test_every_portal_page_receipt_and_report_is_valid_html(browser: Any, portal: dict[str, Any]) -> None:
+    settings = portal["settings"]
+    drop_file(settings, A, "refus.csv", (HEADER + f"{A};UC01;EFF_DELAI_PEC;2025-T3;pilote;x;;\r\n").encode())
+    ingest_inbox(settings)
+    page, _ = new_page(browser, portal)
+    log_in(page, portal)
+    pages = portal["files"] / "html"
+    pages.mkdir(exist_ok=True)
+    for path in ["/depot", "/depots", "/rapports", "/modele", "/page-inexistante"]:
+        body = page.request.get(portal["url"] + path).text()
+        (pages / f"{path.strip('/')}.html").write_text(body, encoding="utf-8")
+    (pages / "connexion.html").write_text(
+        page.request.get(portal["url"] + "/connexion").text(), encoding="utf-8"
+    )
+    receipts = sorted((settings.outbox_dir / A).glob("*.html"))
+    reports = sorted(settings.rejected_dir.rglob("*.rapport.html"))
+    assert receipts and reports
+    files = [*sorted(pages.glob("*.html")), *receipts, *reports]
+    messages = validate_html(files)
+    assert messages == [], "\n".join(
+        f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages
+    )
