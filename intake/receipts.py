@@ -77,7 +77,11 @@ def write_receipt(
     first_issue: str,
     issues: list[Issue],
 ) -> Receipt:
-    """Write `<id>.html` and `<id>.json` into outbox/<FINESS>/ (each complete or absent)."""
+    """Write `<id>.html` and `<id>.json` into outbox/<FINESS>/ (each complete or absent).
+
+    A run retried after its files were recorded sees them as duplicates of themselves: the receipt
+    written the first time (same id: same file, same drop) is kept rather than overwritten.
+    """
     receipt = Receipt(
         id=receipt_id(received_at, sha256),
         file=file,
@@ -92,6 +96,8 @@ def write_receipt(
         sha256=sha256,
     )
     folder = outbox_folder(outbox, finess)
+    if verdict == "duplicate" and (folder / f"{receipt.id}.json").exists():
+        return receipt
     shown = [] if verdict == "duplicate" else issues
     payload = {**asdict(receipt), "issues": [asdict(issue) for issue in shown]}
     _write_atomically(folder / f"{receipt.id}.json", json.dumps(payload, ensure_ascii=False, indent=1))

@@ -116,3 +116,9 @@ def test_private_reports_are_delivered_once_per_edition(tmp_path: Path) -> None:
     assert (mine / "edition-1" / "index.html").read_text(encoding="utf-8") == "édition 1 de 010780195"
     assert (mine / "edition-2" / "index.html").read_text(encoding="utf-8") == "édition 2"
     assert "130781560" not in (mine / "edition-2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_retried_run_keeps_the_first_receipt_of_a_file(tmp_path: Path) -> None:
+    first = receipt_of(tmp_path, "accepted", "2026-11-25T20:37:38+00:00", "ef" * 32, [])
+    again = receipt_of(tmp_path, "duplicate", "2026-11-25T20:37:38+00:00", "ef" * 32, [])
+    assert again["id"] == first["id"] and again["verdict"] == "accepted"
