@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.portal_cli import access_app
+from flows.portal_cli import portal as portal_command
 from tlkpi.settings import Settings, configure_runtime_env
 
 app = typer.Typer(
@@ -172,20 +174,10 @@ def check(
         typer.echo(f"Fichier introuvable : {file}", err=True)
         raise typer.Exit(2)
     configure_runtime_env(Settings())
-    from schemas.catalogue import default_catalogue
-    from schemas.messages import Issue
-    from schemas.reading import read_submission
-    from schemas.validation import validate_table
-    from tlkpi.errors import SubmissionError
+    from portal.checking import check_file
+    from schemas.reading import Limits
 
-    try:
-        issues = list(
-            validate_table(
-                read_submission(file), default_catalogue(), today=date.today(), inbox_finess=finess
-            ).issues
-        )
-    except SubmissionError as exc:
-        issues = [Issue(exc.rule, exc.message, exc.row, exc.column)]
+    issues = check_file(file, finess, Limits()).issues
     errors = [issue for issue in issues if issue.severity == "error"]
     if as_json:
         typer.echo(
@@ -211,7 +203,10 @@ class TemplateFormat(StrEnum):
 @app.command()
 def template(
     use_case: Annotated[
-        str | None, typer.Option("--use-case", help="Pre-fill one row per KPI of this use case (e.g. UC05).")
+        str | None,
+        typer.Option(
+            "--use-case", help="List the KPIs of this use case on the « À lire » sheet (e.g. UC05)."
+        ),
     ] = None,
     file_format: Annotated[
         TemplateFormat, typer.Option("--format", help="xlsx (drop-down lists) or csv.")
@@ -219,8 +214,12 @@ def template(
     output: Annotated[
         Path | None, typer.Option(help="Where to write it. Default: modele_indicateurs[_UCxx].<format>")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
-    """Write the ready-to-fill KPI file, with the French column labels of the contract."""
+    """Write the ready-to-fill KPI file, with the French column labels of the contract.
+
+    An existing file (perhaps already filled) is never overwritten without --force.
+    """
     from schemas.catalogue import default_catalogue
     from schemas.template import write_template_csv, write_template_xlsx
 
@@ -231,6 +230,12 @@ def template(
         )
         raise typer.Exit(2)
     target = output or Path(f"modele_indicateurs{'_' + use_case if use_case else ''}.{file_format.value}")
+    if target.exists() and not force:
+        typer.echo(
+            f"{target} existe déjà (peut-être déjà rempli) : choisissez --output ou ajoutez --force.",
+            err=True,
+        )
+        raise typer.Exit(2)
     if file_format is TemplateFormat.csv:
         target.write_bytes(write_template_csv(catalogue, use_case))
     else:
@@ -238,15 +243,31 @@ def template(
     typer.echo(f"Modèle écrit : {target}")
 
 
+class HeaderStyle(StrEnum):
+    labels = "labels"
+    names = "names"
+    aliases = "aliases"
+
+
 @app.command()
 def schema(
     output: Annotated[Path | None, typer.Option(help="Write the JSON there instead of printing it.")] = None,
+    headers: Annotated[
+        HeaderStyle,
+        typer.Option(
+            help="Header style of the files to validate: labels (the template's, decimal comma), names or "
+            "aliases (decimal point)."
+        ),
+    ] = HeaderStyle.labels,
 ) -> None:
-    """Print the file contract as a Table Schema JSON (the format of schema.data.gouv.fr)."""
+    """Print the file contract as a Table Schema JSON (the format of schema.data.gouv.fr).
+
+    Validate a file with `frictionless validate --schema-sync --schema SCHEMA.json FILE`.
+    """
     from schemas.catalogue import default_catalogue
     from schemas.table_schema import table_schema
 
-    text = json.dumps(table_schema(default_catalogue()), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(table_schema(default_catalogue(), headers.value), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -305,6 +326,10 @@ def serve(
     from flows.serve import serve_all
 
     serve_all(interval=interval)
+
+
+app.command()(portal_command)
+app.add_typer(access_app, name="access")
 
 
 def main() -> None:

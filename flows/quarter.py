@@ -12,7 +12,7 @@ from schemas.periods import latest_closed_quarter, parse_quarter
 from tasks.aggregate import QuarterSummary, aggregate_quarter
 from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
 from tasks.load import sync_reference
-from tasks.render import render_private, render_site
+from tasks.render import deliver_reports, render_private, render_site
 
 
 @dataclass(frozen=True)
@@ -39,4 +39,5 @@ def quarter(quarter: str | None = None, data_root: str | None = None) -> Publica
     publish_quarter_tables(settings, label, summary.edition)
     publish_report_link(label, index_path, summary.cells, summary.withheld)
     publish_report_links(label, index_path, private_indexes)
+    deliver_reports(settings, label, summary.edition)
     return Publication(summary, index_path, private_indexes)

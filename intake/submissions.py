@@ -17,6 +17,7 @@ import polars as pl
 
 from intake import dropzone
 from intake.dropzone import Claim
+from intake.receipts import write_receipt
 from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
@@ -193,8 +194,19 @@ def settle_claims(
             outcomes.append(_outcome(claim, summary, file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
+        write_receipt_of(claim, outcomes[-1], settings.outbox_dir)
         dropzone.release(claim)
     return outcomes
+
+
+def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path) -> None:
+    """The establishment's receipt of a settled file, in outbox/<FINESS>/, before its claim is dropped."""
+    write_receipt(
+        outbox, file=claim.name, finess=claim.inbox_finess, received_at=claim.received_at,
+        sha256=claim.sha256, verdict=outcome.verdict, rows=outcome.rows, loaded=outcome.loaded,
+        superseded=outcome.superseded, first_issue=outcome.first_issue,
+        issues=load_issues(Path(claim.work_dir)),
+    )  # fmt: skip
 
 
 def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:

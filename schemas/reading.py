@@ -6,6 +6,7 @@ are parsed by the validation, which can then say which cell is wrong.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import zipfile
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     else:
         raise SubmissionError(
             f"Le format « {suffix or 'sans extension'} » n'est pas accepté. Envoyez un fichier CSV "
-            "(.csv), Excel (.xlsx) ou Parquet (.parquet), par exemple le modèle `tlkpi template`.",
+            "(.csv), Excel (.xlsx) ou Parquet (.parquet), par exemple le modèle proposé sur le portail de dépôt.",
             path=str(path),
             rule="format_non_accepte",
         )
@@ -97,7 +98,20 @@ def _check_size(path: Path, limits: Limits) -> None:
         )
 
 
+def _looks_like_utf16(sample: bytes) -> bool:
+    """Text in UTF-16 without its BOM: nearly every other byte is zero (Latin text)."""
+    halves = (sample[0::2], sample[1::2])
+    return len(sample) >= 4 and any(half.count(0) >= 0.9 * len(half) for half in halves)
+
+
 def _refuse_binary(data: bytes, path: Path) -> None:
+    if _looks_like_utf16(data[:4096]):
+        raise SubmissionError(
+            "Le fichier semble enregistré en UTF-16 (« Texte Unicode ») sans l'indiquer en tête (BOM). "
+            "Enregistrez-le en « CSV UTF-8 (délimité par des virgules) » ou envoyez le classeur .xlsx.",
+            path=str(path),
+            rule="encodage",
+        )
     if b"\x00" in data[:4096]:
         raise SubmissionError(
             "Le fichier n'est pas un fichier texte CSV (contenu binaire). Enregistrez-le au format "
@@ -108,8 +122,11 @@ def _refuse_binary(data: bytes, path: Path) -> None:
 
 
 def utf8_bytes(data: bytes, path: Path) -> bytes:
-    """The text of a CSV as UTF-8 bytes: UTF-8 (with or without BOM) as is, else Windows-1252 (the
-    French Excel export) re-encoded. A UTF-8 file is only checked, never copied through a `str`."""
+    """The text of a CSV as UTF-8 bytes: UTF-8 (with or without BOM) as is, UTF-16 with its BOM (Excel's
+    and LibreOffice's « Texte Unicode ») decoded, else Windows-1252 (the French Excel export) re-encoded.
+    A UTF-8 file is only checked, never copied through a `str`."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16_as_utf8(data, path)
     _refuse_binary(data, path)
     try:
         data.decode("utf-8")  # validates; polars drops a BOM itself
@@ -122,6 +139,18 @@ def utf8_bytes(data: bytes, path: Path) -> bytes:
         raise SubmissionError(
             f"L'encodage du fichier n'est ni UTF-8 ni Windows-1252 (octet illisible en position "
             f"{exc.start}). Enregistrez-le en « CSV UTF-8 ».",
+            path=str(path),
+            rule="encodage",
+        ) from exc
+
+
+def _utf16_as_utf8(data: bytes, path: Path) -> bytes:
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(
+            f"Le fichier annonce l'encodage UTF-16 (« Texte Unicode ») mais contient un octet illisible en "
+            f"position {exc.start}. Enregistrez-le en « CSV UTF-8 » ou envoyez le classeur .xlsx.",
             path=str(path),
             rule="encodage",
         ) from exc
@@ -295,7 +324,7 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
     if missing:
         raise SubmissionError(
             f"Colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. Reprenez l'en-tête du "
-            "modèle (`tlkpi template`) : FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…",
+            "modèle du portail de dépôt : FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…",
             path=str(path),
             row=1,
             column=", ".join(missing),

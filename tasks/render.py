@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from intake.receipts import deliver_private_reports
 from reports.private import private_root, render_private_reports
 from reports.site import render_quarter_site
 from tlkpi.settings import Settings
@@ -23,3 +24,12 @@ def render_private(settings: Settings, quarter: str) -> list[str]:
         settings.warehouse_path, quarter, private_root(settings), settings.render_workers
     )
     return [str(path) for path in indexes]
+
+
+@task(name="deliver-private", cache_policy=NO_CACHE)
+def deliver_reports(settings: Settings, quarter: str, edition: int) -> int:
+    """Copy each establishment's private report of this edition into its outbox/<FINESS>/rapports/."""
+    delivered = deliver_private_reports(
+        private_root(settings) / quarter, settings.outbox_dir, quarter, edition
+    )
+    return len(delivered)

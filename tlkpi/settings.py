@@ -65,6 +65,50 @@ class Settings(BaseSettings):
         description="FINESS numbers of establishments that agreed to be named on public pages.",
     )
 
+    portal_host: str = Field(
+        default="127.0.0.1",
+        description="Address `tlkpi portal` listens on. Keep loopback behind a TLS reverse proxy.",
+    )
+    portal_port: int = Field(default=8450, ge=1, le=65535, description="Port `tlkpi portal` listens on.")
+    portal_max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="An upload larger than this is refused while it streams in, before it is written whole.",
+    )
+    portal_max_failed_logins: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong access codes allowed per FINESS and per address within the login window; the "
+        "next attempt is refused until the window has passed.",
+    )
+    portal_login_window_seconds: float = Field(
+        default=900.0, gt=0, description="The window over which failed logins are counted."
+    )
+    portal_session_max_age_seconds: int = Field(
+        default=8 * 3600, ge=60, description="A portal session ends after this long; the user logs in again."
+    )
+    portal_secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure (sent over HTTPS only). Set it to true behind the TLS "
+        "reverse proxy of production; false only for a loopback test without TLS.",
+    )
+    portal_secret_key: str | None = Field(
+        default=None,
+        description="Key that signs the session cookies. Unset: a random key is created once in "
+        "<data root>/portal/secret.key (mode 600) and kept.",
+    )
+    portal_trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Addresses of reverse proxies whose X-Forwarded-For header gives the client address "
+        "(used by the login rate limit); comma-separated.",
+    )
+    ingest_every_minutes: int = Field(
+        default=5,
+        ge=1,
+        description="How often the ingest deployment runs (keep in step with prefect.yaml); the portal "
+        "tells an establishment its file will be loaded within this delay.",
+    )
+
     @cached_property
     def root(self) -> Path:
         return self.data_root.resolve()
@@ -89,6 +133,16 @@ class Settings(BaseSettings):
     def reference_dir(self) -> Path:
         """The establishment register (establishments.csv: finess,name,category,region,public_name)."""
         return self.root / "reference"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """outbox/<FINESS>/: a receipt per file (HTML + JSON) and the private reports, for establishments."""
+        return self.root / "outbox"
+
+    @property
+    def portal_dir(self) -> Path:
+        """The portal's own state: access codes (hashed), its signing key, uploads being checked."""
+        return self.root / "portal"
 
     @property
     def warehouse_path(self) -> Path:

@@ -86,6 +86,10 @@ def test_ingest_then_quarter_publishes_the_site(tmp_path: Path) -> None:
     assert (publication.summary.edition, publication.summary.created) == (1, True)
     assert (index.parent / "data" / "benchmark.csv").exists() and (index.parent / "data" / "roi.csv").exists()
     published = {p: p.read_bytes() for p in sorted(index.parent.rglob("*")) if p.is_file()}
+    # each establishment finds its receipts and its private report beside its inbox
+    assert len(list((root / "outbox" / SITES[0]).glob("*.json"))) == 2  # accepted + rejected
+    for site in SITES:
+        assert (root / "outbox" / site / "rapports" / "2025-T3" / "edition-1" / "index.html").is_file()
 
     again = ingest(str(root))
     assert again == []

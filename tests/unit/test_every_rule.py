@@ -29,7 +29,7 @@ CASES = [
     ("fichier_vide", b"", ".csv", None, "fichier_vide", None, None),
     ("fichier_vide sans lignes", HEAD.encode(), ".csv", None, "fichier_vide", None, None),
     ("fichier_illisible", b"PK\x03\x04\x00\x00garbage", ".xlsx", None, "fichier_illisible", None, None),
-    ("encodage", (HEAD + OK).encode("utf-16"), ".csv", None, "fichier_illisible", None, None),
+    ("encodage", (HEAD + OK).encode("utf-16-le"), ".csv", None, "encodage", None, None),  # UTF-16 without BOM
     ("encodage cp1252 impossible", HEAD.encode() + b"\x81\x8d\x8f;\n", ".csv", None, "encodage", None, None),
     ("csv_mal_forme", (HEAD + OK + "1;2;3;4;5;6;7;8;9;10;11;12\n").encode(), ".csv", None, "csv_mal_forme", None, None),
     ("format_non_accepte", b"{}", ".json", None, "format_non_accepte", None, None),

@@ -1,0 +1,147 @@
+"""Receipts: after each ingest run, `outbox/<FINESS>/` holds per file a French HTML receipt and a JSON
+twin; the private reports of each quarter are copied there too. The portal reads only these files.
+
+A clerk who drops files by SFTP or a shared folder finds every outcome beside the inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reports.feedback import render_receipt
+from schemas.messages import Issue
+
+RECEIPT_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}$")
+NO_FOLDER = "_sans_dossier"  # files dropped straight in inbox/, outside any establishment's folder
+REPORTS_DIR = "rapports"
+STATUS_FR = {"accepted": "accepté", "rejected": "refusé"}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an establishment is told about one file (the JSON twin holds these fields and the issues)."""
+
+    id: str  # <received, UTC, compact>-<sha256[:12]>: sorts by time, names the two files
+    file: str  # the file name as dropped
+    finess: str | None
+    received_at: str
+    settled_at: str
+    verdict: str  # accepted | rejected | duplicate
+    rows: int
+    loaded: int
+    superseded: int  # measurements of earlier files this one replaced
+    note: str  # for a duplicate: which earlier submission it repeats
+    sha256: str
+
+
+def receipt_id(received_at: str, sha256: str) -> str:
+    when = datetime.fromisoformat(received_at).astimezone(UTC)
+    return f"{when:%Y%m%dT%H%M%S}-{sha256[:12]}"
+
+
+def outbox_folder(outbox: Path, finess: str | None) -> Path:
+    return outbox / (finess or NO_FOLDER)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def _duplicate_note(first_issue: str) -> str:
+    for status, french in STATUS_FR.items():
+        first_issue = first_issue.replace(f"({status})", f"({french})")
+    return first_issue
+
+
+def write_receipt(
+    outbox: Path,
+    *,
+    file: str,
+    finess: str | None,
+    received_at: str,
+    sha256: str,
+    verdict: str,
+    rows: int,
+    loaded: int,
+    superseded: int,
+    first_issue: str,
+    issues: list[Issue],
+) -> Receipt:
+    """Write `<id>.html` and `<id>.json` into outbox/<FINESS>/ (each complete or absent).
+
+    A run retried after its files were recorded sees them as duplicates of themselves: the receipt
+    written the first time (same id: same file, same drop) is kept rather than overwritten.
+    """
+    receipt = Receipt(
+        id=receipt_id(received_at, sha256),
+        file=file,
+        finess=finess,
+        received_at=received_at,
+        settled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        verdict=verdict,
+        rows=rows,
+        loaded=loaded,
+        superseded=superseded,
+        note=_duplicate_note(first_issue) if verdict == "duplicate" else "",
+        sha256=sha256,
+    )
+    folder = outbox_folder(outbox, finess)
+    if verdict == "duplicate" and (folder / f"{receipt.id}.json").exists():
+        return receipt
+    shown = [] if verdict == "duplicate" else issues
+    payload = {**asdict(receipt), "issues": [asdict(issue) for issue in shown]}
+    _write_atomically(folder / f"{receipt.id}.json", json.dumps(payload, ensure_ascii=False, indent=1))
+    _write_atomically(folder / f"{receipt.id}.html", render_receipt(asdict(receipt), shown))
+    return receipt
+
+
+def read_receipts(outbox: Path, finess: str) -> list[dict]:
+    """The receipts of one establishment, newest first (the JSON twins, with their issues)."""
+    folder = outbox_folder(outbox, finess)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.json"):
+        if RECEIPT_ID.match(path.stem):
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda receipt: receipt["id"], reverse=True)
+
+
+def deliver_private_reports(private_quarter: Path, outbox: Path, quarter: str, edition: int) -> list[Path]:
+    """Copy private/<quarter>/<FINESS>/ to outbox/<FINESS>/rapports/<quarter>/edition-<n>/ for each one.
+
+    Each edition keeps its own folder, so an establishment sees every edition of every quarter.
+    """
+    delivered: list[Path] = []
+    if not private_quarter.is_dir():
+        return delivered
+    for source in sorted(p for p in private_quarter.iterdir() if p.is_dir()):
+        target = outbox / source.name / REPORTS_DIR / quarter / f"edition-{edition}"
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+        shutil.copytree(source, temporary)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(temporary, target)
+        delivered.append(target / "index.html")
+    return delivered
+
+
+def list_private_reports(outbox: Path, finess: str) -> list[tuple[str, int]]:
+    """(quarter, edition) of the private reports delivered to an establishment, newest first."""
+    folder = outbox_folder(outbox, finess) / REPORTS_DIR
+    found = []
+    for index in folder.glob("*/edition-*/index.html"):
+        quarter, edition = index.parent.parent.name, index.parent.name.removeprefix("edition-")
+        if edition.isdigit():
+            found.append((quarter, int(edition)))
+    return sorted(found, reverse=True)

@@ -1,0 +1,63 @@
+"""The portal's instant check: the same reading and validation as `tlkpi check`, in the warm process.
+
+The catalogue and the Great Expectations validator are built once (at start-up, by `warm_up`), so a
+check costs only the reading and the rules. Checks run one at a time: the machine is small and the
+validator is shared.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from schemas.catalogue import default_catalogue
+from schemas.messages import Issue
+from schemas.reading import Limits, read_submission
+from schemas.validation import validate_table
+from tlkpi.errors import SubmissionError
+
+_LOCK = threading.Lock()
+_WARM_UP_ROWS = (
+    "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur\r\n010780195;UC01;EFF_DELAI_PEC;2025-T3;pilote;40\r\n"
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    issues: list[Issue]
+    n_rows: int
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+
+def check_file(path: Path, finess: str | None, limits: Limits, today: date | None = None) -> CheckResult:
+    """Every issue of the file as the ingest would find them, for this establishment's folder.
+
+    `tlkpi check` and the portal both call this one function.
+    """
+    with _LOCK:
+        try:
+            table = read_submission(path, limits)
+        except SubmissionError as exc:
+            return CheckResult([Issue(exc.rule, exc.message, exc.row, exc.column)], 0)
+        verdict = validate_table(table, default_catalogue(), today=today or date.today(), inbox_finess=finess)
+    return CheckResult(list(verdict.issues), verdict.n_rows)
+
+
+def warm_up(scratch: Path) -> None:
+    """Build the catalogue and the validator now, so the first establishment does not wait for them."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    sample = scratch / "warm-up.csv"
+    sample.write_text(_WARM_UP_ROWS, encoding="utf-8")
+    try:
+        check_file(sample, "010780195", Limits())
+    finally:
+        sample.unlink(missing_ok=True)

@@ -1,0 +1,204 @@
+"""The portal as a clerk uses it, in a real headless Chromium against a real uvicorn server on loopback:
+log in, check a bad file and read the verdict, fix it, deposit it, see it in « Mes dépôts » after an
+ingest run, open the private report; axe-core finds no WCAG 2.1 AA violation on any portal page.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from browser import WCAG_21_AA, open_browser, validate_html
+
+from intake.receipts import deliver_private_reports
+from portal.app import create_app
+from reports.private import render_private_reports
+from schemas.catalogue import default_catalogue
+from tests.integration.portal_client import HEADER, A, drop_file, good_csv, grant, ingest_inbox
+from tlkpi.settings import Settings
+from warehouse.db import open_warehouse
+from warehouse.disclosure import Rules
+from warehouse.editions import freeze_edition
+from warehouse.reference import sync_catalogue
+
+PEERS = ("130781560", "980600027", "2A0000014")  # so the quarter has peers to compare with
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A portal served by uvicorn on 127.0.0.1, stopped at the end of the module."""
+    root = tmp_path_factory.mktemp("portal")
+    settings = Settings(data_root=root / "var", portal_port=free_port())
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.portal_port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the portal did not start"
+    shots = root / "screenshots"
+    shots.mkdir()
+    try:
+        yield {"settings": settings, "url": f"http://127.0.0.1:{settings.portal_port}", "code": grant(settings, A),
+               "shots": shots, "files": root}  # fmt: skip
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(portal: dict[str, Any]) -> Iterator[Any]:
+    with open_browser() as chromium:
+        yield chromium
+
+
+def new_page(browser: Any, portal: dict[str, Any]) -> tuple[Any, list[str]]:
+    """A page whose list collects dialogs, console errors and any request leaving the portal."""
+    page = browser.new_page(base_url=portal["url"], viewport={"width": 1280, "height": 900})
+    incidents: list[str] = []
+    page.on("dialog", lambda dialog: (incidents.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("console", lambda m: incidents.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("request", lambda r: None if r.url.startswith(portal["url"]) else incidents.append(r.url))
+    page.on("response", lambda r: incidents.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return page, incidents
+
+
+def log_in(page: Any, portal: dict[str, Any]) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Numéro FINESS").fill(A)
+    page.get_by_label("Code d'accès").fill(portal["code"])
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/depot")
+
+
+def publish_quarter(settings: Settings) -> None:
+    """What the quarterly flow does for the private reports: freeze, render, deliver to the outboxes."""
+    for finess in PEERS:
+        drop_file(settings, finess, "indicateurs.csv", good_csv(finess))
+    ingest_inbox(settings)
+    with open_warehouse(settings.warehouse_path) as con:
+        sync_catalogue(con, default_catalogue())
+        frozen = freeze_edition(con, "2025-T3", Rules(min_establishments=3, min_patients=11))
+    private = settings.root / "private"
+    render_private_reports(settings.warehouse_path, "2025-T3", private, workers=1)
+    deliver_private_reports(private / "2025-T3", settings.outbox_dir, "2025-T3", frozen.edition.number)
+
+
+def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
+    browser: Any, portal: dict[str, Any]
+) -> None:
+    settings, shots, files = portal["settings"], portal["shots"], portal["files"]
+    bad = files / "indicateurs_T3.csv"
+    bad.write_bytes((HEADER + f"{A};UC01;EFF_DELAI_PEC;2025-T3;pilote;quarante;;\r\n").encode("utf-8"))
+    page, incidents = new_page(browser, portal)
+    log_in(page, portal)
+
+    page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
+    page.get_by_role("button", name="Vérifier sans déposer").click()
+    verdict = page.get_by_role("heading", name="Fichier refusé : indicateurs_T3.csv")
+    assert verdict.is_visible()
+    errors = page.get_by_role("table", name="Erreurs à corriger")
+    assert "Nombre illisible" in errors.inner_text() and "quarante" in errors.inner_text()
+    page.screenshot(path=str(shots / "01-verdict-refuse.png"), full_page=True)
+    assert not (settings.inbox_dir / A).exists()
+
+    bad.write_bytes(good_csv(A))  # the clerk fixes the file
+    page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
+    page.get_by_role("button", name="Vérifier et déposer").click()
+    assert page.get_by_role("heading", name="Fichier déposé : indicateurs_T3.csv").is_visible()
+    assert "chargé dans les 5 minutes" in page.locator("main").inner_text()
+    assert [p.name for p in (settings.inbox_dir / A).iterdir()] == ["indicateurs_T3.csv"]
+
+    page.get_by_role("navigation").get_by_role("link", name="Mes dépôts").click()
+    assert "indicateurs_T3.csv" in page.get_by_role("listitem").all_inner_texts()[-1]  # waiting
+    publish_quarter(settings)  # the ingest run, then the quarter's private reports
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="indicateurs_T3.csv")
+    assert "accepté" in row.inner_text() and "\t3\t" in row.inner_text()
+    page.screenshot(path=str(shots / "02-mes-depots.png"), full_page=True)
+    row.get_by_role("link").click()
+    assert page.get_by_role("heading", name="Fichier accepté").is_visible()
+    assert "Mesures enregistrées" in page.locator("main").inner_text()
+
+    page.goto("/rapports")
+    page.get_by_role("link", name="Trimestre 2025-T3, édition 1").click()
+    assert page.url.endswith("/rapports/2025-T3/1/index.html")
+    assert A in page.locator("body").inner_text()
+    page.screenshot(path=str(shots / "03-rapport-prive.png"), full_page=True)
+    page.get_by_role("link", name="UC01", exact=False).first.click()
+    assert page.url.endswith("/rapports/2025-T3/1/UC01.html")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != ""  # its stylesheet is served
+    assert incidents == [], incidents
+
+
+PORTAL_PAGES = ["/connexion", "/depot", "/depots", "receipt", "/rapports", "/modele", "/page-inexistante"]
+
+
+@pytest.mark.parametrize("path", [*PORTAL_PAGES, "verdict"])
+def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
+    browser: Any, portal: dict[str, Any], path: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, incidents = new_page(browser, portal)
+    if path != "/connexion":
+        log_in(page, portal)
+    if path == "receipt":
+        drop_file(portal["settings"], A, "dossier.csv", good_csv(A).replace(b"pilote;40", b"pilote;41"))
+        ingest_inbox(portal["settings"])
+        page.goto("/depots")
+        page.get_by_role("row").filter(has_text="dossier.csv").get_by_role("link").click()
+    elif path == "verdict":
+        bad = portal["files"] / "axe.csv"
+        bad.write_bytes((HEADER + f"{A};UC99;EFF_DELAI_PEC;2025-T3;pilote;40;;\r\n").encode("utf-8"))
+        page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
+        page.get_by_role("button", name="Vérifier sans déposer").click()
+        assert page.get_by_role("table", name="Erreurs à corriger").is_visible()
+    else:
+        page.goto(path)
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    )
+    page.screenshot(path=str(portal["shots"] / f"axe-{path.strip('/') or 'racine'}.png"), full_page=True)
+    assert results.violations_count == 0, results.generate_report()
+    if path == "/page-inexistante":  # its own 404, and nothing else
+        assert page.get_by_role("heading", name="Page introuvable").is_visible()
+        incidents = [i for i in incidents if "page-inexistante" not in i and "status of 404" not in i]
+    assert incidents == [], incidents
+
+
+def test_every_portal_page_receipt_and_report_is_valid_html(browser: Any, portal: dict[str, Any]) -> None:
+    settings = portal["settings"]
+    drop_file(settings, A, "refus.csv", (HEADER + f"{A};UC01;EFF_DELAI_PEC;2025-T3;pilote;x;;\r\n").encode())
+    ingest_inbox(settings)
+    page, _ = new_page(browser, portal)
+    log_in(page, portal)
+    pages = portal["files"] / "html"
+    pages.mkdir(exist_ok=True)
+    for path in ["/depot", "/depots", "/rapports", "/modele", "/page-inexistante"]:
+        body = page.request.get(portal["url"] + path).text()
+        (pages / f"{path.strip('/')}.html").write_text(body, encoding="utf-8")
+    (pages / "connexion.html").write_text(
+        page.request.get(portal["url"] + "/connexion").text(), encoding="utf-8"
+    )
+    receipts = sorted((settings.outbox_dir / A).glob("*.html"))
+    reports = sorted(settings.rejected_dir.rglob("*.rapport.html"))
+    assert receipts and reports
+    files = [*sorted(pages.glob("*.html")), *receipts, *reports]
+    messages = validate_html(files)
+    assert messages == [], "\n".join(
+        f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages
+    )
