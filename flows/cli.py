@@ -57,15 +57,16 @@ def _settings(data_root: Path | None) -> Settings:
 def _print_outcomes(outcomes: list) -> None:
     counts = {
         verdict: sum(1 for o in outcomes if o.verdict == verdict)
-        for verdict in ("accepted", "rejected", "duplicate")
+        for verdict in ("accepted", "rejected", "quarantined", "duplicate")
     }
     loaded = sum(o.loaded for o in outcomes)
     for o in outcomes:
-        if o.verdict == "rejected":
-            typer.echo(f"  rejected  {o.file}: {o.issues} issue(s), first: {o.first_issue}")
+        if o.verdict in ("rejected", "quarantined"):
+            typer.echo(f"  {o.verdict}  {o.file}: {o.issues} issue(s), first: {o.first_issue}")
     typer.echo(
         f"Ingest: {len(outcomes)} file(s): {counts['accepted']} accepted, {counts['rejected']} rejected, "
         f"{counts['duplicate']} duplicate(s); {loaded} measurement(s) loaded."
+        + (f" {counts['quarantined']} file(s) in quarantine (see the log)." if counts["quarantined"] else "")
     )
 
 
@@ -143,9 +144,9 @@ def demo(
 ) -> None:
     """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
     settings = _settings(data_root)
+    from demo.demo_data import generate_demo
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
-    from demo.demo_data import generate_demo
 
     generated = generate_demo(settings.root, seed=seed)
     typer.echo(
@@ -171,17 +172,23 @@ def check(
     if not file.is_file():
         typer.echo(f"Fichier introuvable : {file}", err=True)
         raise typer.Exit(2)
-    configure_runtime_env(Settings())
+    settings = Settings()
+    configure_runtime_env(settings)
+    from schemas.bounds import CheckLimits
     from schemas.catalogue import default_catalogue
     from schemas.messages import Issue
+    from schemas.reading import Limits, read_submission
     from schemas.validation import validate_table
     from tlkpi.errors import SubmissionError
-    from schemas.reading import read_submission
 
     try:
         issues = list(
             validate_table(
-                read_submission(file), default_catalogue(), today=date.today(), inbox_finess=finess
+                read_submission(file, Limits.of(settings)),
+                default_catalogue(),
+                today=date.today(),
+                inbox_finess=finess,
+                limits=CheckLimits.of(settings),
             ).issues
         )
     except SubmissionError as exc:

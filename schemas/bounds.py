@@ -17,6 +17,7 @@ from schemas.columns import COLUMN_NAMES
 from schemas.parsing import INTEGER_COLUMNS
 from schemas.periods import PERIOD_PATTERN
 from schemas.personal_data import holds_personal_data
+from tlkpi.settings import Settings
 
 # columns whose text is echoed in messages; the comment is never echoed (see messages.UNECHOED_RULES)
 CODE_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "commentaire")
@@ -34,6 +35,15 @@ class CheckLimits:
     max_count: int = 100_000_000
     min_period_year: int = 2000
     seconds_per_file: float = 60.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> CheckLimits:
+        return cls(
+            settings.max_cell_chars,
+            settings.max_count,
+            settings.min_period_year,
+            settings.check_seconds_per_file,
+        )
 
 
 class CheckTimeout(Exception):

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from schemas.columns import REQUIRED, canonical_name
 from schemas.personal_data import holds_personal_data
 from tlkpi.errors import SubmissionError
+from tlkpi.settings import Settings
 
 ROW_COLUMN = "_row"
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -38,6 +39,12 @@ class Limits:
     max_rows: int = 2_000_000
     max_unpacked_bytes: int = 64 * 1024 * 1024  # an XLSX's members, a Parquet's uncompressed columns
     max_columns: int = 200
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            settings.max_file_bytes, settings.max_rows, settings.max_unpacked_bytes, settings.max_columns
+        )
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from schemas.catalogue import default_catalogue
 from intake.dropzone import Claim
-from tlkpi.settings import Settings
 from intake.submissions import Summary, validate_claims
+from schemas.bounds import CheckLimits
+from schemas.catalogue import default_catalogue
+from tlkpi.settings import Settings
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -18,4 +19,6 @@ def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    return validate_claims(claims, readable, default_catalogue(), today, settings.warehouse_path)
+    return validate_claims(
+        claims, readable, default_catalogue(), today, settings.warehouse_path, CheckLimits.of(settings)
+    )
