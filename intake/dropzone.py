@@ -6,6 +6,8 @@ same file, and a crash leaves it either in the inbox or in processing/, from whe
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -23,6 +25,10 @@ from tlkpi.errors import StorageError
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
 NOT_REGULAR = "fichier_non_regulier"  # a link or special file found at claim time: never read
+# the store itself is unavailable (full, read-only, failing): worth retrying, the file stays claimed
+STORE_UNAVAILABLE = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES, errno.EAGAIN}
+)
 MAX_NAME_BYTES = 255  # of one path component, on the file systems we store to
 
 
@@ -188,13 +194,16 @@ def _copy_once(source: Path, target: Path) -> None:
     """
     if target.exists():
         return
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    temporary = target.with_name(f".{uuid.uuid4().hex}.part")  # short: the target's name may be long
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        if exc.errno not in STORE_UNAVAILABLE:
+            raise  # this file's own problem (a name, a path): the caller quarantines it alone
         raise StorageError(
             f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
             f"claimed in {source.parent} and will be taken again"
@@ -214,7 +223,7 @@ REPORT_SUFFIX = ".rapport.html"
 
 def stored_name(sha256: str, shown_name: str) -> str:
     """`<hash12>_<name>`, the name cut (its suffix kept) so that name + report suffix fit a file name."""
-    room = MAX_NAME_BYTES - len(REPORT_SUFFIX) - 13
+    room = MAX_NAME_BYTES - len(f"{sha256[:12]}_.{REPORT_SUFFIX}.part")  # the report's temporary name
     name = shown_name.replace("/", "_")
     if len(name.encode()) > room:
         suffix = Path(name).suffix if len(Path(name).suffix.encode()) < 16 else ""
@@ -251,7 +260,8 @@ def keep_rejected(
         temporary.write_text(report_html, encoding="utf-8")
         os.replace(temporary, report)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
     return target
 

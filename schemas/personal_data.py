@@ -17,14 +17,16 @@ import re2
 _SEP = r"[ \t.\-_/\x{00A0}\x{202F}\x{2007}]?"
 # INSEE: month 01-12, 20-42 or 50-99 for people born abroad or whose month is unknown
 _NIR_MONTH = r"(?:0[1-9]|1[0-2]|[23][0-9]|4[0-2]|[5-9][0-9])"
+# digit runs are delimited by non-digits, not by \b: `patient_185…` has no word boundary before 1
+_START, _END = r"(?:^|[^0-9])", r"(?:$|[^0-9])"
 NIR = (
-    rf"\b[1-478]{_SEP}[0-9]{{2}}{_SEP}{_NIR_MONTH}{_SEP}(?:[0-9]{{2}}|2[AaBb]){_SEP}"
-    rf"[0-9]{{3}}{_SEP}[0-9]{{3}}(?:{_SEP}[0-9]{{2}})?\b"
+    rf"{_START}[1-478]{_SEP}[0-9]{{2}}{_SEP}{_NIR_MONTH}{_SEP}(?:[0-9]{{2}}|2[AaBb]){_SEP}"
+    rf"[0-9]{{3}}{_SEP}[0-9]{{3}}(?:{_SEP}[0-9]{{2}})?{_END}"
 )
 # 06 12 34 56 78, 0612345678, 06.12.34.56.78, 06/12/34/56/78, +33 6…, +33 (0)6…, 0033 6…
 PHONE = (
-    r"(?:(?:\+|\b00)[ \x{00A0}]?33[ \x{00A0}.\-]?(?:\(0\)[ \x{00A0}]?)?|\b0)[1-9]"
-    r"(?:[ \t.\-/\x{00A0}\x{202F}]?[0-9]{2}){4}\b"
+    rf"{_START}(?:(?:\+|00)[ \x{{00A0}}]?33[ \x{{00A0}}.\-]?(?:\(0\)[ \x{{00A0}}]?)?|0)[1-9]"
+    rf"(?:[ \t.\-/\x{{00A0}}\x{{202F}}]?[0-9]{{2}}){{4}}{_END}"
 )
 _AT = r"(?:@|\s*[\(\[\{]\s*(?:at|arobase)\s*[\)\]\}]\s*|\s+arobase\s+)"
 _DOT = r"(?:\.|\s*[\(\[\{]\s*(?:dot|point)\s*[\)\]\}]\s*|\s+(?:dot|point)\s+)"
@@ -40,6 +42,10 @@ _NAME_WORDS = frozenset(
     {"nom", "noms", "prenom", "prenoms", "nir", "nss", "ddn", "naissance", "securite", "courriel",
      "email", "mail", "telephone", "tel", "adresse", "ipp", "patient", "patiente"}
 )  # fmt: skip
+_NOT_PEOPLE = frozenset(
+    {"nombre", "service", "etablissement", "structure", "site", "indicateur", "projet", "solution",
+     "fichier", "dispositif", "pole", "unite", "logiciel", "fournisseur", "editeur"}
+)  # fmt: skip
 _NAME_PREFIXES = ("nompatient", "prenompatient", "datenaissance", "datedenaissance", "numerosecu")
 
 
@@ -52,7 +58,7 @@ def names_personal_column(header: str) -> bool:
     """True for a header such as `nom`, `Prénom`, `date de naissance`, `NIR`, `nom_patient`."""
     folded = _fold(header)
     words = set(re.split(r"[^a-z0-9]+", folded)) - {""}
-    if "nombre" in words or folded.startswith("nb"):  # `Nombre de patients` counts, it names no one
+    if words & _NOT_PEOPLE or folded.startswith("nb"):  # `Nombre de patients`, `Nom du service`
         return False
     squashed = re.sub(r"[^a-z0-9]+", "", folded)
     return bool(words & _NAME_WORDS) or squashed.startswith(_NAME_PREFIXES)
