@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from intake import dropzone
+from intake.dropzone import Claim
 from intake.identity import read_register
 from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
@@ -81,15 +82,18 @@ def run(settings: Settings) -> list[Outcome]:
         sync_catalogue(con, default_catalogue())
         register_establishments_file(con, settings.reference_dir / "establishments.csv")
     found = dropzone.discover(settings.inbox_dir, settings.settle_seconds)
-    claims = [
-        taken
-        for path in found
-        if (
-            taken := dropzone.claim(
-                path, settings.inbox_dir, settings.processing_dir, settings.settle_seconds
-            )
-        )
-    ]
+    return settle(settings, claim_all(settings, found))
+
+
+def claim_all(settings: Settings, found: list[Path]) -> list[Claim]:
+    claims = (
+        dropzone.claim(p, settings.inbox_dir, settings.processing_dir, settings.settle_seconds) for p in found
+    )
+    return [taken for taken in claims if taken is not None]
+
+
+def settle(settings: Settings, claims: list[Claim]) -> list[Outcome]:
+    """Read, check and settle claimed files."""
     registered = read_register(settings.reference_dir)
     readable = [read_claim(taken, Limits.of(settings), registered) for taken in claims]
     summaries = validate_claims(
