@@ -341,10 +341,10 @@ def _outcome(claim: Claim, summary: Summary, file: SettledFile, result: LoadResu
             shown, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
             result.superseded, len(issues), _first_issue(issues), stored,
         )  # fmt: skip
-    verdict = "quarantined" if summary.failed else "rejected"
+    verdict = "quarantined" if any(issue.rule == FAILED_RULE for issue in issues) else "rejected"
     return Outcome(
         shown, claim.inbox_finess, verdict, summary.n_rows, 0, 0,
-        summary.n_errors, _first_issue(issues), stored,
+        file.n_issues, _first_issue(issues), stored,
     )  # fmt: skip
 
 
