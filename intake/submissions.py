@@ -236,10 +236,20 @@ def settle_claims(
     with open_warehouse(settings.warehouse_path) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
-        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {}
+        chosen: dict[str, tuple[Claim, Summary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
-            if claim.sha256 not in accepted_before and claim.sha256 not in pending:
-                pending[claim.sha256] = (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
+            first = chosen.get(claim.sha256)
+            if claim.sha256 not in accepted_before and (
+                first is None or summary.accepted > first[1].accepted
+            ):
+                chosen[claim.sha256] = (
+                    claim,
+                    summary,
+                )  # the same bytes refused in one folder, accepted in another
+        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {
+            sha256: (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
+            for sha256, (claim, summary) in chosen.items()
+        }
         files = [file for _, _, file in pending.values()]
         try:
             results = record_batch(con, files)

@@ -167,14 +167,14 @@ CASES = [
     Case("effectif 3e9", f"{HOME}/effectif_3e9.csv", lambda: csv_bytes(row(n="3000000000")), "rejected", "nombre_trop_grand"),
     Case("effectif 1e19", f"{HOME}/effectif_1e19.csv", lambda: csv_bytes(row(n="1e19")), "rejected", "nombre_trop_grand"),
     Case("période 0000-01", f"{HOME}/periode_0000.csv", lambda: csv_bytes(row(period="0000-01")), "rejected", "periode_hors_plage"),
-    Case("nom de 240 octets", f"{HOME}/{'é' * 110}_indicateurs.csv", lambda: csv_bytes(row(value="")), "rejected", "valeur_manquante"),
+    Case("nom de 240 octets", f"{HOME}/{'é' * 110}_indicateurs.csv", lambda: csv_bytes(row(value="", n="41")), "rejected", "valeur_manquante"),
     Case("nom avec retour à la ligne", f"{HOME}/a\nIngest: 99 file(s): 99 accepted.csv", lambda: csv_bytes(row(value="")), "rejected", "valeur_manquante", "\nIngest: 99"),
     Case("commentaire de 200 Ko non ASCII", f"{HOME}/commentaire_200k.csv", lambda: csv_bytes(row(comment="é" + "0 6" * 70_000)), "rejected", "commentaire_trop_long"),
     Case("Parquet de 20 M de lignes", f"{HOME}/lignes_20M.parquet", lambda: parquet_rows(20_000_000), "rejected", "fichier_trop_gros"),
     Case("XLSX bourré d'octets aléatoires", f"{HOME}/bourre.xlsx", lambda: xlsx_padded(256 << 20, 3 << 20), "rejected", "fichier_trop_gros"),
-    Case("dossier CHU-Nice", "CHU-Nice/envoi.csv", lambda: csv_bytes(row(finess=PEERS[0])), "rejected", "dossier_inconnu"),
-    Case("dossier avec espace final", f"{PEERS[0]} /envoi.csv", lambda: csv_bytes(row(finess=PEERS[0])), "rejected", "dossier_inconnu"),
-    Case("FINESS en sous-dossier", f"X/{PEERS[0]}/envoi.csv", lambda: csv_bytes(row(finess=PEERS[0])), "rejected", "dossier_inconnu"),
+    Case("dossier CHU-Nice", "CHU-Nice/envoi.csv", lambda: csv_bytes(row(finess=PEERS[0], n="42")), "rejected", "dossier_inconnu"),
+    Case("dossier avec espace final", f"{PEERS[0]} /envoi.csv", lambda: csv_bytes(row(finess=PEERS[0], n="43")), "rejected", "dossier_inconnu"),
+    Case("FINESS en sous-dossier", f"X/{PEERS[0]}/envoi.csv", lambda: csv_bytes(row(finess=PEERS[0], n="44")), "rejected", "dossier_inconnu"),
     Case("FINESS non inscrit", f"{UNREGISTERED}/envoi.csv", lambda: csv_bytes(row(finess=UNREGISTERED)), "rejected", "etablissement_non_inscrit"),
     Case("NIR compact", f"{HOME}/nir_compact.csv", lambda: csv_bytes(row(comment="185057800608436")), "rejected", "donnee_personnelle", "185057800608436"),
     Case("NIR à tirets", f"{HOME}/nir_tirets.csv", lambda: csv_bytes(row(comment=f"patient {NIR_DASHES}")), "rejected", "donnee_personnelle", NIR_DASHES),
@@ -186,18 +186,41 @@ CASES = [
     Case("nom et date de naissance", f"{HOME}/naissance.csv", lambda: csv_bytes(row(comment="M. Martin né le 12/03/1985")), "rejected", "donnee_personnelle", "Martin"),
     Case("courriel dans la valeur", f"{HOME}/courriel_valeur.csv", lambda: csv_bytes(row(value="marie.curie@chu.fr")), "rejected", "donnee_personnelle", "marie.curie"),
     Case("NIR dans le FINESS", f"{HOME}/nir_finess.csv", lambda: csv_bytes(row(finess="185057800608436")), "rejected", "donnee_personnelle", "185057800608436"),
-    Case("NIR dans le nom du fichier", f"{HOME}/patient_185057800608436.csv", lambda: csv_bytes(row()), "rejected", "nom_fichier_personnel", "185057800608436"),
+    Case("NIR dans le nom du fichier", f"{HOME}/patient_185057800608436.csv", lambda: csv_bytes(row(n="45")), "rejected", "nom_fichier_personnel", "185057800608436"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 
 
+# the cases of the issue at full size, for the measured run (too slow to write for every test run)
+BIG_CASES = [
+    Case("commentaire de 50 Mo", f"{HOME}/commentaire_50M.csv", lambda: csv_bytes(row(comment="é" + "0 6" * 17_000_000)), "rejected", "commentaire_trop_long"),
+    Case("Parquet de 60 M de lignes", f"{HOME}/lignes_60M.parquet", lambda: parquet_rows(60_000_000), "rejected", "fichier_trop_gros"),
+    Case("XLSX de 9,7 Mo bourré", f"{HOME}/bourre_3G.xlsx", lambda: xlsx_padded(3 << 30, 9 << 20), "rejected", "fichier_trop_gros"),
+]  # fmt: skip
+SECRET = "root:x:0:0:secret-of-the-host"
+
+
+def drop_links(settings: Settings) -> list[str]:
+    """A symbolic link and a hard link to a file outside the data root; their inbox paths."""
+    outside = settings.root.parent / "passwd"
+    outside.write_text(SECRET + "\n", encoding="utf-8")
+    folder = settings.inbox_dir / HOME
+    folder.mkdir(parents=True, exist_ok=True)
+    os.link(outside, folder / "lien_dur.csv")
+    os.utime(folder / "lien_dur.csv", (1.7e9, 1.7e9))
+    os.symlink(outside, folder / "lien_symbolique.csv")  # never even listed
+    return [f"{HOME}/lien_dur.csv"]
+
+
 def build_inbox(settings: Settings, cases: list[Case] = CASES) -> None:
-    """Every case plus good files of the peers, in one inbox with a register."""
+    """Every case, links, an upload still running and good files of the peers, in one inbox."""
     register(settings)
     for case in cases:
         drop(settings, case.relative, case.data())
+    drop_links(settings)
+    drop(settings, f"{HOME}/en_cours.csv", csv_bytes(row())[:120], age_seconds=0)
     drop_good_files(settings)
 
 
-if __name__ == "__main__":  # build the "done when" inbox: python tests/hostile/hostile_cases.py <data root>
-    build_inbox(Settings(data_root=Path(sys.argv[1])))
+if __name__ == "__main__":  # the "done when" inbox: python tests/hostile/hostile_cases.py <data root> [big]
+    build_inbox(Settings(data_root=Path(sys.argv[1])), CASES + (BIG_CASES if sys.argv[2:] == ["big"] else []))

@@ -147,3 +147,12 @@ def test_refused_bytes_moved_to_the_right_folder_are_checked_again(settings: Set
         assert con.execute("SELECT status, count(*) FROM submission GROUP BY ALL").fetchall() == [
             ("accepted", 1)
         ]
+
+
+def test_the_same_bytes_in_a_wrong_and_the_right_folder_in_one_run_are_loaded(settings: Settings) -> None:
+    data = csv_bytes(row(finess=PEERS[0]))
+    drop(settings, f"{HOME}/envoi.csv", data, age_seconds=90)  # first, in the wrong folder
+    drop(settings, f"{PEERS[0]}/envoi.csv", data, age_seconds=30)
+    settled = by_file(run(settings))
+    assert settled[f"{PEERS[0]}/envoi.csv"].verdict == "accepted"
+    assert settled[f"{HOME}/envoi.csv"].verdict == "duplicate"
