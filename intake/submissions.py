@@ -269,8 +269,8 @@ def settle_claims(
         known[sha256] = (result.submission_id, pending[sha256][2].status)
     outcomes = []
     for claim, summary in zip(claims, summaries, strict=True):
-        first, _, file = pending.get(claim.sha256, (None, None, None))
-        if first is claim and file is not None:
+        settled_claim, _, file = pending.get(claim.sha256, (None, None, None))
+        if settled_claim is claim and file is not None:
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
