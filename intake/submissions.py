@@ -162,6 +162,7 @@ def validate_claims(
         f
         for _, table in staged
         for f in table.frame["finess"].str.strip_chars().drop_nulls().unique().to_list()
+        if len(f) == 9  # only what can be a FINESS reaches the warehouse query
     }
     history = load_history(warehouse_path, finess) if warehouse_path else None
 
