@@ -50,22 +50,22 @@ def read_register(reference_dir: Path) -> frozenset[str] | None:
 def identity_issue(claim: Claim, register: frozenset[str] | None) -> Issue | None:
     """Why the file must be refused before it is read, from where and how it was dropped."""
     if claim.refusal is not None:
-        return _issue(claim.refusal, claim, "")
+        return _issue(claim.refusal)
     if holds_personal_data(claim.relative):
-        return _issue("nom_fichier_personnel", claim, "")
+        return _issue("nom_fichier_personnel")
     parts = PurePosixPath(claim.relative).parts
     if len(parts) < 2:
         return None  # the operator's own drop, straight in inbox/
     folder = parts[0]
     if not (has_valid_format(folder.upper()) and is_valid_finess(folder.upper())):
-        return _issue("dossier_inconnu", claim, shown_text(folder))
+        return _issue("dossier_inconnu", shown_text(folder))
     if register is not None and folder.upper() not in register:
-        return _issue("etablissement_non_inscrit", claim, folder.upper())
+        return _issue("etablissement_non_inscrit", folder.upper())
     return None
 
 
-def _issue(rule: str, claim: Claim, folder: str) -> Issue:
-    return Issue(rule, MESSAGES[rule].format(folder=folder), column=None)
+def _issue(rule: str, folder: str = "") -> Issue:
+    return Issue(rule, MESSAGES[rule].format(folder=folder))
 
 
 def shown_text(text: str) -> str:
