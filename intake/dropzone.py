@@ -116,6 +116,7 @@ def claim(path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0
         return None
     received = datetime.fromtimestamp(before.st_mtime, UTC).isoformat(timespec="seconds")
     taken = Claim(str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "", received)
+    _write_claim(taken)  # from here a crash leaves a claim that is put back after the timeout
     try:
         handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
@@ -135,8 +136,12 @@ def claim(path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0
             return None
     os.replace(copy, target)
     taken = Claim(**{**asdict(taken), "sha256": digest})
-    (work_dir / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+    _write_claim(taken)
     return taken
+
+
+def _write_claim(taken: Claim) -> None:
+    (Path(taken.work_dir) / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
 
 
 def _changed(before: os.stat_result, after: os.stat_result) -> bool:
@@ -163,7 +168,7 @@ def _refuse_unread(taken: Claim) -> Claim:
     Path(taken.path).unlink(missing_ok=True)
     marker = hashlib.sha256(f"unread:{taken.relative}:{taken.received_at}".encode()).hexdigest()
     refused = Claim(**{**asdict(taken), "sha256": marker, "refusal": NOT_REGULAR})
-    (Path(taken.work_dir) / CLAIM_FILE).write_text(json.dumps(asdict(refused)), encoding="utf-8")
+    _write_claim(refused)
     return refused
 
 
