@@ -124,7 +124,7 @@ def _load_table(work: Path) -> SubmittedTable:
         headers=meta["headers"],
         ignored_headers=tuple(meta["ignored"]),
         file_format=meta["format"],
-        personal_cells=tuple((row, header) for row, header in meta["personal"]),
+        personal_cells=tuple((row, header, rule) for row, header, rule in meta["personal"]),
     )
 
 

@@ -27,7 +27,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
 EXCEL_SHEET = "indicateurs"
-MAX_SCANNED_CHARS = 1000  # a cell outside the contract longer than this is taken as suspect, unread
+MAX_SCANNED_CHARS = 1000  # a cell outside the contract longer than this is refused unread
 _BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still hold
 
 
@@ -55,7 +55,7 @@ class SubmittedTable:
     headers: dict[str, str]  # canonical name -> header as written in the file
     ignored_headers: tuple[str, ...]
     file_format: str
-    personal_cells: tuple[tuple[int, str], ...] = ()  # (row, header) of ignored cells with personal data
+    personal_cells: tuple[tuple[int, str, str], ...] = ()  # (row, header, rule) of unsafe ignored cells
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
@@ -372,23 +372,28 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
     )
 
 
-def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int, str], ...]:
-    """(row, header) of the cells of columns outside the contract that hold personal data.
+def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int, str, str], ...]:
+    """(row, header, rule) of the cells of columns outside the contract that must refuse the file.
 
-    Those columns are dropped, but the original would be kept with them: the file must be refused.
-    Only cells of up to `MAX_SCANNED_CHARS` are searched (a longer one is flagged unread).
+    Those columns are dropped, but the original would be kept with them: a cell holding personal data
+    refuses the file (`donnee_personnelle`); one longer than `MAX_SCANNED_CHARS` is not searched and
+    refuses it too (`cellule_trop_longue`), as nobody can say what it holds.
     """
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, str]] = []
     for header in ignored:
         cells = frame.select(pl.col(header).cast(pl.String).alias("text"), pl.col(ROW_COLUMN)).drop_nulls(
             "text"
         )
-        flags = {
-            text: len(text) > MAX_SCANNED_CHARS or holds_personal_data(text)
-            for text in cells["text"].unique().to_list()
-        }
-        flagged = [text for text, flag in flags.items() if flag]
-        if flagged:
-            rows = cells.filter(pl.col("text").is_in(flagged))[ROW_COLUMN].to_list()
-            found += [(row, header) for row in rows]
+        rules = {text: _unsafe_rule(text) for text in cells["text"].unique().to_list()}
+        for rule in ("donnee_personnelle", "cellule_trop_longue"):
+            flagged = [text for text, found_rule in rules.items() if found_rule == rule]
+            if flagged:
+                rows = cells.filter(pl.col("text").is_in(flagged))[ROW_COLUMN].to_list()
+                found += [(row, header, rule) for row in rows]
     return tuple(sorted(found))
+
+
+def _unsafe_rule(text: str) -> str | None:
+    if len(text) > MAX_SCANNED_CHARS:
+        return "cellule_trop_longue"
+    return "donnee_personnelle" if holds_personal_data(text) else None

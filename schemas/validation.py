@@ -30,7 +30,7 @@ from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_f
 from schemas.messages import Issue, make_issue
 from schemas.parsing import contract_columns, parse_cells
 from schemas.personal_data import personal_columns
-from schemas.reading import ROW_COLUMN, SubmittedTable
+from schemas.reading import MAX_SCANNED_CHARS, ROW_COLUMN, SubmittedTable
 
 FILE_COLUMN = "_file"  # which file of a batch a row comes from
 VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the cell empty
@@ -190,7 +190,8 @@ def _verdict(
         for h in personal_columns(table.ignored_headers)
     ]
     issues += [
-        make_issue("donnee_personnelle", row=row, column=header) for row, header in table.personal_cells
+        make_issue(rule, row=row, column=header, detail=str(MAX_SCANNED_CHARS))
+        for row, header, rule in table.personal_cells
     ]
     for rule, column, index, value, detail in raw:
         written = table.headers.get(column, column)

@@ -57,6 +57,7 @@ CASES = [
     ("donnee_personnelle", (HEAD + row(comment="rappeler le 06 12 34 56 78")).encode(), ".csv", None, "donnee_personnelle", 2, "Commentaire"),
     ("donnee_personnelle NIR dans le FINESS", (HEAD + row(finess="1-85-05-78-006-084-36")).encode(), ".csv", None, "donnee_personnelle", 2, "FINESS"),
     ("donnee_personnelle hors modèle", (HEAD.rstrip("\n") + ";Contact\n" + OK.rstrip("\n") + ";jean (at) chu (dot) fr\n").encode(), ".csv", None, "donnee_personnelle", 2, "Contact"),
+    ("cellule_trop_longue hors modèle", (HEAD.rstrip("\n") + ";Notes\n" + OK.rstrip("\n") + ";" + "x" * 1001 + "\n").encode(), ".csv", None, "cellule_trop_longue", 2, "Notes"),
     ("colonne_personnelle", (HEAD.rstrip("\n") + ";nom_patient\n" + OK.rstrip("\n") + ";\n").encode(), ".csv", None, "colonne_personnelle", 1, "nom_patient"),
     ("cellule_trop_longue", (HEAD + row(uc="UC" * 60)).encode(), ".csv", None, "cellule_trop_longue", 2, "Cas d'usage"),
     ("nombre_trop_grand", (HEAD + row(n="3000000000")).encode(), ".csv", None, "nombre_trop_grand", 2, "Effectif"),
