@@ -6,6 +6,7 @@ The same seed gives byte-identical files; a few files carry one deliberate mista
 from __future__ import annotations
 
 import csv
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -351,6 +352,15 @@ def write_reference(root: Path, establishments: list[DemoEstablishment]) -> None
     files.write_plain_csv(root / "reference" / "establishments.csv", header, table)
 
 
+def _as_finished_uploads(inbox: Path, seconds_ago: float = 60.0) -> None:
+    """Date the demo files a minute back, in the order written: uploads that have settled, so the
+    ingest run that follows takes them (it leaves files younger than TLKPI_SETTLE_SECONDS)."""
+    for path in inbox.rglob("*"):
+        if path.is_file():
+            written = path.stat()
+            os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns - int(seconds_ago * 1e9)))
+
+
 def generate_demo(data_root: Path, *, seed: int = 2025) -> DemoSummary:
     """Write the reference list and the demo inbox under `data_root`; touch nothing else.
 
@@ -367,6 +377,7 @@ def generate_demo(data_root: Path, *, seed: int = 2025) -> DemoSummary:
         key = (exp.establishment.finess, exp.use_case)
         written += write_experimentation(data_root, exp, rows[key], key in loose)
     broken = write_broken_files(data_root, plan, rows)
+    _as_finished_uploads(data_root / "inbox")
     return DemoSummary(
         establishments=len(establishments),
         experimentations=len(plan),

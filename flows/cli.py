@@ -59,15 +59,16 @@ def _settings(data_root: Path | None) -> Settings:
 def _print_outcomes(outcomes: list) -> None:
     counts = {
         verdict: sum(1 for o in outcomes if o.verdict == verdict)
-        for verdict in ("accepted", "rejected", "duplicate")
+        for verdict in ("accepted", "rejected", "quarantined", "duplicate")
     }
     loaded = sum(o.loaded for o in outcomes)
     for o in outcomes:
-        if o.verdict == "rejected":
-            typer.echo(f"  rejected  {o.file}: {o.issues} issue(s), first: {o.first_issue}")
+        if o.verdict in ("rejected", "quarantined"):
+            typer.echo(f"  {o.verdict}  {o.file}: {o.issues} issue(s), first: {o.first_issue}")
     typer.echo(
         f"Ingest: {len(outcomes)} file(s): {counts['accepted']} accepted, {counts['rejected']} rejected, "
         f"{counts['duplicate']} duplicate(s); {loaded} measurement(s) loaded."
+        + (f" {counts['quarantined']} file(s) in quarantine (see the log)." if counts["quarantined"] else "")
     )
 
 
@@ -173,11 +174,13 @@ def check(
     if not file.is_file():
         typer.echo(f"Fichier introuvable : {file}", err=True)
         raise typer.Exit(2)
-    configure_runtime_env(Settings())
+    settings = Settings()
+    configure_runtime_env(settings)
     from portal.checking import check_file
+    from schemas.bounds import CheckLimits
     from schemas.reading import Limits
 
-    issues = check_file(file, finess, Limits()).issues
+    issues = check_file(file, finess, Limits.of(settings), CheckLimits.of(settings)).issues
     errors = [issue for issue in issues if issue.severity == "error"]
     if as_json:
         typer.echo(

@@ -6,10 +6,13 @@ same file, and a crash leaves it either in the inbox or in processing/, from whe
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -21,6 +24,12 @@ from tlkpi.errors import StorageError
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
+NOT_REGULAR = "fichier_non_regulier"  # a link or special file found at claim time: never read
+# the store itself is unavailable (full, read-only, failing): worth retrying, the file stays claimed
+STORE_UNAVAILABLE = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES, errno.EAGAIN}
+)
+MAX_NAME_BYTES = 255  # of one path component, on the file systems we store to
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Claim:
     inbox_finess: str | None  # the establishment folder it was dropped in, if any
     sha256: str
     received_at: str  # ISO time the file was last written in the inbox
+    refusal: str | None = None  # NOT_REGULAR: refused at claim time, nothing was read
 
     @property
     def name(self) -> str:
@@ -47,11 +57,13 @@ def is_candidate(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def discover(inbox: Path) -> list[Path]:
+def discover(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
     """Files waiting in the inbox, oldest first then by name, skipping hidden folders.
 
+    A file modified in the last `settle_seconds` may still be uploading: it waits for the next run.
     Another run may claim a file while we look: a file that vanishes is simply not listed.
     """
+    settled_before = time.time() - settle_seconds
     if not inbox.is_dir():
         return []
     found: list[tuple[float, str, Path]] = []
@@ -60,8 +72,8 @@ def discover(inbox: Path) -> list[Path]:
         for name in files:
             path = Path(root) / name
             try:
-                if is_candidate(path):
-                    found.append((path.stat().st_mtime, path.as_posix(), path))
+                if is_candidate(path) and (modified := path.stat().st_mtime) <= settled_before:
+                    found.append((modified, path.as_posix(), path))
             except FileNotFoundError:
                 continue
     return [path for _, _, path in sorted(found)]
@@ -83,28 +95,81 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def claim(path: Path, inbox: Path, processing: Path) -> Claim | None:
-    """Move the file under processing/ atomically; None when another run took it first."""
+def claim(path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0) -> Claim | None:
+    """Move the file under processing/ atomically; None when another run took it first or it is
+    still being written (it goes back to the inbox for a later run).
+
+    The claimed entry is opened without following links: a symbolic link, a special file or a file
+    with other hard links (swapped in after discovery) is refused unread. A regular file is copied,
+    hashed on the way, into the claim's folder and the copy takes its place: the bytes stored later
+    are the bytes hashed, whatever a late writer still does to the original.
+    """
     relative = path.relative_to(inbox)
     work_dir = processing / uuid.uuid4().hex
     target = work_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        before = os.lstat(path)
         os.rename(path, target)
     except FileNotFoundError:
         shutil.rmtree(work_dir, ignore_errors=True)
         return None
-    taken = Claim(
-        path=str(target),
-        work_dir=str(work_dir),
-        relative=relative.as_posix(),
-        inbox_finess=folder_finess(relative),
-        sha256=file_sha256(target),
-        received_at=received.isoformat(timespec="seconds"),
-    )
-    (work_dir / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+    received = datetime.fromtimestamp(before.st_mtime, UTC).isoformat(timespec="seconds")
+    taken = Claim(str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "", received)
+    _write_claim(taken)  # from here a crash leaves a claim that is put back after the timeout
+    try:
+        handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
+        return _refuse_unread(taken)
+    with os.fdopen(handle, "rb") as source:
+        opened = os.fstat(source.fileno())
+        if not stat.S_ISREG(opened.st_mode) or opened.st_nlink != 1:
+            return _refuse_unread(taken)
+        if _changed(before, opened) or time.time() - opened.st_mtime < settle_seconds:
+            _put_back(taken, target, inbox / relative)
+            return None
+        copy = work_dir / ".content"
+        digest = _copy_hashing(source, copy)
+        if _changed(opened, os.fstat(source.fileno())):
+            copy.unlink()
+            _put_back(taken, target, inbox / relative)
+            return None
+    os.replace(copy, target)
+    taken = Claim(**{**asdict(taken), "sha256": digest})
+    _write_claim(taken)
     return taken
+
+
+def _write_claim(taken: Claim) -> None:
+    (Path(taken.work_dir) / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+
+
+def _changed(before: os.stat_result, after: os.stat_result) -> bool:
+    return (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
+
+
+def _copy_hashing(source: object, copy: Path) -> str:
+    digest = hashlib.sha256()
+    with copy.open("wb") as sink:
+        for block in iter(lambda: source.read(1 << 20), b""):  # type: ignore[attr-defined]
+            digest.update(block)
+            sink.write(block)
+    return digest.hexdigest()
+
+
+def _put_back(taken: Claim, claimed: Path, original: Path) -> None:
+    """Still being written: back to the inbox, for a run after it settles."""
+    os.rename(claimed, original)
+    shutil.rmtree(taken.work_dir, ignore_errors=True)
+
+
+def _refuse_unread(taken: Claim) -> Claim:
+    """Drop the link (never what it points to); the claim records the refusal, nothing was read."""
+    Path(taken.path).unlink(missing_ok=True)
+    marker = hashlib.sha256(f"unread:{taken.relative}:{taken.received_at}".encode()).hexdigest()
+    refused = Claim(**{**asdict(taken), "sha256": marker, "refusal": NOT_REGULAR})
+    _write_claim(refused)
+    return refused
 
 
 def release_stale_claims(inbox: Path, processing: Path, older_than_seconds: float) -> list[Path]:
@@ -134,13 +199,16 @@ def _copy_once(source: Path, target: Path) -> None:
     """
     if target.exists():
         return
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    temporary = target.with_name(f".{uuid.uuid4().hex}.part")  # short: the target's name may be long
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        if exc.errno not in STORE_UNAVAILABLE:
+            raise  # this file's own problem (a name, a path): the caller quarantines it alone
         raise StorageError(
             f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
             f"claimed in {source.parent} and will be taken again"
@@ -155,24 +223,61 @@ def archive(taken: Claim, archive_dir: Path) -> Path:
     return target
 
 
-def rejected_location(taken: Claim, rejected_dir: Path) -> Path:
+REPORT_SUFFIX = ".rapport.html"
+
+
+def stored_name(sha256: str, shown_name: str) -> str:
+    """`<hash12>_<name>`, the name cut (its suffix kept) so that name + report suffix fit a file name."""
+    room = MAX_NAME_BYTES - len(f"{sha256[:12]}_.{REPORT_SUFFIX}.part")  # the report's temporary name
+    name = shown_name.replace("/", "_")
+    if len(name.encode()) > room:
+        suffix = Path(name).suffix if len(Path(name).suffix.encode()) < 16 else ""
+        stem = name.encode()[: room - len(suffix.encode())].decode("utf-8", errors="ignore")
+        name = stem + suffix
+    return f"{sha256[:12]}_{name}"
+
+
+def rejected_location(taken: Claim, rejected_dir: Path, shown_name: str | None = None) -> Path:
     """Where a rejected original goes: by establishment, prefixed with its hash."""
     folder = taken.inbox_finess or "_inbox"
-    return rejected_dir / folder / f"{taken.sha256[:12]}_{taken.name}"
+    return rejected_dir / folder / stored_name(taken.sha256, shown_name or taken.name)
 
 
-def keep_rejected(taken: Claim, rejected_dir: Path, report_html: str) -> Path:
-    """Keep a rejected original with its French report beside it (`<file>.rapport.html`)."""
-    target = rejected_location(taken, rejected_dir)
-    _copy_once(Path(taken.path), target)
-    report = target.with_name(f"{target.name}.rapport.html")
+def keep_rejected(
+    taken: Claim,
+    rejected_dir: Path,
+    report_html: str,
+    *,
+    shown_name: str | None = None,
+    keep_original: bool = True,
+) -> Path:
+    """Keep a rejected original with its French report beside it (`<file>.rapport.html`).
+
+    Without `keep_original` (personal data, or a link never read) only the report is written.
+    """
+    target = rejected_location(taken, rejected_dir, shown_name)
+    if keep_original:
+        _copy_once(Path(taken.path), target)
+    report = target.with_name(f"{target.name}{REPORT_SUFFIX}")
     temporary = report.with_name(f".{report.name}.part")
     try:
+        report.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(report_html, encoding="utf-8")
         os.replace(temporary, report)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
+    return target
+
+
+def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) -> Path:
+    """Keep a file whose processing failed for the operator, with the cause beside it."""
+    target = quarantine_dir / stored_name(taken.sha256, shown_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if Path(taken.path).is_file():
+        _copy_once(Path(taken.path), target)
+    target.with_name(f"{target.name}.cause.txt").write_text(cause + "\n", encoding="utf-8")
     return target
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,13 +18,15 @@ import polars as pl
 
 from intake import dropzone
 from intake.dropzone import Claim
+from intake.identity import identity_issue, shown_name, shown_path
 from intake.receipts import write_receipt
 from reports.feedback import render_feedback
+from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import Catalogue
-from schemas.messages import Issue
+from schemas.messages import PERSONAL_RULES, Issue
 from schemas.reading import Limits, SubmittedTable, read_submission
-from schemas.validation import validate_tables
-from tlkpi.errors import SubmissionError
+from schemas.validation import Verdict, validate_tables
+from tlkpi.errors import SubmissionError, TransientError
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.history import load_history
@@ -33,7 +36,32 @@ TABLE_FILE = "table.parquet"
 READ_FILE = "read.json"
 MEASUREMENTS_FILE = "measurements.parquet"
 ISSUES_FILE = "issues.json"
+FAILED_RULE = "erreur_traitement"
 logger = logging.getLogger(__name__)
+
+
+def processing_error(stage: str) -> Issue:
+    """The issue of a file whose processing failed unexpectedly: kept for the operator, not its fault."""
+    return Issue(
+        FAILED_RULE,
+        f"Erreur de traitement ({stage}) : le fichier n'a pas pu être traité et l'équipe du programme en "
+        "est informée. Vous n'avez rien à faire : il sera traité à nouveau après correction.",
+    )
+
+
+def _log_failure(claim: Claim, stage: str, exc: BaseException) -> None:
+    """The cause for the operator: the kind of error and where, never the file's content."""
+    logger.error(
+        "%s failed for %s (sha256 %s): %s", stage, shown_path(claim), claim.sha256[:12], type(exc).__name__
+    )
+
+
+def budget_issue(seconds: float) -> Issue:
+    return Issue(
+        "controle_trop_long",
+        f"Le contrôle du fichier a dépassé la limite de {seconds:g} secondes par fichier. Découpez-le en "
+        "plusieurs fichiers plus petits, ou retirez les textes très longs.",
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +72,7 @@ class Summary:
     n_rows: int
     n_errors: int
     n_warnings: int
+    failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
 
 
 @dataclass(frozen=True)
@@ -52,7 +81,7 @@ class Outcome:
 
     file: str
     finess: str | None
-    verdict: str  # accepted | rejected | duplicate
+    verdict: str  # accepted | rejected | quarantined | duplicate
     rows: int
     loaded: int
     superseded: int
@@ -61,17 +90,30 @@ class Outcome:
     stored_path: str
 
 
-def read_claim(claim: Claim, limits: Limits) -> bool:
-    """Read the claimed file into the work folder; False (with the issue saved) when unreadable."""
+def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = None) -> bool:
+    """Read the claimed file into the work folder; False (with the issue saved) when it is refused
+    before reading (folder, link, name), unreadable, or its reading failed unexpectedly."""
     work = Path(claim.work_dir)
+    refusal = identity_issue(claim, register)
+    if refusal is not None:
+        _save_issues(work, [refusal])
+        return False
     try:
         table = read_submission(Path(claim.path), limits)
+        table.frame.write_parquet(work / TABLE_FILE)
     except SubmissionError as exc:
-        issue = Issue(exc.rule, exc.message, exc.row, exc.column)
-        _save_issues(work, [issue])
+        _save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
         return False
-    table.frame.write_parquet(work / TABLE_FILE)
-    meta = {"headers": table.headers, "ignored": list(table.ignored_headers), "format": table.file_format}
+    except (Exception, MemoryError) as exc:  # one file's failure must not stop the others
+        _log_failure(claim, "read", exc)
+        _save_issues(work, [processing_error("lecture")])
+        return False
+    meta = {
+        "headers": table.headers,
+        "ignored": list(table.ignored_headers),
+        "format": table.file_format,
+        "personal": [list(cell) for cell in table.personal_cells],
+    }
     (work / READ_FILE).write_text(json.dumps(meta), encoding="utf-8")
     return True
 
@@ -83,6 +125,7 @@ def _load_table(work: Path) -> SubmittedTable:
         headers=meta["headers"],
         ignored_headers=tuple(meta["ignored"]),
         file_format=meta["format"],
+        personal_cells=tuple((row, header, rule) for row, header, rule in meta["personal"]),
     )
 
 
@@ -105,10 +148,13 @@ def validate_claims(
     catalogue: Catalogue,
     today: date,
     warehouse_path: Path | None = None,
+    limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> list[Summary]:
     """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
 
-    With a warehouse, values far from each establishment's history are flagged as warnings.
+    With a warehouse, values far from each establishment's history are flagged as warnings. When the
+    batch fails, it is split until the file that fails is alone: that file gets « erreur de
+    traitement » (or the time-budget refusal), the others their verdicts.
     """
     staged = [
         (claim, _load_table(Path(claim.work_dir))) for claim, ok in zip(claims, readable, strict=True) if ok
@@ -117,18 +163,36 @@ def validate_claims(
         f
         for _, table in staged
         for f in table.frame["finess"].str.strip_chars().drop_nulls().unique().to_list()
+        if len(f) == 9  # only what can be a FINESS reaches the warehouse query
     }
     history = load_history(warehouse_path, finess) if warehouse_path else None
-    verdicts = validate_tables(
-        [(table, claim.inbox_finess) for claim, table in staged], catalogue, today=today, history=history
-    )
+
+    def check(part: Sequence[tuple[Claim, SubmittedTable]]) -> list[Verdict | Issue]:
+        items = [(table, claim.inbox_finess) for claim, table in part]
+        try:
+            return list(validate_tables(items, catalogue, today=today, history=history, limits=limits))
+        except (Exception, MemoryError) as exc:
+            if len(part) > 1:
+                middle = len(part) // 2
+                return check(part[:middle]) + check(part[middle:])
+            if isinstance(exc, CheckTimeout):
+                return [budget_issue(limits.seconds_per_file)]
+            _log_failure(part[0][0], "validate", exc)
+            return [processing_error("contrôle")]
+
+    verdicts = check(staged) if staged else []
     by_claim = {claim.work_dir: verdict for (claim, _), verdict in zip(staged, verdicts, strict=True)}
     summaries = []
     for claim in claims:
         work = Path(claim.work_dir)
         verdict = by_claim.get(claim.work_dir)
-        if verdict is None:  # unreadable: its issue was saved by read_claim
-            summaries.append(Summary(False, 0, len(load_issues(work)), 0))
+        if isinstance(verdict, Issue):
+            _save_issues(work, [verdict])
+            verdict = None
+        if verdict is None:  # refused, unreadable or failed: its issue is saved
+            issues = load_issues(work)
+            failed = any(issue.rule == FAILED_RULE for issue in issues)
+            summaries.append(Summary(False, 0, len(issues), 0, failed))
             continue
         _save_issues(work, list(verdict.issues))
         if verdict.measurements is not None:
@@ -141,8 +205,8 @@ def validate_claims(
 def _record(claim: Claim, stored: Path, flow_run_id: str | None) -> SubmissionRecord:
     return SubmissionRecord(
         sha256=claim.sha256,
-        original_name=claim.name,
-        inbox_path=claim.relative,
+        original_name=shown_name(claim),
+        inbox_path=shown_path(claim),
         inbox_finess=claim.inbox_finess,
         received_at=datetime.fromisoformat(claim.received_at).replace(tzinfo=None),
         stored_path=str(stored),
@@ -164,34 +228,52 @@ def settle_claims(
 ) -> list[Outcome]:
     """Settle a run's files: store each original, record them all in one transaction, drop the claims.
 
-    Originals are stored (archive, or rejected/ with the French report) before the transaction and the
-    claims dropped after it, so a crash at any point leaves each file claimed (re-claimable) or settled,
-    never lost. A file already in the warehouse, or twice in the run, is a duplicate: released, not
-    recorded. If the batch's transaction fails for a reason other than a passing one (a lock), each
-    file is recorded in its own transaction, so a file the warehouse refuses cannot hold back the others.
+    Originals are stored (archive, rejected/ with the French report, or quarantine/) before the
+    transaction and the claims dropped after it, so a crash at any point leaves each file claimed
+    (re-claimable) or settled, never lost. Bytes already accepted, or twice in the run, are a
+    duplicate: released, not recorded; bytes refused before are settled again with their new verdict.
+    If the batch's transaction fails, each file is recorded in its own transaction, and a file the
+    warehouse still refuses is quarantined: it cannot hold back the others.
     """
     with open_warehouse(settings.warehouse_path) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
-        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {}
+        accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
+        chosen: dict[str, tuple[Claim, Summary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
-            if claim.sha256 not in known and claim.sha256 not in pending:
-                pending[claim.sha256] = (claim, summary, _store(claim, summary, settings, flow_run_id))
+            first = chosen.get(claim.sha256)
+            if claim.sha256 not in accepted_before and (
+                first is None or summary.accepted > first[1].accepted
+            ):
+                chosen[claim.sha256] = (
+                    claim,
+                    summary,
+                )  # the same bytes refused in one folder, accepted in another
+        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {
+            sha256: (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
+            for sha256, (claim, summary) in chosen.items()
+        }
         files = [file for _, _, file in pending.values()]
         try:
             results = record_batch(con, files)
         except duckdb.Error as exc:
-            if len(files) < 2:
+            if not files or _is_passing(exc):
                 raise
-            logger.warning("batch of %d files refused (%s): recording them one by one", len(files), exc)
-            results = [record_batch(con, [file])[0] for file in files]
+            logger.warning(
+                "batch of %d files refused (%s): recording them one by one", len(files), type(exc).__name__
+            )
+            results = []
+            for sha256, (alone, alone_summary, alone_file) in list(pending.items()):
+                results.append(
+                    _record_alone(con, alone, alone_summary, alone_file, settings, pending, sha256)
+                )
     recorded = dict(zip(pending, results, strict=True))
     for sha256, result in recorded.items():
         known[sha256] = (result.submission_id, pending[sha256][2].status)
     outcomes = []
     for claim, summary in zip(claims, summaries, strict=True):
-        first, _, file = pending.get(claim.sha256, (None, None, None))
-        if first is claim and file is not None:
-            outcomes.append(_outcome(claim, summary, file, recorded[claim.sha256]))
+        settled_claim, _, file = pending.get(claim.sha256, (None, None, None))
+        if settled_claim is claim and file is not None:
+            outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         write_receipt_of(claim, outcomes[-1], settings.outbox_dir)
@@ -202,40 +284,93 @@ def settle_claims(
 def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path) -> None:
     """The establishment's receipt of a settled file, in outbox/<FINESS>/, before its claim is dropped."""
     write_receipt(
-        outbox, file=claim.name, finess=claim.inbox_finess, received_at=claim.received_at,
+        outbox, file=shown_name(claim), finess=claim.inbox_finess, received_at=claim.received_at,
         sha256=claim.sha256, verdict=outcome.verdict, rows=outcome.rows, loaded=outcome.loaded,
         superseded=outcome.superseded, first_issue=outcome.first_issue,
         issues=load_issues(Path(claim.work_dir)),
     )  # fmt: skip
 
 
+def _is_passing(exc: duckdb.Error) -> bool:
+    """A lock held by another writer: the whole task is retried, nothing is quarantined."""
+    return "lock" in str(exc).lower() and "conflict" not in str(exc).lower()
+
+
+def _record_alone(
+    con: duckdb.DuckDBPyConnection,
+    claim: Claim,
+    summary: Summary,
+    file: SettledFile,
+    settings: Settings,
+    pending: dict[str, tuple[Claim, Summary, SettledFile]],
+    sha256: str,
+) -> LoadResult:
+    """Record one file in its own transaction; if the warehouse refuses it, quarantine and record that."""
+    try:
+        return record_batch(con, [file])[0]
+    except duckdb.Error as exc:
+        _log_failure(claim, "load", exc)
+    failed = Summary(False, summary.n_rows, 1, 0, failed=True)
+    quarantined = _quarantine(
+        claim, failed, settings, file.record.flow_run_id, processing_error("chargement")
+    )
+    pending[sha256] = (claim, failed, quarantined)
+    return record_batch(con, [quarantined])[0]
+
+
+def _store_safely(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:
+    """`_store`, with a failure that retrying cannot fix (a name, a bug) quarantining this file only."""
+    try:
+        return _store(claim, summary, settings, flow_run_id)
+    except TransientError:
+        raise  # a full or read-only store: the task is retried, the files stay claimed
+    except (Exception, MemoryError) as exc:
+        _log_failure(claim, "store", exc)
+        failed = Summary(False, summary.n_rows, 1, 0, failed=True)
+        return _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))
+
+
+def _quarantine(
+    claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None, issue: Issue
+) -> SettledFile:
+    stored = dropzone.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
+    return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, [issue], None)
+
+
 def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:
-    """Keep the original: in the archive when accepted, else in rejected/ with its French report."""
+    """Keep the original: in the archive when accepted, else in rejected/ with its French report
+    (the report alone when the file holds personal data or was never read), or in quarantine/."""
     work = Path(claim.work_dir)
     issues = load_issues(work)
+    if summary.failed:
+        return _quarantine(claim, summary, settings, flow_run_id, issues[0])
     if summary.accepted:
         stored = dropzone.archive(claim, settings.archive_dir)
         measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
         return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, measurements)
-    report = render_feedback(claim.name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
-    stored = dropzone.keep_rejected(claim, settings.rejected_dir, report)
+    name = shown_name(claim)
+    report = render_feedback(name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
+    keep = claim.refusal is None and not any(issue.rule in PERSONAL_RULES for issue in issues)
+    stored = dropzone.keep_rejected(claim, settings.rejected_dir, report, shown_name=name, keep_original=keep)
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
 
 
 def _outcome(claim: Claim, summary: Summary, file: SettledFile, result: LoadResult) -> Outcome:
     issues = list(file.issues)
     stored = file.record.stored_path
+    shown = shown_path(claim)
     if file.measurements is not None:
         return Outcome(
-            claim.relative, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
+            shown, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
             result.superseded, len(issues), _first_issue(issues), stored,
         )  # fmt: skip
+    verdict = "quarantined" if any(issue.rule == FAILED_RULE for issue in issues) else "rejected"
     return Outcome(
-        claim.relative, claim.inbox_finess, "rejected", summary.n_rows, 0, 0,
-        summary.n_errors, _first_issue(issues), stored,
+        shown, claim.inbox_finess, verdict, summary.n_rows, 0, 0,
+        file.n_issues, _first_issue(issues), stored,
     )  # fmt: skip
 
 
 def _duplicate(claim: Claim, summary: Summary, submission_id: int, status: str) -> Outcome:
     note = f"identique à la soumission n°{submission_id} ({status})"
-    return Outcome(claim.relative, claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")
+    return Outcome(shown_path(claim), claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")

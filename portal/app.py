@@ -39,6 +39,7 @@ from portal.web import (
     start_session,
 )
 from reports.feedback import split_issues
+from schemas.bounds import CheckLimits
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from schemas.template import write_template_csv, write_template_xlsx
@@ -56,7 +57,8 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
     limiter = LoginLimiter(settings.portal_max_failed_logins, settings.portal_login_window_seconds)
     ended = EndedSessions(settings.portal_dir, settings.portal_session_max_age_seconds)
     uploads = settings.portal_dir / "uploads"
-    limits = Limits(max_bytes=settings.max_file_bytes, max_rows=settings.max_rows)
+    limits = Limits.of(settings)
+    check_limits = CheckLimits.of(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -166,7 +168,7 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
             with staged.open("wb") as target:
                 while chunk := await upload.read(COPY_CHUNK):
                     target.write(chunk)
-            result = await run_in_threadpool(check_file, staged, finess, limits)
+            result = await run_in_threadpool(check_file, staged, finess, limits, check_limits)
             deposited = None
             if form.get("action") == "deposer" and result.accepted:
                 deposited = deposit(staged, settings.inbox_dir, finess, name).name

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits
 from schemas.catalogue import default_catalogue
 from schemas.messages import Issue
 from schemas.reading import Limits, read_submission
@@ -38,7 +39,13 @@ class CheckResult:
         return not self.errors
 
 
-def check_file(path: Path, finess: str | None, limits: Limits, today: date | None = None) -> CheckResult:
+def check_file(
+    path: Path,
+    finess: str | None,
+    limits: Limits,
+    check_limits: CheckLimits = DEFAULT_CHECK_LIMITS,
+    today: date | None = None,
+) -> CheckResult:
     """Every issue of the file as the ingest would find them, for this establishment's folder.
 
     `tlkpi check` and the portal both call this one function.
@@ -48,7 +55,13 @@ def check_file(path: Path, finess: str | None, limits: Limits, today: date | Non
             table = read_submission(path, limits)
         except SubmissionError as exc:
             return CheckResult([Issue(exc.rule, exc.message, exc.row, exc.column)], 0)
-        verdict = validate_table(table, default_catalogue(), today=today or date.today(), inbox_finess=finess)
+        verdict = validate_table(
+            table,
+            default_catalogue(),
+            today=today or date.today(),
+            inbox_finess=finess,
+            limits=check_limits,
+        )
     return CheckResult(list(verdict.issues), verdict.n_rows)
 
 

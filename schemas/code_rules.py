@@ -20,7 +20,7 @@ UNUSUAL_RATIO = 3.0  # a value 3x above or below the establishment's history is 
 UNUSUAL_SHARE_OF_RANGE = 0.1  # ... when it also moves by a tenth of the KPI's plausible range
 History = Mapping[tuple[str, str, str, str], float]  # (finess, use case, KPI, phase) -> median value
 RawIssue = tuple[str, str, int, object, str]  # rule, contract column, row index in the file, value, detail
-_INDEX = "_index"
+INDEX = "_index"
 
 
 INBOX_COLUMN = "_inbox"  # the FINESS of the inbox folder a row's file came from (null: none)
@@ -29,7 +29,7 @@ INBOX_COLUMN = "_inbox"  # the FINESS of the inbox folder a row's file came from
 def code_rule_issues(frame: pl.DataFrame, *, today: date) -> list[RawIssue]:
     """Every code-rule failure of a prepared file or batch (row indexes are the frame's)."""
     inbox = pl.col(INBOX_COLUMN) if INBOX_COLUMN in frame.columns else pl.lit(None, pl.String)
-    data = frame.with_row_index(_INDEX).with_columns(
+    data = frame.with_row_index(INDEX).with_columns(
         map_distinct(frame["finess"], has_valid_format, pl.Boolean).alias("_finess_format"),
         map_distinct(frame["finess"], is_valid_finess, pl.Boolean).alias("_finess_key"),
         map_distinct(frame["periode_norm"], lambda label: _starts_after(label, today), pl.Boolean).alias(
@@ -38,16 +38,16 @@ def code_rule_issues(frame: pl.DataFrame, *, today: date) -> list[RawIssue]:
         inbox.alias(INBOX_COLUMN),
     )
     found: list[RawIssue] = []
-    found += _failing(data, pl.col("_finess_format") & ~pl.col("_finess_key"), "finess_cle", "finess")
+    found += failing_rows(data, pl.col("_finess_format") & ~pl.col("_finess_key"), "finess_cle", "finess")
     elsewhere = pl.col("_finess_key") & (pl.col("finess") != pl.col(INBOX_COLUMN))
-    found += _failing(data, elsewhere, "finess_hors_dossier", "finess", detail=pl.col(INBOX_COLUMN))
-    found += _failing(data, pl.col("_future"), "periode_future", "periode")
+    found += failing_rows(data, elsewhere, "finess_hors_dossier", "finess", detail=pl.col(INBOX_COLUMN))
+    found += failing_rows(data, pl.col("_future"), "periode_future", "periode")
     for name in NUMERIC_COLUMNS:
         raw, number = pl.col(name), pl.col(f"{name}_num")
-        found += _failing(data, raw.is_not_null() & number.is_null(), "nombre_invalide", name)
+        found += failing_rows(data, raw.is_not_null() & number.is_null(), "nombre_invalide", name)
         if name in INTEGER_COLUMNS:
             not_whole = (number < 0) | (number != number.floor())
-            found += _failing(data, number.is_not_null() & not_whole, "nombre_entier", name)
+            found += failing_rows(data, number.is_not_null() & not_whole, "nombre_entier", name)
     found += _value_issues(data)
     return found
 
@@ -57,12 +57,12 @@ def _starts_after(label: str, today: date) -> bool:
     return period is not None and is_in_future(period, today)
 
 
-def _failing(
+def failing_rows(
     data: pl.DataFrame, mask: pl.Expr, rule: str, column: str, *, detail: pl.Expr | None = None
 ) -> list[RawIssue]:
     """One raw issue per row where `mask` holds, showing the cell as written in `column`."""
     explained = (detail if detail is not None else pl.lit("")).alias("_detail")
-    rows = data.filter(mask.fill_null(False)).select(_INDEX, column, explained)
+    rows = data.filter(mask.fill_null(False)).select(INDEX, column, explained)
     return [(rule, column, index, value, text) for index, value, text in rows.iter_rows()]
 
 
@@ -83,7 +83,7 @@ def _value_issues(data: pl.DataFrame) -> list[RawIssue]:
         & (pl.col("denominateur_num") > 0)
         & ((pl.col("valeur_num") - counted).abs() > RATE_TOLERANCE)
     )
-    rows = data.filter(disagrees.fill_null(False)).select(_INDEX, "valeur", counted.alias("_counted"))
+    rows = data.filter(disagrees.fill_null(False)).select(INDEX, "valeur", counted.alias("_counted"))
     found += [
         ("taux_incoherent", "valeur", index, value, f"{counted_value:.1f}".replace(".", ","))
         for index, value, counted_value in rows.iter_rows()
@@ -92,7 +92,7 @@ def _value_issues(data: pl.DataFrame) -> list[RawIssue]:
 
 
 def _indexes(data: pl.DataFrame, mask: pl.Expr) -> list[int]:
-    return data.filter(mask.fill_null(False))[_INDEX].to_list()
+    return data.filter(mask.fill_null(False))[INDEX].to_list()
 
 
 def unusual_values(frame: pl.DataFrame, history: History) -> list[tuple[int, float, float]]:
@@ -109,10 +109,10 @@ def unusual_values(frame: pl.DataFrame, history: History) -> list[tuple[int, flo
     far = pl.max_horizontal(value / median, median / value) > UNUSUAL_RATIO
     moved = (value - median).abs() > UNUSUAL_SHARE_OF_RANGE * (pl.col("kpi_max") - pl.col("kpi_min"))
     rows = (
-        frame.with_row_index(_INDEX)
+        frame.with_row_index(INDEX)
         .join(past, on=list(keys), how="inner")
         .filter((median > 0) & (value > 0) & far & moved)
-        .sort(_INDEX)
-        .select(_INDEX, value, median)
+        .sort(INDEX)
+        .select(INDEX, value, median)
     )
     return [(index, found_value, found_median) for index, found_value, found_median in rows.iter_rows()]

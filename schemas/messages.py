@@ -65,8 +65,27 @@ MESSAGES: dict[str, str] = {
     ),
     "commentaire_trop_long": "Le commentaire dépasse 500 caractères. Raccourcissez-le.",
     "donnee_personnelle": (
-        "Le commentaire semble contenir une donnée personnelle (numéro de sécurité sociale, courriel "
-        "ou téléphone). Supprimez-la : aucune donnée nominative ne doit figurer dans le fichier."
+        "Cette cellule semble contenir une donnée personnelle (numéro de sécurité sociale, courriel, "
+        "téléphone ou date de naissance) ; elle n'est pas reproduite ici. Supprimez-la : aucune donnée "
+        "nominative ne doit figurer dans le fichier. Le fichier n'a pas été conservé : supprimez-le "
+        "aussi de vos envois, puis déposez la version corrigée."
+    ),
+    "colonne_personnelle": (
+        "La colonne « {value} » semble contenir des données personnelles (nom, prénom, date de "
+        "naissance, NIR…). Supprimez-la : aucune donnée nominative ne doit figurer dans le fichier. Le "
+        "fichier n'a pas été conservé : supprimez-le aussi de vos envois, puis déposez la version corrigée."
+    ),
+    "cellule_trop_longue": (
+        "La cellule dépasse {detail} caractères, ce qu'aucun code du modèle ne fait ; elle n'est pas "
+        "reproduite ici. Vérifiez que les colonnes n'ont pas été décalées ou collées dans une cellule."
+    ),
+    "nombre_trop_grand": (
+        "« {value} » dépasse le plafond plausible de {detail}. Vérifiez la saisie (un nombre de "
+        "patients ou de cas, sans décimales ni unité)."
+    ),
+    "periode_hors_plage": (
+        "La période {value} est antérieure à {detail}, première année acceptée. Vérifiez l'année "
+        "(quatre chiffres, ex. 2025-T3)."
     ),
     "valeur_inhabituelle": (
         "La valeur {value} s'écarte fortement de ce que l'établissement a déclaré jusqu'ici pour cet "
@@ -89,8 +108,10 @@ class Issue:
     severity: Severity = "error"
 
 
-# Rules about the comment: its text is never echoed (it may hold personal data or be very long).
-UNECHOED_RULES = frozenset({"donnee_personnelle", "commentaire_trop_long"})
+# Rules whose cell text is never echoed (it may hold personal data or be very long).
+UNECHOED_RULES = frozenset({"donnee_personnelle", "commentaire_trop_long", "cellule_trop_longue"})
+# Rules that mean the original must not be kept in clear: only its hash and the report are kept.
+PERSONAL_RULES = frozenset({"donnee_personnelle", "colonne_personnelle", "nom_fichier_personnel"})
 
 
 def make_issue(

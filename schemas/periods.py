@@ -22,12 +22,12 @@ class Period:
     @property
     def label(self) -> str:
         if self.month is None:
-            return f"{self.year}-T{self.quarter}"
-        return f"{self.year}-{self.month:02d}"
+            return f"{self.year:04d}-T{self.quarter}"
+        return f"{self.year:04d}-{self.month:02d}"
 
     @property
     def quarter_label(self) -> str:
-        return f"{self.year}-T{self.quarter}"
+        return f"{self.year:04d}-T{self.quarter}"
 
     @property
     def start(self) -> date:
@@ -44,6 +44,8 @@ class Period:
 def parse_period(text: str) -> Period | None:
     """Parse '2025-T3', '2025-Q3' or '2025-09'; None when it is none of these."""
     text = text.strip()
+    if text.startswith("0000"):  # no calendar has a year 0: a period of it cannot start or end
+        return None
     if match := _QUARTER_RE.match(text):
         return Period(int(match[1]), int(match[2]))
     if match := _MONTH_RE.match(text):

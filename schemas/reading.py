@@ -17,7 +17,9 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from schemas.columns import REQUIRED, canonical_name
+from schemas.personal_data import holds_personal_data
 from tlkpi.errors import SubmissionError
+from tlkpi.settings import Settings
 
 ROW_COLUMN = "_row"
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -26,15 +28,24 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
 EXCEL_SHEET = "indicateurs"
+MAX_SCANNED_CHARS = 1000  # a cell outside the contract longer than this is refused unread
 _BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still hold
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one file may cost before we refuse to read it."""
+    """What one file may cost before we refuse to read it (see `Settings` for each limit)."""
 
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
+    max_unpacked_bytes: int = 64 * 1024 * 1024  # an XLSX's members, a Parquet's uncompressed columns
+    max_columns: int = 200
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            settings.max_file_bytes, settings.max_rows, settings.max_unpacked_bytes, settings.max_columns
+        )
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class SubmittedTable:
     headers: dict[str, str]  # canonical name -> header as written in the file
     ignored_headers: tuple[str, ...]
     file_format: str
+    personal_cells: tuple[tuple[int, str, str], ...] = ()  # (row, header, rule) of unsafe ignored cells
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
@@ -54,9 +66,9 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     if suffix in CSV_SUFFIXES:
         frame, file_format = _read_csv(path), "csv"
     elif suffix in EXCEL_SUFFIXES:
-        frame, file_format = _read_excel(path), "xlsx"
+        frame, file_format = _read_excel(path, limits), "xlsx"
     elif suffix in PARQUET_SUFFIXES:
-        frame, file_format = _read_parquet(path), "parquet"
+        frame, file_format = _read_parquet(path, limits), "parquet"
     else:
         raise SubmissionError(
             f"Le format « {suffix or 'sans extension'} » n'est pas accepté. Envoyez un fichier CSV "
@@ -71,14 +83,29 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
             path=str(path),
             rule="fichier_vide",
         )
-    if frame.height > limits.max_rows:
+    _check_rows(frame.height, path, limits)
+    return _map_columns(frame, path, file_format)
+
+
+def _check_rows(rows: int, path: Path, limits: Limits) -> None:
+    if rows > limits.max_rows:
         raise SubmissionError(
-            f"Le fichier contient {frame.height} lignes, au-delà de la limite de {limits.max_rows}. "
-            "Découpez-le en plusieurs fichiers.",
+            f"Le fichier contient {rows} lignes, au-delà de la limite de {limits.max_rows} lignes par "
+            "fichier. Découpez-le en plusieurs fichiers.",
             path=str(path),
             rule="fichier_trop_gros",
         )
-    return _map_columns(frame, path, file_format)
+
+
+def _refuse_unpacked_size(size: int, path: Path, limits: Limits) -> None:
+    if size > limits.max_unpacked_bytes:
+        raise SubmissionError(
+            f"Le fichier se décompresse en {size} octets, au-delà de la limite de "
+            f"{limits.max_unpacked_bytes} octets. Enregistrez les données seules dans un nouveau "
+            "fichier (ou en CSV), ou découpez-le en plusieurs fichiers.",
+            path=str(path),
+            rule="fichier_trop_gros",
+        )
 
 
 def _check_size(path: Path, limits: Limits) -> None:
@@ -217,7 +244,8 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int32).alias(ROW_COLUMN))
 
 
-def _check_inflation(path: Path) -> None:
+def _check_inflation(path: Path, limits: Limits) -> None:
+    """Refuse a zip bomb from the archive's directory, before anything is inflated."""
     try:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
@@ -235,6 +263,7 @@ def _check_inflation(path: Path) -> None:
             path=str(path),
             rule="fichier_trop_gros",
         )
+    _refuse_unpacked_size(inflated, path, limits)
 
 
 def _cell_text(value: object) -> str | None:
@@ -250,15 +279,24 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_excel(path: Path) -> pl.DataFrame:
+def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
-    _check_inflation(path)
+    _check_inflation(path, limits)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
         chosen = next((n for n in names if n.strip().lower() == EXCEL_SHEET), names[0])
-        rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(chosen)
+        _check_rows(sheet.total_height - 1, path, limits)
+        if sheet.total_width > limits.max_columns:
+            raise SubmissionError(
+                f"La feuille « {chosen} » a {sheet.total_width} colonnes, au-delà de la limite de "
+                f"{limits.max_columns}. Gardez les colonnes du modèle.",
+                path=str(path),
+                rule="fichier_trop_gros",
+            )
+        rows = sheet.to_python(skip_empty_area=False)
     except (CalamineError, IndexError, ValueError) as exc:
         raise SubmissionError(
             f"Le classeur Excel ne peut pas être lu ({exc}). Enregistrez-le à nouveau au format .xlsx.",
@@ -293,7 +331,30 @@ def _parquet_column_as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _check_parquet_metadata(path: Path, limits: Limits) -> None:
+    """Rows, columns and uncompressed size from the footer, before any data page is read."""
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt footer
+        raise SubmissionError(
+            f"Le fichier Parquet est illisible ({type(exc).__name__}). Exportez-le à nouveau.",
+            path=str(path),
+            rule="fichier_illisible",
+        ) from exc
+    _check_rows(metadata.num_rows, path, limits)
+    if metadata.num_columns > limits.max_columns:
+        raise SubmissionError(
+            f"Le fichier Parquet a {metadata.num_columns} colonnes, au-delà de la limite de "
+            f"{limits.max_columns}. Gardez les colonnes du modèle.",
+            path=str(path),
+            rule="fichier_trop_gros",
+        )
+    unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    _refuse_unpacked_size(unpacked, path, limits)
+
+
+def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
+    _check_parquet_metadata(path, limits)
     try:
         table = pq.read_table(path)
         frame = pl.from_arrow(table)
@@ -336,4 +397,32 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
         headers=headers,
         ignored_headers=tuple(ignored),
         file_format=file_format,
+        personal_cells=_personal_cells(frame, ignored),
     )
+
+
+def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int, str, str], ...]:
+    """(row, header, rule) of the cells of columns outside the contract that must refuse the file.
+
+    Those columns are dropped, but the original would be kept with them: a cell holding personal data
+    refuses the file (`donnee_personnelle`); one longer than `MAX_SCANNED_CHARS` is not searched and
+    refuses it too (`cellule_trop_longue`), as nobody can say what it holds.
+    """
+    found: list[tuple[int, str, str]] = []
+    for header in ignored:
+        cells = frame.select(pl.col(header).cast(pl.String).alias("text"), pl.col(ROW_COLUMN)).drop_nulls(
+            "text"
+        )
+        rules = {text: _unsafe_rule(text) for text in cells["text"].unique().to_list()}
+        for rule in ("donnee_personnelle", "cellule_trop_longue"):
+            flagged = [text for text, found_rule in rules.items() if found_rule == rule]
+            if flagged:
+                rows = cells.filter(pl.col("text").is_in(flagged))[ROW_COLUMN].to_list()
+                found += [(row, header, rule) for row in rows]
+    return tuple(sorted(found))
+
+
+def _unsafe_rule(text: str) -> str | None:
+    if len(text) > MAX_SCANNED_CHARS:
+        return "cellule_trop_longue"
+    return "donnee_personnelle" if holds_personal_data(text) else None

@@ -14,12 +14,23 @@ from datetime import date
 
 import polars as pl
 
+from schemas.bounds import (
+    COMMENT_MAX_CHARS,
+    DEFAULT_CHECK_LIMITS,
+    CheckLimits,
+    Deadline,
+    bound_issues,
+    masked_cells,
+    personal_data_issues,
+    unmasked,
+)
 from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
 from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
 from schemas.messages import Issue, make_issue
 from schemas.parsing import contract_columns, parse_cells
-from schemas.reading import ROW_COLUMN, SubmittedTable
+from schemas.personal_data import personal_columns
+from schemas.reading import MAX_SCANNED_CHARS, ROW_COLUMN, SubmittedTable
 
 FILE_COLUMN = "_file"  # which file of a batch a row comes from
 VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the cell empty
@@ -70,9 +81,10 @@ def validate_table(
     today: date,
     inbox_finess: str | None = None,
     history: History | None = None,
+    limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> Verdict:
     """Every issue of one file, sorted by row; typed measurements when there is no error."""
-    return validate_tables([(table, inbox_finess)], catalogue, today=today, history=history)[0]
+    return validate_tables([(table, inbox_finess)], catalogue, today=today, history=history, limits=limits)[0]
 
 
 def validate_tables(
@@ -81,14 +93,18 @@ def validate_tables(
     *,
     today: date,
     history: History | None = None,
+    limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> list[Verdict]:
     """Validate many files as one batch: one run of the suite (its fixed cost dominates small files)
     and one pass of each code rule; issues and measurements then go back to their file.
 
     Each item is a table and the FINESS of the inbox folder it came from; verdicts come back in order.
+    Bounds come first: cells over the length limit never reach a regex, and no rule echoes a cell
+    that holds personal data. Raises `CheckTimeout` past `limits.seconds_per_file` per file.
     """
     if not submitted:
         return []
+    deadline = Deadline(limits.seconds_per_file * len(submitted))
     batch = parse_cells(
         pl.concat(
             contract_columns(table).with_columns(
@@ -101,10 +117,16 @@ def validate_tables(
     offsets = [0]
     for table, _ in submitted:
         offsets.append(offsets[-1] + table.frame.height)
+    raw = bound_issues(batch, limits)
+    deadline.check()
+    raw += personal_data_issues(batch, limits)
+    deadline.check()
+    raw += _suite_issues(batch, catalogue, limits)
+    deadline.check()
+    raw += code_rule_issues(batch, today=today)
+    deadline.check()
     per_file: list[list[RawIssue]] = [[] for _ in submitted]
-    for rule, column, index, value, detail in _suite_issues(batch, catalogue) + code_rule_issues(
-        batch, today=today
-    ):
+    for rule, column, index, value, detail in unmasked(raw, masked_cells(raw)):
         number = bisect_right(offsets, index) - 1
         per_file[number].append((rule, column, index - offsets[number], value, detail))
     unusual: list[list[tuple[int, float, float]]] = [[] for _ in submitted]
@@ -117,24 +139,35 @@ def validate_tables(
     ]
 
 
-def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue) -> list[RawIssue]:
-    """Run the GE suite once over the batch; its failures as raw issues (row indexes of the batch)."""
+def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits) -> list[RawIssue]:
+    """Run the GE suite once over the batch; its failures as raw issues (row indexes of the batch).
+
+    Text is cut just past its length limit first: a cut cell still fails, and GE's regexes never
+    see a hostile megabyte.
+    """
     found: list[RawIssue] = []
+    cut = [
+        pl.col(name).str.slice(0, (COMMENT_MAX_CHARS if name == "commentaire" else limits.max_cell_chars) + 1)
+        for name in ("finess", "cas_usage", "indicateur", "periode", "phase", "commentaire")
+    ]
     # codes as categoricals (see CATEGORICAL_COLUMNS): pandas checks each distinct code once
     suite_frame = (
-        batch.select(SUITE_COLUMNS).with_columns(pl.col(CATEGORICAL_COLUMNS).cast(pl.Categorical)).to_pandas()
+        batch.select(SUITE_COLUMNS)
+        .with_columns(cut)
+        .with_columns(pl.col(CATEGORICAL_COLUMNS).cast(pl.Categorical))
+        .to_pandas()
     )
-    for rule, column, indexes, values in validator_for(catalogue).failures(suite_frame):
+    for rule, column, indexes in validator_for(catalogue).failures(suite_frame):
         at = pl.Series("at", indexes, dtype=pl.UInt32)
         failing = batch.select(
             pl.col(column).gather(at).alias("written"),
             pl.col("valeur_effective").gather(at),
             pl.col("indicateur").gather(at),
         )
-        for index, value, (written, effective, kpi) in zip(indexes, values, failing.iter_rows(), strict=True):
+        for index, (written, effective, kpi) in zip(indexes, failing.iter_rows(), strict=True):
             shown: object = written
-            if written is None:
-                shown = effective if column in VALUE_SOURCE else value
+            if written is None and column in VALUE_SOURCE:
+                shown = effective
             detail = _range_detail(catalogue, kpi) if rule == "valeur_hors_plage" else ""
             found.append((rule, column, index, shown, detail))
     return found
@@ -151,6 +184,14 @@ def _verdict(
     issues: list[Issue] = [
         make_issue("colonne_ignoree", row=1, column=header, value=header, severity="warning")
         for header in table.ignored_headers
+    ]
+    issues += [
+        make_issue("colonne_personnelle", row=1, column=h, value=h)
+        for h in personal_columns(table.ignored_headers)
+    ]
+    issues += [
+        make_issue(rule, row=row, column=header, detail=str(MAX_SCANNED_CHARS))
+        for row, header, rule in table.personal_cells
     ]
     for rule, column, index, value, detail in raw:
         written = table.headers.get(column, column)

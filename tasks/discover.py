@@ -16,11 +16,14 @@ from tlkpi.settings import Settings
 def discover_files(settings: Settings) -> list[str]:
     """Put back files of abandoned claims, then list the inbox."""
     dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, settings.claim_timeout_seconds)
-    return [str(path) for path in dropzone.discover(settings.inbox_dir)]
+    return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
 
 
 @task(name="claim", cache_policy=NO_CACHE)
 def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
     """Take the files out of the inbox atomically; those another run took first are skipped."""
-    claims = (dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir) for path in paths)
+    claims = (
+        dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds)
+        for path in paths
+    )
     return [claim for claim in claims if claim is not None]

@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from intake.dropzone import Claim
 from intake.submissions import Summary, validate_claims
+from schemas.bounds import CheckLimits
 from schemas.catalogue import default_catalogue
 from tlkpi.settings import Settings
 
@@ -18,4 +19,6 @@ def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    return validate_claims(claims, readable, default_catalogue(), today, settings.warehouse_path)
+    return validate_claims(
+        claims, readable, default_catalogue(), today, settings.warehouse_path, CheckLimits.of(settings)
+    )

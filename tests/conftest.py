@@ -14,3 +14,5 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Tests write a file then ingest it at once; the settle delay is tested on its own (tests/hostile).
+os.environ.setdefault("TLKPI_SETTLE_SECONDS", "0")

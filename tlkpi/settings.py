@@ -48,6 +48,48 @@ class Settings(BaseSettings):
         default=2_000_000,
         description="A submitted file with more data rows than this is rejected.",
     )
+    max_unpacked_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1,
+        description="An XLSX whose members, or a Parquet whose uncompressed columns, add up to more than "
+        "this is rejected before any data is read (sizes from the zip directory / Parquet footer).",
+    )
+    max_columns: int = Field(
+        default=200,
+        ge=10,
+        description="An XLSX sheet or Parquet file with more columns than this is rejected unread.",
+    )
+    max_cell_chars: int = Field(
+        default=100,
+        ge=20,
+        description="A code or number cell longer than this is rejected before any regex runs on it "
+        "(the comment has its own 500-character rule).",
+    )
+    max_count: int = Field(
+        default=100_000_000,
+        ge=1,
+        le=2_000_000_000,
+        description="Plausible ceiling of a numerator, denominator or effectif; above it the row is "
+        "rejected before any cast (effectif is stored as a 32-bit integer).",
+    )
+    min_period_year: int = Field(
+        default=2000,
+        ge=1,
+        description="A period before this year is rejected (a year 0000 is an Excel or typing error).",
+    )
+    check_seconds_per_file: float = Field(
+        default=60.0,
+        gt=0,
+        description="Time budget of checking one file; a batch gets this per file. A file that alone "
+        "goes past it is rejected with a message naming the limit.",
+    )
+    settle_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="A file is taken only once its size and modification time have not changed for "
+        "this long (an upload still being written is left for the next run). Uploads named `.part` "
+        "and renamed when complete are never taken early.",
+    )
     claim_timeout_seconds: float = Field(
         default=3600.0,
         ge=0,
@@ -128,6 +170,11 @@ class Settings(BaseSettings):
     @property
     def rejected_dir(self) -> Path:
         return self.root / "rejected"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Files whose processing failed unexpectedly (« erreur de traitement »), for the operator."""
+        return self.root / "quarantine"
 
     @property
     def reference_dir(self) -> Path:

@@ -20,6 +20,14 @@ from schemas.messages import Issue
 _KEY = "finess, use_case, kpi, period, phase"
 _KEY_MATCH = " AND ".join(f"m.{c} = i.{c}" for c in _KEY.split(", "))
 
+# Refused bytes dropped again are checked again (the folder, the rules or the register may have
+# changed): the new verdict replaces the refusal. Accepted bytes are never in a batch twice.
+_FORGET_REFUSALS = (
+    """DELETE FROM validation_issue WHERE submission_id IN (
+        SELECT s.id FROM submission AS s JOIN batch_submission AS b USING (sha256) WHERE s.status = 'rejected')""",
+    """DELETE FROM submission WHERE status = 'rejected' AND sha256 IN (SELECT sha256 FROM batch_submission)""",
+)
+
 _INSERT_SUBMISSIONS = """
 INSERT INTO submission (sha256, original_name, inbox_path, inbox_finess, received_at, status,
                         n_rows, n_issues, stored_path, flow_run_id, processed_at)
@@ -33,6 +41,8 @@ FROM batch_submission ORDER BY ord
 _SUPERSEDED_COUNTS = f"""
 SELECT i.ord, count(*) AS superseded
 FROM batch_measurement AS i JOIN measurement AS m ON NOT m.superseded AND {_KEY_MATCH}
+JOIN batch_submission AS b ON b.ord = i.ord JOIN submission AS s ON s.id = m.submission_id
+WHERE s.received_at <= b.received_at
 GROUP BY i.ord
 """
 # ... else the warehouse's value for a key the batch brings first, or the previous file's with that key.
@@ -51,19 +61,28 @@ _REPEATED_KEYS = f"""
 SELECT count(*) FROM (SELECT 1 FROM batch_measurement GROUP BY {_KEY} HAVING count(*) > 1)
 """
 
+# Reception order, whatever the commit order: a value is superseded only by a file received later
+# (or at the same time), so a run that commits late cannot put an older file back on top.
 _SUPERSEDE = f"""
 UPDATE measurement AS m SET superseded = true
-FROM (SELECT DISTINCT {_KEY} FROM batch_measurement) AS i
-WHERE NOT m.superseded AND {_KEY_MATCH}
+FROM (
+    SELECT {_KEY}, max(b.received_at) AS received_at
+    FROM batch_measurement JOIN batch_submission AS b USING (ord) GROUP BY {_KEY}
+) AS i, submission AS s
+WHERE NOT m.superseded AND {_KEY_MATCH} AND s.id = m.submission_id AND s.received_at <= i.received_at
 """
 
-_INSERT_MEASUREMENTS = """
+# After _SUPERSEDE, a value still current for a key was received after the batch's file: the
+# batch's value goes in already superseded.
+_INSERT_MEASUREMENTS = f"""
 INSERT INTO measurement (submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
                          phase, value, numerator, denominator, n_patients, comment, superseded)
 SELECT submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
-       phase, value, numerator, denominator, n_patients, comment, {superseded}
-FROM batch_measurement
-{order}
+       phase, value, numerator, denominator, n_patients, comment, {{superseded}} OR EXISTS (
+           SELECT 1 FROM measurement AS m WHERE NOT m.superseded AND {_KEY_MATCH}
+       )
+FROM batch_measurement AS i
+{{order}}
 """
 # within the batch, a value is superseded at once when a later file of the batch has the same key
 _LATER_FILE_HAS_KEY = f"lead(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) IS NOT NULL"
@@ -135,7 +154,8 @@ class SettledFile:
 
 
 def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -> list[LoadResult]:
-    """Record every file (distinct sha256, none already in the warehouse) in one transaction."""
+    """Record every file (distinct sha256, none already accepted) in one transaction; a file refused
+    before with the same bytes is forgotten and recorded with its new verdict."""
     if not files:
         return []
     tables = {"batch_submission": _submissions_table(files), "batch_issue": _issues_table(files)}
@@ -144,6 +164,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     try:
         for name, table in tables.items():
             con.register(name, table)
+        for statement in _FORGET_REFUSALS:
+            con.execute(statement)
         con.execute(_INSERT_SUBMISSIONS)
         ids = dict(con.execute(_IDS).fetchall())
         measurements = _measurements_table(files, ids)

@@ -321,3 +321,15 @@ def test_most_experimentations_improve_and_some_get_worse(demo: Demo) -> None:
             outcomes.append(change < 0 if kpis[code].lower_is_better else change > 0)
     assert len(outcomes) > 200
     assert 0.6 <= sum(outcomes) / len(outcomes) <= 0.97
+
+
+def test_the_demo_inbox_is_taken_by_a_run_under_the_default_settle_delay(demo: Demo) -> None:
+    """`tlkpi demo` ingests right after writing: its files must look like uploads that have settled."""
+    from intake import dropzone
+    from tlkpi.settings import Settings
+
+    delay = Settings.model_fields["settle_seconds"].default
+    assert delay > 0
+    inbox = demo.root / "inbox"
+    every_file = [p for p in inbox.rglob("*") if dropzone.is_candidate(p)]
+    assert sorted(dropzone.discover(inbox, delay)) == sorted(every_file)

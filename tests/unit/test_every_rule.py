@@ -55,6 +55,13 @@ CASES = [
     ("doublon", (HEAD + OK + row(period="2025-Q3")).encode(), ".csv", None, "doublon", 3, "Indicateur"),
     ("commentaire_trop_long", (HEAD + row(comment="x" * 501)).encode(), ".csv", None, "commentaire_trop_long", 2, "Commentaire"),
     ("donnee_personnelle", (HEAD + row(comment="rappeler le 06 12 34 56 78")).encode(), ".csv", None, "donnee_personnelle", 2, "Commentaire"),
+    ("donnee_personnelle NIR dans le FINESS", (HEAD + row(finess="1-85-05-78-006-084-36")).encode(), ".csv", None, "donnee_personnelle", 2, "FINESS"),
+    ("donnee_personnelle hors modèle", (HEAD.rstrip("\n") + ";Contact\n" + OK.rstrip("\n") + ";jean (at) chu (dot) fr\n").encode(), ".csv", None, "donnee_personnelle", 2, "Contact"),
+    ("cellule_trop_longue hors modèle", (HEAD.rstrip("\n") + ";Notes\n" + OK.rstrip("\n") + ";" + "x" * 1001 + "\n").encode(), ".csv", None, "cellule_trop_longue", 2, "Notes"),
+    ("colonne_personnelle", (HEAD.rstrip("\n") + ";nom_patient\n" + OK.rstrip("\n") + ";\n").encode(), ".csv", None, "colonne_personnelle", 1, "nom_patient"),
+    ("cellule_trop_longue", (HEAD + row(uc="UC" * 60)).encode(), ".csv", None, "cellule_trop_longue", 2, "Cas d'usage"),
+    ("nombre_trop_grand", (HEAD + row(n="3000000000")).encode(), ".csv", None, "nombre_trop_grand", 2, "Effectif"),
+    ("periode_hors_plage", (HEAD + row(period="0000-01")).encode(), ".csv", None, "periode_hors_plage", 2, "Période"),
     ("colonne_ignoree", (HEAD.rstrip("\n") + ";Service\n" + OK.rstrip("\n") + ";urgences\n").encode(), ".csv", None, "colonne_ignoree", 1, "Service"),
 ]  # fmt: skip
 TOO_BIG = [
@@ -108,3 +115,16 @@ def test_every_rule_is_documented_for_developers() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "file-contract.md").read_text(encoding="utf-8")
     missing = sorted(rule for rule in set(MESSAGES) | READING_RULES if f"`{rule}`" not in docs)
     assert missing == []
+
+
+ROW_CASES = [c for c in CASES if c[4] not in READING_RULES and c[5] != 1 and c[2] == ".csv"]
+
+
+@pytest.mark.parametrize(("data", "finess", "rule", "column"), [(c[1], c[3], c[4], c[6]) for c in ROW_CASES], ids=[c[0] for c in ROW_CASES])  # fmt: skip
+def test_ten_thousand_failing_rows_are_each_located(tmp_path, data, finess, rule, column) -> None:
+    """GE cuts its lists of failing values at 200: every failing row must still be reported."""
+    head, *lines = data.decode().splitlines(keepends=True)
+    repeats = 10_000 // len(lines)
+    found = issues_of(tmp_path, (head + "".join(lines) * repeats).encode(), ".csv", finess)
+    located = {line for r, line, col, _, _ in found if r == rule and col == column}
+    assert len(located) == len(lines) * repeats  # a duplicate key: every one of its rows is named

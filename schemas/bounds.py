@@ -1,0 +1,116 @@
+"""Bounds checked before any cast, regex or load: cell lengths, number ceilings, period years, personal data.
+
+Each check is a boolean mask over the prepared polars frame, so a hostile file costs a few column
+scans. Cells over the length limit are never handed to a regex; cells holding personal data, or too
+long to show, are `masked`: no other rule reports them, so their text is never echoed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+
+from schemas.code_rules import INDEX, RawIssue, failing_rows
+from schemas.columns import COLUMN_NAMES
+from schemas.parsing import INTEGER_COLUMNS
+from schemas.periods import PERIOD_PATTERN
+from schemas.personal_data import holds_personal_data
+from tlkpi.settings import Settings
+
+# columns whose text is echoed in messages; the comment is never echoed (see messages.UNECHOED_RULES)
+CODE_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "commentaire")
+COMMENT_MAX_CHARS = 500
+PERSONAL_RULE = "donnee_personnelle"
+LONG_CELL_RULE = "cellule_trop_longue"
+MASKING_RULES = frozenset({PERSONAL_RULE, LONG_CELL_RULE, "commentaire_trop_long"})
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """What checking one file may cost and the plausible ceilings of its cells (see `Settings`)."""
+
+    max_cell_chars: int = 100
+    max_count: int = 100_000_000
+    min_period_year: int = 2000
+    seconds_per_file: float = 60.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> CheckLimits:
+        return cls(
+            settings.max_cell_chars,
+            settings.max_count,
+            settings.min_period_year,
+            settings.check_seconds_per_file,
+        )
+
+
+class CheckTimeout(Exception):
+    """Checking went past its time budget (the budget of the files being checked together)."""
+
+
+class Deadline:
+    """A time budget checked between the passes of a validation (each pass is linear in the rows)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends_at = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends_at:
+            raise CheckTimeout(f"checking took more than {self.seconds:g} s")
+
+
+def bound_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIssue]:
+    """Too-long cells, numbers above their ceiling and periods before `min_period_year`.
+
+    `frame` is the prepared file or batch (`schemas.parsing`); comment length is the suite's rule.
+    """
+    data = frame.with_row_index(INDEX)
+    found: list[RawIssue] = []
+    for name in CODE_COLUMNS:
+        too_long = pl.col(name).str.len_chars() > limits.max_cell_chars
+        found += failing_rows(data, too_long, LONG_CELL_RULE, name, detail=pl.lit(str(limits.max_cell_chars)))
+    for name in INTEGER_COLUMNS:
+        above = pl.col(f"{name}_num").abs() > limits.max_count
+        found += failing_rows(
+            data, above, "nombre_trop_grand", name, detail=pl.lit(f"{limits.max_count:_}".replace("_", " "))
+        )
+    year = pl.col("periode").str.slice(0, 4).cast(pl.Int32, strict=False)  # as written: 0000 stays 0000
+    early = pl.col("periode").str.contains(PERIOD_PATTERN) & (year < limits.min_period_year)
+    found += failing_rows(
+        data, early, "periode_hors_plage", "periode", detail=pl.lit(str(limits.min_period_year))
+    )
+    return found
+
+
+def personal_data_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIssue]:
+    """Cells holding a NIR, a phone number, an e-mail or a date of birth, in any contract column.
+
+    Only cells within the length limit are searched (longer ones are refused as too long); each
+    distinct text is searched once, by a linear-time engine.
+    """
+    data = frame.with_row_index(INDEX)
+    found: list[RawIssue] = []
+    for name in COLUMN_NAMES:
+        ceiling = COMMENT_MAX_CHARS if name == "commentaire" else limits.max_cell_chars
+        cells = data[name].filter(data[name].str.len_chars() <= ceiling)
+        flagged = {text for text in cells.drop_nulls().unique().to_list() if holds_personal_data(text)}
+        if flagged:
+            indexes = data.filter(pl.col(name).is_in(list(flagged)))[INDEX].to_list()
+            found += [(PERSONAL_RULE, name, index, None, "") for index in indexes]
+    return found
+
+
+def masked_cells(issues: list[RawIssue]) -> set[tuple[int, str]]:
+    """(row index, column) of cells whose text must not be shown, by any rule."""
+    return {(index, column) for rule, column, index, _, _ in issues if rule in MASKING_RULES}
+
+
+def unmasked(issues: list[RawIssue], masked: set[tuple[int, str]]) -> list[RawIssue]:
+    """The issues, less those of other rules on masked cells (they would echo the cell)."""
+    return [issue for issue in issues if issue[0] in MASKING_RULES or (issue[2], issue[1]) not in masked]
+
+
+DEFAULT_CHECK_LIMITS = CheckLimits()
