@@ -57,6 +57,16 @@ RULE_LABELS: dict[str, str] = {
     "fichier_vide": "Fichier vide",
     "fichier_trop_gros": "Fichier trop volumineux",
     "format_non_accepte": "Format non accepté",
+    "cellule_trop_longue": "Cellule trop longue",
+    "colonne_personnelle": "Colonne de données personnelles",
+    "nombre_trop_grand": "Nombre trop grand",
+    "periode_hors_plage": "Période trop ancienne",
+    "dossier_inconnu": "Dossier de dépôt inconnu",
+    "etablissement_non_inscrit": "Établissement non inscrit",
+    "fichier_non_regulier": "Fichier non ordinaire (lien)",
+    "nom_fichier_personnel": "Donnée personnelle dans le nom du fichier",
+    "erreur_traitement": "Erreur de traitement",
+    "controle_trop_long": "Contrôle trop long",
     REPEATED_HEADER: "Ligne d'en-tête répétée",
 }
 
