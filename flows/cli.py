@@ -115,7 +115,7 @@ def _render_edition(settings: Settings, label: str, number: int) -> None:
     from reports.site import render_quarter_site
 
     with operator_errors():
-        index = render_quarter_site(settings.warehouse_path, label, settings.site_dir, settings, number)
+        index = render_quarter_site(settings.warehouse, label, settings.site_dir, settings, number)
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
 
 

@@ -24,7 +24,7 @@ from intake.dropzone import Claim
 from tlkpi.errors import SubmissionError
 from schemas.reading import Limits, SubmittedTable, read_submission
 from tlkpi.settings import Settings
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.history import load_history
 from warehouse.load import LoadResult, SettledFile, SubmissionRecord, find_submissions, record_batch
 
@@ -103,7 +103,7 @@ def validate_claims(
     readable: list[bool],
     catalogue: Catalogue,
     today: date,
-    warehouse_path: Path | None = None,
+    warehouse_path: Warehouse | None = None,
 ) -> list[Summary]:
     """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
 
@@ -169,7 +169,7 @@ def settle_claims(
     recorded. If the batch's transaction fails for a reason other than a passing one (a lock), each
     file is recorded in its own transaction, so a file the warehouse refuses cannot hold back the others.
     """
-    with open_warehouse(settings.warehouse_path) as con:
+    with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         pending: dict[str, tuple[Claim, Summary, SettledFile]] = {}
         for claim, summary in zip(claims, summaries, strict=True):

@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
 
 from tlkpi.errors import WarehouseError
 from warehouse.benchmark import DECIMALS, BenchmarkCell, RoiCell
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts, load_query
 
@@ -123,7 +122,7 @@ def group_establishments(
     return establishments
 
 
-def read_private_source(warehouse_path: Path, quarter: str) -> PrivateSource:
+def read_private_source(warehouse_path: Warehouse, quarter: str) -> PrivateSource:
     """The latest edition of a quarter and everything its private reports show."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, quarter)

@@ -24,7 +24,7 @@ from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import completeness_counts
 
@@ -123,7 +123,7 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
     return quarter_dir if latest else quarter_dir / "editions" / str(edition.number)
 
 
-def read_edition(warehouse_path: Path, label: str, number: int | None) -> EditionContent:
+def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> EditionContent:
     """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
@@ -144,7 +144,7 @@ def read_edition(warehouse_path: Path, label: str, number: int | None) -> Editio
 
 
 def render_quarter_site(
-    warehouse_path: Path, quarter: str, site_root: Path, settings: Settings, number: int | None = None
+    warehouse_path: Warehouse, quarter: str, site_root: Path, settings: Settings, number: int | None = None
 ) -> Path:
     """Render an edition of a quarter (by default its latest) and return the index path.
 

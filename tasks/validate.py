@@ -18,4 +18,4 @@ def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    return validate_claims(claims, readable, default_catalogue(), today, settings.warehouse_path)
+    return validate_claims(claims, readable, default_catalogue(), today, settings.warehouse)

@@ -1,0 +1,50 @@
+"""The ingest and quarter flows' own tasks, run in order without the Prefect API (their `.fn`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from intake.submissions import Outcome
+from tasks.aggregate import QuarterSummary, aggregate_quarter
+from tasks.discover import claim_files, discover_files
+from tasks.load import load_files, sync_reference
+from tasks.read import read_files
+from tasks.render import render_private, render_site
+from tasks.validate import validate_files
+from tlkpi.settings import Settings
+
+TODAY = date(2026, 11, 22)
+
+
+def lake_settings(root: Path, catalog: str, **overrides: object) -> Settings:
+    """Settings of the DuckLake backend: catalogue in PostgreSQL, data files under root/lake-files/."""
+    return Settings(
+        data_root=root,
+        warehouse_backend="ducklake",
+        lake_catalog=catalog,
+        lake_data_path=f"{root / 'lake-files'}/",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def ingest_once(settings: Settings) -> list[Outcome]:
+    sync_reference.fn(settings)
+    claims = claim_files.fn(discover_files.fn(settings), settings)
+    readable = read_files.fn(claims, settings)
+    summaries = validate_files.fn(claims, readable, TODAY, settings)
+    return load_files.fn(claims, summaries, settings, None)
+
+
+def publish_quarter(settings: Settings, quarter: str) -> tuple[QuarterSummary, Path]:
+    sync_reference.fn(settings)
+    summary = aggregate_quarter.fn(settings, quarter)
+    index = Path(render_site.fn(settings, quarter))
+    render_private.fn(settings, quarter)
+    return summary, index
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
