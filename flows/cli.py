@@ -316,5 +316,7 @@ def main() -> None:
         raise SystemExit(exc.exit_code) from exc
 
 
+from flows import cli_lake  # noqa: E402,F401  (registers `tlkpi migrate-warehouse` on `app`)
+
 if __name__ == "__main__":
     main()

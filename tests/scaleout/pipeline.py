@@ -17,14 +17,14 @@ from tlkpi.settings import Settings
 TODAY = date(2026, 11, 22)
 
 
-def lake_settings(root: Path, catalog: str, **overrides: object) -> Settings:
-    """Settings of the DuckLake backend: catalogue in PostgreSQL, data files under root/lake-files/."""
+def lake_settings(root: Path, catalog: str, data_path: str | None = None) -> Settings:
+    """Settings of the DuckLake backend: catalogue in PostgreSQL, data files by default under
+    root/lake-files/."""
     return Settings(
         data_root=root,
         warehouse_backend="ducklake",
         lake_catalog=catalog,
-        lake_data_path=f"{root / 'lake-files'}/",
-        **overrides,  # type: ignore[arg-type]
+        lake_data_path=data_path or f"{root / 'lake-files'}/",
     )
 
 
