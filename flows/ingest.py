@@ -8,13 +8,13 @@ from pathlib import Path
 from prefect import flow
 from prefect.runtime import flow_run
 
+from intake.submissions import Outcome
 from tasks.artifacts import publish_verdicts
 from tasks.discover import claim_files, discover_files
 from tasks.load import load_files, sync_reference
 from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
-from intake.submissions import Outcome
 
 
 def settings_for(data_root: str | None) -> Settings:
@@ -28,9 +28,12 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     settings = settings_for(data_root)
     run_id = flow_run.get_id()
     sync_reference(settings)
-    claims = claim_files(discover_files(settings), settings)
-    readable = read_files(claims, settings)
-    summaries = validate_files(claims, readable, date.today(), settings)
-    outcomes = load_files(claims, summaries, settings, run_id)
+    outcomes: list[Outcome] = []
+    while claims := claim_files(discover_files(settings), settings):  # one batch of the inbox at a time
+        readable = read_files(claims, settings)
+        summaries = validate_files(claims, readable, date.today(), settings)
+        outcomes += load_files(claims, summaries, settings, run_id)
+        if not settings.ingest_batch_files:
+            break
     publish_verdicts(outcomes)
     return outcomes

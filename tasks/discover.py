@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from uuid import UUID
 
@@ -41,9 +42,11 @@ def discover_files(settings: Settings) -> list[str]:
 
 @task(name="claim", cache_policy=NO_CACHE)
 def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
-    """Take the files out of the inbox atomically; those another run took first are skipped."""
+    """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
+    first are skipped."""
     owner = claim_owner.current_owner(flow_run.get_id())
     claims = (
         dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir, owner) for path in paths
     )
-    return [claim for claim in claims if claim is not None]
+    taken = (claim for claim in claims if claim is not None)
+    return list(islice(taken, settings.ingest_batch_files or None))

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
         "mounts (NFS, CephFS) or `s3://bucket/prefix/` through DuckDB's httpfs (credentials from the "
         "usual AWS_* variables or instance profile). Empty: <data root>/lake/.",
     )
+    ingest_batch_files: int = Field(
+        default=0,
+        ge=0,
+        description="A run claims at most this many files at a time, settles them, then claims the next "
+        "ones until the inbox is empty; 0 = the whole inbox at once. With several ingest workers (the "
+        "ducklake backend) a few dozen lets them share a large inbox, and a killed worker holds no more.",
+    )
     render_workers: int = Field(
         default=0,
         ge=0,

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -69,22 +70,22 @@ def _run_migration(con: duckdb.DuckDBPyConnection, sql: str, lake: bool) -> None
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction; return their names."""
     lake = is_lake(con)
-    _run_migration(con, _MIGRATION_TABLE, lake)
+    write_transaction(con, lambda: _run_migration(con, _MIGRATION_TABLE, lake))
     applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
     done = []
     for version, path in list_migrations(directory):
-        if version in applied:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _run_migration(con, path.read_text(encoding="utf-8"), lake)
-            con.execute("INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name])
-            con.execute("COMMIT")
-        except duckdb.Error:
-            _rollback(con)
-            raise
-        done.append(path.name)
+        if version not in applied and write_transaction(con, partial(_apply, con, version, path, lake)):
+            done.append(path.name)
     return done
+
+
+def _apply(con: duckdb.DuckDBPyConnection, version: int, path: Path, lake: bool) -> bool:
+    """Apply one migration unless a concurrent writer just did (two workers starting on a new lake)."""
+    if con.execute("SELECT 1 FROM schema_migration WHERE version = ?", [version]).fetchone():
+        return False
+    _run_migration(con, path.read_text(encoding="utf-8"), lake)
+    con.execute("INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name])
+    return True
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -29,11 +29,16 @@ def lake_settings(root: Path, catalog: str, data_path: str | None = None) -> Set
 
 
 def ingest_once(settings: Settings) -> list[Outcome]:
+    """The ingest flow's loop: claim a batch, read, validate, settle, until the inbox is empty."""
     sync_reference.fn(settings)
-    claims = claim_files.fn(discover_files.fn(settings), settings)
-    readable = read_files.fn(claims, settings)
-    summaries = validate_files.fn(claims, readable, TODAY, settings)
-    return load_files.fn(claims, summaries, settings, None)
+    outcomes: list[Outcome] = []
+    while claims := claim_files.fn(discover_files.fn(settings), settings):
+        readable = read_files.fn(claims, settings)
+        summaries = validate_files.fn(claims, readable, TODAY, settings)
+        outcomes += load_files.fn(claims, summaries, settings, None)
+        if not settings.ingest_batch_files:
+            break
+    return outcomes
 
 
 def publish_quarter(settings: Settings, quarter: str) -> tuple[QuarterSummary, Path]:
@@ -48,3 +53,22 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+SITES = ["010780195", "010780906", "980600027", "2A0000014"]
+HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
+
+
+def drop_files(inbox: Path, count: int, first: int = 0) -> int:
+    """`count` accepted files over four establishments whose keys repeat every 68 files (a later file
+    corrects an earlier one); returns the rows written."""
+    for number in range(first, first + count):
+        finess = SITES[number % len(SITES)]
+        folder = inbox / finess
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [
+            f"{finess},UC{1 + number % 17:02d},EFF_DELAI_PEC,2025-{month:02d},pilote,{40 + number % 50},30"
+            for month in (1, 2)
+        ]
+        (folder / f"kpi_{number:04d}.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return 2 * count
