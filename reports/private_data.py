@@ -16,7 +16,7 @@ import duckdb
 
 from tlkpi.errors import WarehouseError
 from warehouse.benchmark import DECIMALS, BenchmarkCell, RoiCell
-from warehouse.db import Warehouse, open_warehouse
+from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts, load_query
 
@@ -130,13 +130,16 @@ def read_private_source(warehouse_path: Warehouse, quarter: str) -> PrivateSourc
             raise WarehouseError(
                 f"{quarter}: no edition; publish the quarter first (`tlkpi quarter {quarter}`)"
             )
+        cells, roi = read_benchmark(con, edition), read_roi(con, edition)
+    # the live values as of the edition's lake snapshot: re-rendered later, the reports stay the same
+    with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
         labels = read_labels(con)
         rows = read_own_values(con, quarter)
         roi_rows = fetch_dicts(con, "private_roi", {"quarter": quarter, "decimals": DECIMALS})
-        return PrivateSource(
-            edition=edition,
-            cells=read_benchmark(con, edition),
-            roi=read_roi(con, edition),
-            labels=labels,
-            establishments=group_establishments(rows, roi_rows, labels.establishments),
-        )
+    return PrivateSource(
+        edition=edition,
+        cells=cells,
+        roi=roi,
+        labels=labels,
+        establishments=group_establishments(rows, roi_rows, labels.establishments),
+    )

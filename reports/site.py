@@ -7,7 +7,7 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.db import Warehouse, open_warehouse
+from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import completeness_counts
 
@@ -133,14 +133,19 @@ def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> E
                 f"{label}: no such edition; publish the quarter first (`tlkpi quarter {label}`)"
             )
         is_latest = edition.number == latest.number
-        return EditionContent(
+        content = EditionContent(
             edition=edition,
             latest=is_latest,
             cells=read_benchmark(con, edition),
             roi=read_roi(con, edition),
             inputs=read_inputs(con, edition),
-            completeness=completeness_counts(con, label) if is_latest else None,
+            completeness=None,
         )
+    if not is_latest:
+        return content
+    # live figures as of the edition's lake snapshot: re-rendered later, the edition stays the same
+    with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
+        return replace(content, completeness=completeness_counts(con, label))
 
 
 def render_quarter_site(

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -118,6 +119,13 @@ def write_transaction(con: duckdb.DuckDBPyConnection, body: Callable[[], T]) -> 
             _rollback(con)
             raise
     raise TransientError(f"the lake commit conflicted {COMMIT_ATTEMPTS} times: too many writers at once")
+
+
+def as_of(where: Warehouse, snapshot: int | None) -> Warehouse:
+    """The warehouse as it was at a lake snapshot (time travel); the file, which keeps none, as it is."""
+    if isinstance(where, Lake) and snapshot is not None:
+        return replace(where, snapshot=snapshot)
+    return where
 
 
 def warehouse_exists(where: Warehouse) -> bool:
