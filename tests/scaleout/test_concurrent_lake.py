@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from pipeline import drop_files, lake_settings
 
 from schemas.catalogue import default_catalogue
@@ -19,6 +20,7 @@ from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.reference import sync_catalogue
 
+pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
 PROJECT = Path(__file__).resolve().parents[2]
 FILES = 300
 WORKER = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from pipeline import drop_files, folder_bytes, ingest_once, lake_settings, publish_quarter
 
 from demo.demo_data import generate_demo
@@ -14,6 +15,8 @@ from tasks.render import render_private, render_site
 from tlkpi.settings import Settings
 from warehouse.db import list_migrations, open_warehouse
 from warehouse.editions import find_edition
+
+pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
 
 
 def test_the_demo_through_ingest_and_quarter_publishes_the_same_open_data_on_both_backends(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pipeline import folder_bytes, ingest_once, lake_settings, publish_quarter
 from typer.testing import CliRunner
 
@@ -11,6 +12,8 @@ from demo.demo_data import generate_demo
 from flows.cli import app
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
+
+pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
 # a value in effect, to be corrected by a file loaded into the lake

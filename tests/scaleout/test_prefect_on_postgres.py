@@ -19,6 +19,8 @@ from pipeline import drop_files
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
+pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
+
 PROJECT = Path(__file__).resolve().parents[2]
 PREFECT = str(PROJECT / ".venv" / "bin" / "prefect")
 FILES = 60
