@@ -23,8 +23,15 @@ _KEY_MATCH = " AND ".join(f"m.{c} = i.{c}" for c in _KEY.split(", "))
 
 # A block of ids per batch (migration 009): raising `next_id` is also what makes two concurrent loads
 # on a lake conflict, so the later one is redone on the earlier one's committed values.
-_NEXT_IDS = "SELECT name, next_id FROM id_block WHERE name IN ('submission', 'measurement')"
-_TAKE_IDS = "UPDATE id_block SET next_id = next_id + ? WHERE name = ?"
+# Rows written by other means (older tools using the file's sequences) are never overwritten either.
+_NEXT_IDS = """
+SELECT b.name, greatest(b.next_id, coalesce(t.top, 0) + 1)
+FROM id_block AS b JOIN (
+    SELECT 'submission' AS name, max(id) AS top FROM submission
+    UNION ALL SELECT 'measurement', max(id) FROM measurement
+) AS t USING (name)
+"""
+_TAKE_IDS = "UPDATE id_block SET next_id = ? WHERE name = ?"
 
 _INSERT_SUBMISSIONS = """
 INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at, status,
@@ -158,8 +165,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
 
     def record() -> tuple[dict[int, int], dict[int, int]]:
         next_ids = dict(con.execute(_NEXT_IDS).fetchall())
-        con.execute(_TAKE_IDS, [len(files), "submission"])
-        con.execute(_TAKE_IDS, [n_measurements, "measurement"])
+        con.execute(_TAKE_IDS, [next_ids["submission"] + len(files), "submission"])
+        con.execute(_TAKE_IDS, [next_ids["measurement"] + n_measurements, "measurement"])
         con.execute(_INSERT_SUBMISSIONS, [next_ids["submission"]])
         ids = dict(con.execute(_IDS).fetchall())
         counts: dict[int, int] = {}
