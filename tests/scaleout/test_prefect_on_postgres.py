@@ -15,7 +15,11 @@ import httpx
 import pytest
 from pg_cluster import PostgresServer
 from pipeline import drop_files
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from intake import claim_owner
+from intake.claim_owner import Owner
+from tasks.discover import read_flow_run_state
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
@@ -176,3 +180,15 @@ def test_two_process_workers_of_a_server_on_postgresql_ingest_at_once_into_the_l
         database, f"SELECT count(*) FROM flow_run WHERE id IN ({ours}) AND state_type = 'COMPLETED'"
     )
     assert int(kept) == 3, "the runs are kept in PostgreSQL"
+
+    # A claim of a worker on another host: released once its flow run is dead in Prefect, not before.
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        alive = Owner("another-host", "its-boot", 4242, 1, runs[0])
+        assert read_flow_run_state(runs[0]) == "COMPLETED" and not claim_owner.is_gone(
+            alive, read_flow_run_state
+        )
+        dead_run = run_deployment(api, "quarter", {"quarter": "2025-T1"})
+        forced = {"state": {"type": "CRASHED", "name": "Crashed"}, "force": True}
+        httpx.post(f"{api}/flow_runs/{dead_run}/set_state", json=forced).raise_for_status()
+        dead = Owner("another-host", "its-boot", 4242, 1, dead_run)
+        assert claim_owner.is_gone(dead, read_flow_run_state)
