@@ -24,7 +24,7 @@ PYTHON ?= python3.11
 UV := .tools/bin/uv
 VENV_STAMP := .venv/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install browser demo test check bench clean-data
+.PHONY: help install browser postgres demo test check bench clean-data
 
 help:
 	@echo "make demo   install, generate demo data, ingest it and publish its latest quarter"
@@ -54,7 +54,15 @@ browser:
 			chromium default-jre-headless fonts-dejavu-core >/dev/null; \
 	fi
 
-test: install browser
+# The scale-out tests (tests/scaleout) start a throwaway cluster of Debian's PostgreSQL server; as root,
+# install it when missing. Otherwise they skip, unless TLKPI_REQUIRE_POSTGRES=1 (as .ci/run sets).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			postgresql >/dev/null; \
+	fi
+
+test: install browser postgres
 	.venv/bin/pytest
 
 check: install

@@ -271,6 +271,26 @@ def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
                  "rejected/. The worst case is a file landing just after a poll: interval + one run.")  # fmt: skip
 
 
+def bench_lake(files: int, report: list[Row], notes: list[str]) -> None:
+    """Target 6: small files by 1 and 2 workers on the DuckDB file and on a DuckLake, an analyst querying."""
+    from bench.lake import BATCH_FILES, bench_lake_runs
+
+    runs = bench_lake_runs(files)
+    for run in runs:
+        waits = sorted(run.waits)
+        median_wait = waits[len(waits) // 2] if waits else float("nan")
+        report.append(Row(f"6. {files:,} small files, {run.backend} backend, {run.workers} worker(s)",
+                          f"{run.seconds:.1f} s = {run.rate:.1f} files/s", "—",
+                          f"analyst's worst query {run.worst_wait:.2f} s (median {median_wait:.2f} s)",
+                          "lake: no analyst query waits > 1 s", verdict(run.worst_wait <= 1 if run.backend == "ducklake" else None),
+                          f"{files:,} files × 4 rows, batches of {BATCH_FILES}; {run.loaded:,} loaded"))  # fmt: skip
+    notes.append("- 6: each worker is a process running the ingest tasks in a loop (no Prefect), claiming "
+                 f"{BATCH_FILES} files at a time; the analyst queries `measurement_latest` every second (on the "
+                 "file: opening it read-only each time, waiting for the writer's lock; on the lake: one session, "
+                 "the latest snapshot each time). One run each (no median): the lake's catalogue is a throwaway "
+                 "PostgreSQL cluster on the same machine.")  # fmt: skip
+
+
 def machine() -> list[str]:
     import duckdb
     import polars
@@ -323,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smoke run: small data, one run each")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
-    parser.add_argument("--only", nargs="*", default=["1", "2", "3", "4", "5"], help="targets to run")
+    parser.add_argument("--only", nargs="*", default=["1", "2", "3", "4", "5", "6"], help="targets to run")
     parser.add_argument("--output", default=str(PROJECT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     runs = 1 if args.quick else args.runs
@@ -350,6 +370,8 @@ def main(argv: list[str] | None = None) -> None:
             timed("4", lambda: bench_site(warehouse, runs, report, notes))
     if "5" in args.only:
         timed("5", lambda: bench_cold(runs, report, notes))
+    if "6" in args.only:
+        timed("6", lambda: bench_lake(150 if args.quick else 1_500, report, notes))
     text = write_report(report, notes, args.quick, time.perf_counter() - started, sections)
     Path(args.output).write_text(text, encoding="utf-8")
     print(text.split("## Machine")[0])

@@ -118,7 +118,7 @@ def _render_edition(settings: Settings, label: str, number: int) -> None:
     from reports.site import render_quarter_site
 
     with operator_errors():
-        index = render_quarter_site(settings.warehouse_path, label, settings.site_dir, settings, number)
+        index = render_quarter_site(settings.warehouse, label, settings.site_dir, settings, number)
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
 
 
@@ -343,6 +343,8 @@ def main() -> None:
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from exc
 
+
+from flows import cli_lake  # noqa: E402,F401  (registers `tlkpi migrate-warehouse` on `app`)
 
 if __name__ == "__main__":
     main()

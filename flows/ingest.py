@@ -28,9 +28,12 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     settings = settings_for(data_root)
     run_id = flow_run.get_id()
     sync_reference(settings)
-    claims = claim_files(discover_files(settings), settings)
-    readable = read_files(claims, settings)
-    summaries = validate_files(claims, readable, date.today(), settings)
-    outcomes = load_files(claims, summaries, settings, run_id)
+    outcomes: list[Outcome] = []
+    while claims := claim_files(discover_files(settings), settings):  # one batch of the inbox at a time
+        readable = read_files(claims, settings)
+        summaries = validate_files(claims, readable, date.today(), settings)
+        outcomes += load_files(claims, summaries, settings, run_id)
+        if not settings.ingest_batch_files:
+            break
     publish_verdicts(outcomes)
     return outcomes

@@ -15,10 +15,12 @@ import shutil
 import stat
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from intake.claim_owner import OWNER_FILE, Owner, write_owner
 from schemas.finess import has_valid_format
 from tlkpi.errors import StorageError
 
@@ -95,10 +97,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def claim(path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0) -> Claim | None:
+def claim(
+    path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0, owner: Owner | None = None
+) -> Claim | None:
     """Move the file under processing/ atomically; None when another run took it first or it is
     still being written (it goes back to the inbox for a later run).
 
+    The owner is written before the move, so a claim whose owner died is always recognisable.
     The claimed entry is opened without following links: a symbolic link, a special file or a file
     with other hard links (swapped in after discovery) is refused unread. A regular file is copied,
     hashed on the way, into the claim's folder and the copy takes its place: the bytes stored later
@@ -108,6 +113,8 @@ def claim(path: Path, inbox: Path, processing: Path, settle_seconds: float = 0.0
     work_dir = processing / uuid.uuid4().hex
     target = work_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
+    if owner is not None:
+        write_owner(work_dir, owner)
     try:
         before = os.lstat(path)
         os.rename(path, target)
@@ -172,22 +179,45 @@ def _refuse_unread(taken: Claim) -> Claim:
     return refused
 
 
-def release_stale_claims(inbox: Path, processing: Path, older_than_seconds: float) -> list[Path]:
-    """Put back in the inbox the files of claims abandoned by a crashed run."""
+def release_stale_claims(
+    inbox: Path,
+    processing: Path,
+    older_than_seconds: float,
+    owner_is_gone: Callable[[Path], bool] | None = None,
+) -> list[Path]:
+    """Put back in the inbox the files of claims abandoned by a crashed run: at once when
+    `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
     if not processing.is_dir():
         return []
     released = []
     now = time.time()
-    for record in sorted(processing.glob(f"*/{CLAIM_FILE}")):
-        if now - record.stat().st_mtime < older_than_seconds:
+    for work_dir in sorted(path for path in processing.iterdir() if path.is_dir()):
+        record = work_dir / CLAIM_FILE
+        try:
+            age = now - (record if record.exists() else work_dir).stat().st_mtime
+        except FileNotFoundError:  # settled by its run while we looked
             continue
+        if age < older_than_seconds and not (owner_is_gone and owner_is_gone(work_dir)):
+            continue
+        released += _release_claim(work_dir, record, inbox)
+    return released
+
+
+def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
+    """Move a claim's file back to where it was dropped and drop the claim."""
+    if record.exists():
         taken = Claim(**json.loads(record.read_text(encoding="utf-8")))
-        if Path(taken.path).exists():
-            back = inbox / taken.relative
-            back.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(taken.path, back)
-            released.append(back)
-        shutil.rmtree(taken.work_dir, ignore_errors=True)
+        relatives = [Path(taken.relative)] if Path(taken.path).exists() else []
+    else:  # the run died between the move and the claim record: its only file is the claimed one
+        relatives = [p.relative_to(work_dir) for p in work_dir.rglob("*") if p.is_file()]
+        relatives = [r for r in relatives if r.as_posix() != OWNER_FILE]
+    released = []
+    for relative in relatives:
+        back = inbox / relative
+        back.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(work_dir / relative, back)
+        released.append(back)
+    shutil.rmtree(work_dir, ignore_errors=True)
     return released
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from intake import dropzone
 from schemas.periods import Period
 from tlkpi.settings import Settings
-from warehouse.db import open_warehouse
+from warehouse.db import open_warehouse, warehouse_exists
 from warehouse.queries import completeness_counts, fetch_dicts
 
 
@@ -42,8 +42,8 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
     quarter = current_quarter(today)
     last_runs: list[dict[str, object]] = []
     completeness: dict[str, int] = {}
-    if settings.warehouse_path.exists():
-        with open_warehouse(settings.warehouse_path, read_only=True) as con:
+    if warehouse_exists(settings.warehouse):
+        with open_warehouse(settings.warehouse, read_only=True) as con:
             last_runs = fetch_dicts(con, "last_runs", {"limit": runs})
             counts = completeness_counts(con, quarter)  # one pass: no names or KPI lists needed here
             completeness = {status: counts[status] for status in ("complet", "partiel", "absent")}

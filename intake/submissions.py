@@ -28,7 +28,7 @@ from schemas.reading import Limits, SubmittedTable, read_submission
 from schemas.validation import Verdict, validate_tables
 from tlkpi.errors import SubmissionError, TransientError
 from tlkpi.settings import Settings
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.history import load_history
 from warehouse.load import LoadResult, SettledFile, SubmissionRecord, find_submissions, record_batch
 
@@ -147,7 +147,7 @@ def validate_claims(
     readable: list[bool],
     catalogue: Catalogue,
     today: date,
-    warehouse_path: Path | None = None,
+    warehouse_path: Warehouse | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> list[Summary]:
     """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
@@ -235,7 +235,7 @@ def settle_claims(
     If the batch's transaction fails, each file is recorded in its own transaction, and a file the
     warehouse still refuses is quarantined: it cannot hold back the others.
     """
-    with open_warehouse(settings.warehouse_path) as con:
+    with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
         chosen: dict[str, tuple[Claim, Summary]] = {}

@@ -80,6 +80,8 @@ def file_entries(root: Path) -> list[dict[str, Any]]:
 def edition_entry(edition: Edition) -> dict[str, Any]:
     entry = asdict(edition)
     entry["as_of"] = edition.as_of.isoformat() if edition.as_of else None
+    if edition.lake_snapshot is None:  # a DuckDB file keeps no snapshots: nothing to name
+        del entry["lake_snapshot"]
     return entry
 
 

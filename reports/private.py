@@ -37,6 +37,7 @@ from reports.workers import map_in_workers, worker_count
 from schemas.periods import parse_quarter
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
+from warehouse.db import Warehouse
 from warehouse.editions import Edition
 
 PRIVATE_DIR = "private"
@@ -271,7 +272,9 @@ def write_batch(batch: tuple[ReportContext, Sequence[Establishment]]) -> list[Pa
     return [write_establishment(context, establishment) for establishment in establishments]
 
 
-def render_private_reports(warehouse_path: Path, quarter: str, root: Path, workers: int = 0) -> list[Path]:
+def render_private_reports(
+    warehouse_path: Warehouse, quarter: str, root: Path, workers: int = 0
+) -> list[Path]:
     """Write root/<quarter>/<FINESS>/ for every establishment of the latest edition; return its indexes.
 
     `workers` processes share the establishments (0: one per CPU when there are enough of them).

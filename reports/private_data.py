@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
 
 from tlkpi.errors import WarehouseError
 from warehouse.benchmark import DECIMALS, BenchmarkCell, RoiCell
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts, load_query
 
@@ -123,7 +122,7 @@ def group_establishments(
     return establishments
 
 
-def read_private_source(warehouse_path: Path, quarter: str) -> PrivateSource:
+def read_private_source(warehouse_path: Warehouse, quarter: str) -> PrivateSource:
     """The latest edition of a quarter and everything its private reports show."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, quarter)
@@ -131,13 +130,16 @@ def read_private_source(warehouse_path: Path, quarter: str) -> PrivateSource:
             raise WarehouseError(
                 f"{quarter}: no edition; publish the quarter first (`tlkpi quarter {quarter}`)"
             )
+        cells, roi = read_benchmark(con, edition), read_roi(con, edition)
+    # the live values as of the edition's lake snapshot: re-rendered later, the reports stay the same
+    with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
         labels = read_labels(con)
         rows = read_own_values(con, quarter)
         roi_rows = fetch_dicts(con, "private_roi", {"quarter": quarter, "decimals": DECIMALS})
-        return PrivateSource(
-            edition=edition,
-            cells=read_benchmark(con, edition),
-            roi=read_roi(con, edition),
-            labels=labels,
-            establishments=group_establishments(rows, roi_rows, labels.establishments),
-        )
+    return PrivateSource(
+        edition=edition,
+        cells=cells,
+        roi=roi,
+        labels=labels,
+        establishments=group_establishments(rows, roi_rows, labels.establishments),
+    )

@@ -7,7 +7,7 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import completeness_counts
 
@@ -123,7 +123,7 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
     return quarter_dir if latest else quarter_dir / "editions" / str(edition.number)
 
 
-def read_edition(warehouse_path: Path, label: str, number: int | None) -> EditionContent:
+def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> EditionContent:
     """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
@@ -133,18 +133,23 @@ def read_edition(warehouse_path: Path, label: str, number: int | None) -> Editio
                 f"{label}: no such edition; publish the quarter first (`tlkpi quarter {label}`)"
             )
         is_latest = edition.number == latest.number
-        return EditionContent(
+        content = EditionContent(
             edition=edition,
             latest=is_latest,
             cells=read_benchmark(con, edition),
             roi=read_roi(con, edition),
             inputs=read_inputs(con, edition),
-            completeness=completeness_counts(con, label) if is_latest else None,
+            completeness=None,
         )
+    if not is_latest:
+        return content
+    # live figures as of the edition's lake snapshot: re-rendered later, the edition stays the same
+    with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
+        return replace(content, completeness=completeness_counts(con, label))
 
 
 def render_quarter_site(
-    warehouse_path: Path, quarter: str, site_root: Path, settings: Settings, number: int | None = None
+    warehouse_path: Warehouse, quarter: str, site_root: Path, settings: Settings, number: int | None = None
 ) -> Path:
     """Render an edition of a quarter (by default its latest) and return the index path.
 

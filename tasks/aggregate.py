@@ -46,7 +46,7 @@ def publication_rules(settings: Settings) -> Rules:
 )
 def aggregate_quarter(settings: Settings, quarter: str) -> QuarterSummary:
     """Freeze a new edition of `quarter` when something changed; otherwise report the latest one."""
-    with open_warehouse(settings.warehouse_path) as con:
+    with open_warehouse(settings.warehouse) as con:
         freeze = freeze_edition(con, quarter, publication_rules(settings))
         cells: list[BenchmarkCell | RoiCell] = [
             *read_benchmark(con, freeze.edition),

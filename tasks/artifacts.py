@@ -73,7 +73,7 @@ def publish_report_links(quarter: str, index_path: str, private_indexes: list[st
 def publish_quarter_tables(settings: Settings, quarter: str, edition: int) -> None:
     """Completeness per experimentation and the withheld cells of the edition, as table artifacts."""
     deadline = submission_deadline(quarter, settings.quarter_grace_days)
-    with open_warehouse(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings.warehouse, read_only=True) as con:
         completeness = quarter_completeness(con, quarter, deadline)
         frozen = find_edition(con, quarter, edition)
         cells: list[BenchmarkCell | RoiCell] = (

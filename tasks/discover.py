@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
+from uuid import UUID
 
+import httpx
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
+from prefect.runtime import flow_run
 
-from intake import dropzone
+from intake import claim_owner, dropzone
 from intake.dropzone import Claim
 from tlkpi.settings import Settings
 
 
+def read_flow_run_state(flow_run_id: str) -> str | None:
+    """The state type of a flow run in the Prefect API ("CRASHED", ...); None when it cannot say."""
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(UUID(flow_run_id)).state
+    except (ValueError, ObjectNotFound, httpx.HTTPError):
+        return None
+    return state.type.value if state is not None else None
+
+
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
-    """Put back files of abandoned claims, then list the inbox."""
-    dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, settings.claim_timeout_seconds)
+    """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
+    dropzone.release_stale_claims(
+        settings.inbox_dir,
+        settings.processing_dir,
+        settings.claim_timeout_seconds,
+        claim_owner.claim_checker(read_flow_run_state),
+    )
     return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
 
 
 @task(name="claim", cache_policy=NO_CACHE)
 def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
-    """Take the files out of the inbox atomically; those another run took first are skipped."""
+    """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
+    first are skipped."""
+    owner = claim_owner.current_owner(flow_run.get_id())
     claims = (
-        dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds)
+        dropzone.claim(
+            Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds, owner
+        )
         for path in paths
     )
-    return [claim for claim in claims if claim is not None]
+    taken = (claim for claim in claims if claim is not None)
+    return list(islice(taken, settings.ingest_batch_files or None))

@@ -37,6 +37,6 @@ def load_files(
 )
 def sync_reference(settings: Settings) -> None:
     """Reference tables from the catalogue, and the establishment register when there is one."""
-    with open_warehouse(settings.warehouse_path) as con:
+    with open_warehouse(settings.warehouse) as con:
         sync_catalogue(con, default_catalogue())
         register_establishments_file(con, settings.reference_dir / "establishments.csv")

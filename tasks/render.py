@@ -14,14 +14,14 @@ from tlkpi.settings import Settings
 @task(name="render", cache_policy=NO_CACHE)
 def render_site(settings: Settings, quarter: str, edition: int | None = None) -> str:
     """Write site/<quarter>/ (or site/<quarter>/editions/<n>/ for an earlier edition); return its index.html."""
-    return str(render_quarter_site(settings.warehouse_path, quarter, settings.site_dir, settings, edition))
+    return str(render_quarter_site(settings.warehouse, quarter, settings.site_dir, settings, edition))
 
 
 @task(name="render-private", cache_policy=NO_CACHE)
 def render_private(settings: Settings, quarter: str) -> list[str]:
     """Write private/<quarter>/<FINESS>/ for each establishment of the latest edition; return the indexes."""
     indexes = render_private_reports(
-        settings.warehouse_path, quarter, private_root(settings), settings.render_workers
+        settings.warehouse, quarter, private_root(settings), settings.render_workers
     )
     return [str(path) for path in indexes]
 

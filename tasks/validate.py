@@ -20,5 +20,5 @@ def validate_files(
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
     return validate_claims(
-        claims, readable, default_catalogue(), today, settings.warehouse_path, CheckLimits.of(settings)
+        claims, readable, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
     )

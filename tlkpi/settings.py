@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Where a DuckLake warehouse lives: its catalogue database and its data files.
+
+    `snapshot` pins a reader to one snapshot of the lake (time travel); None is the latest.
+    """
+
+    catalog: str  # libpq connection string of the PostgreSQL catalogue database
+    data_path: str  # folder (shared filesystem) or s3://bucket/prefix/ of the Parquet data files
+    snapshot: int | None = None
 
 
 class Settings(BaseSettings):
@@ -96,6 +110,33 @@ class Settings(BaseSettings):
         description="A claimed file whose run has not settled it after this long is put back in the "
         "inbox (its run died). Keep it above the longest ingest run.",
     )
+    warehouse_backend: Literal["file", "ducklake"] = Field(
+        default="file",
+        description="`file`: one embedded DuckDB file under <data root>/warehouse/ (one writer process at a "
+        "time, one machine). `ducklake`: a DuckLake whose catalogue is the PostgreSQL database of "
+        "`lake_catalog` and whose data files are under `lake_data_path`; several ingest workers commit "
+        "concurrently and readers never wait. `tlkpi migrate-warehouse --to ducklake` copies a file "
+        "warehouse into a lake.",
+    )
+    lake_catalog: str = Field(
+        default="",
+        description="With the ducklake backend: libpq connection string of the PostgreSQL catalogue "
+        "database, e.g. `dbname=tlkpi_lake host=db.internal user=tlkpi`. Keep the password out of it: "
+        "libpq reads PGPASSWORD or ~/.pgpass.",
+    )
+    lake_data_path: str = Field(
+        default="",
+        description="With the ducklake backend: where the lake's Parquet files live, a folder every worker "
+        "mounts (NFS, CephFS) or `s3://bucket/prefix/` through DuckDB's httpfs (credentials from the "
+        "usual AWS_* variables or instance profile). Empty: <data root>/lake/.",
+    )
+    ingest_batch_files: int = Field(
+        default=0,
+        ge=0,
+        description="A run claims at most this many files at a time, settles them, then claims the next "
+        "ones until the inbox is empty; 0 = the whole inbox at once. With several ingest workers (the "
+        "ducklake backend) a few dozen lets them share a large inbox, and a killed worker holds no more.",
+    )
     render_workers: int = Field(
         default=0,
         ge=0,
@@ -151,6 +192,12 @@ class Settings(BaseSettings):
         "tells an establishment its file will be loaded within this delay.",
     )
 
+    @model_validator(mode="after")
+    def check_lake_catalog(self) -> Settings:
+        if self.warehouse_backend == "ducklake" and not self.lake_catalog:
+            raise ValueError("TLKPI_WAREHOUSE_BACKEND=ducklake needs TLKPI_LAKE_CATALOG (a libpq string)")
+        return self
+
     @cached_property
     def root(self) -> Path:
         return self.data_root.resolve()
@@ -194,6 +241,13 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return self.root / "warehouse" / "tlkpi.duckdb"
+
+    @property
+    def warehouse(self) -> Path | Lake:
+        """The warehouse the pipeline reads and writes: the DuckDB file, or the lake."""
+        if self.warehouse_backend == "file":
+            return self.warehouse_path
+        return Lake(self.lake_catalog, self.lake_data_path or f"{self.root / 'lake'}/")
 
     @property
     def site_dir(self) -> Path:

@@ -1,20 +1,33 @@
-"""Open the DuckDB warehouse and bring it to the latest schema with the numbered .sql migrations."""
+"""Open the warehouse (the DuckDB file, or a DuckLake) and bring it to the latest schema with the
+numbered .sql migrations; run writing transactions, retried when a lake's concurrent commit conflicts."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from tlkpi.errors import TransientError, WarehouseError
+from tlkpi.settings import Lake
+from warehouse.dialect import attach_lake, statements_for_lake
+
+Warehouse = Path | Lake  # the DuckDB file, or the lake
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
 LOCK_POLL_SECONDS = 0.25
+COMMIT_ATTEMPTS = 30  # a lake commit that lost a race is redone on the winner's data, up to this often
+COMMIT_RETRY_SECONDS = 0.05
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 _MIGRATION_TABLE = """
@@ -40,33 +53,97 @@ def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     return found
 
 
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row is not None and row[0] == "ducklake"
+
+
+def _run_migration(con: duckdb.DuckDBPyConnection, sql: str, lake: bool) -> None:
+    if not lake:
+        con.execute(sql)
+        return
+    for statement in statements_for_lake(sql):
+        con.execute(statement)
+
+
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction; return their names."""
-    con.execute(_MIGRATION_TABLE)
+    lake = is_lake(con)
+    write_transaction(con, lambda: _run_migration(con, _MIGRATION_TABLE, lake))
     applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
     done = []
     for version, path in list_migrations(directory):
-        if version in applied:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(path.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name])
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")
-            raise
-        done.append(path.name)
+        if version not in applied and write_transaction(con, partial(_apply, con, version, path, lake)):
+            done.append(path.name)
     return done
 
 
+def _apply(con: duckdb.DuckDBPyConnection, version: int, path: Path, lake: bool) -> bool:
+    """Apply one migration unless a concurrent writer just did (two workers starting on a new lake)."""
+    if con.execute("SELECT 1 FROM schema_migration WHERE version = ?", [version]).fetchone():
+        return False
+    _run_migration(con, path.read_text(encoding="utf-8"), lake)
+    con.execute("INSERT INTO schema_migration (version, name) VALUES (?, ?)", [version, path.name])
+    return True
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, unless the failed COMMIT already ended the transaction (a lake conflict does)."""
+    with suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def is_conflict(exc: duckdb.Error) -> bool:
+    """A lake commit that lost the race to a concurrent one touching the same data."""
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def write_transaction(con: duckdb.DuckDBPyConnection, body: Callable[[], T]) -> T:
+    """Run `body` in one transaction and commit it. On a lake, a commit that conflicts with a concurrent
+    one is run again from the start on the data that won (snapshot isolation made serialisable)."""
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = body()
+            con.execute("COMMIT")
+            return result
+        except duckdb.Error as exc:
+            _rollback(con)
+            if not is_conflict(exc):
+                raise
+            log.info("lake commit conflicted (attempt %d): redoing the transaction", attempt)
+            time.sleep(COMMIT_RETRY_SECONDS * attempt)
+        except BaseException:
+            _rollback(con)
+            raise
+    raise TransientError(f"the lake commit conflicted {COMMIT_ATTEMPTS} times: too many writers at once")
+
+
+def as_of(where: Warehouse, snapshot: int | None) -> Warehouse:
+    """The warehouse as it was at a lake snapshot (time travel); the file, which keeps none, as it is."""
+    if isinstance(where, Lake) and snapshot is not None:
+        return replace(where, snapshot=snapshot)
+    return where
+
+
+def warehouse_exists(where: Warehouse) -> bool:
+    """A file warehouse exists once written; a lake is assumed to (its catalogue answers on opening)."""
+    return isinstance(where, Lake) or where.exists()
+
+
 def connect(
-    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+    where: Warehouse, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, waiting while another process holds it (DuckDB: one writer process).
+    """Open the warehouse: a lake at once (readers never wait on it), the file waiting while another
+    process holds it (DuckDB: one writer process).
 
     Past `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
     """
+    if isinstance(where, Lake):
+        return attach_lake(where, read_only=read_only)
+    path = where
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
@@ -87,7 +164,10 @@ def connect(
 
 def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> None:
     """A reader cannot migrate: say so plainly when the file is older than the code."""
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    try:
+        applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    except duckdb.CatalogException as exc:
+        raise WarehouseError("no warehouse yet; run `tlkpi ingest` first") from exc
     missing = [path.name for version, path in list_migrations(directory) if version not in applied]
     if missing:
         raise WarehouseError(
@@ -98,10 +178,10 @@ def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATION
 
 @contextmanager
 def open_warehouse(
-    path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
+    where: Warehouse, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on an up-to-date warehouse, closed on exit; a writer applies pending migrations."""
-    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+    con = connect(where, read_only=read_only, wait_seconds=wait_seconds)
     try:
         if read_only:
             check_up_to_date(con)

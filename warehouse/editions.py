@@ -17,6 +17,8 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.benchmark import BenchmarkCell, RoiCell, compute_benchmark, compute_roi
+from warehouse.db import is_lake, write_transaction
+from warehouse.dialect import current_snapshot
 from warehouse.disclosure import Rules
 from warehouse.queries import fetch_dicts, load_query, quarter_overview
 
@@ -33,6 +35,7 @@ class Edition:
     fingerprint: str
     min_establishments: int
     min_patients: int
+    lake_snapshot: int | None = None  # the lake snapshot it was computed from; None on the DuckDB file
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Freeze:
 
 
 def edition_of(row: dict[str, Any]) -> Edition:
-    return Edition(**{name: row[name] for name in Edition.__dataclass_fields__})
+    return Edition(**{name: row[name] for name in Edition.__dataclass_fields__ if name in row})
 
 
 def latest_edition(con: duckdb.DuckDBPyConnection, quarter: str) -> Edition | None:
@@ -101,14 +104,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, query: str, rows: list[dict[str,
 
 def freeze_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freeze:
     """Publish `quarter`: a new edition when its inputs or content changed, else the latest one."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = _freeze(con, quarter, rules)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return result
+    return write_transaction(con, lambda: _freeze(con, quarter, rules))
 
 
 def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freeze:
@@ -132,6 +128,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
         fingerprint=digest,
         min_establishments=rules.min_establishments,
         min_patients=rules.min_patients,
+        lake_snapshot=current_snapshot(con) if is_lake(con) else None,
     )
     con.execute(load_query("insert_edition"), asdict(edition))
     insert_rows(

@@ -10,7 +10,7 @@ import duckdb
 
 from schemas.validation import History
 from tlkpi.errors import TransientError, WarehouseError
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse, warehouse_exists
 
 HISTORY_WAIT_SECONDS = 5.0  # warnings are a courtesy: never hold a run for them
 HISTORY_SQL = Path(__file__).parent / "sql" / "kpi_history.sql"
@@ -23,10 +23,10 @@ def read_history(con: duckdb.DuckDBPyConnection, finess: Collection[str]) -> His
     return {(finess, uc, kpi, phase): float(median) for finess, uc, kpi, phase, median, _ in rows}
 
 
-def load_history(warehouse_path: Path, finess: Collection[str]) -> History:
+def load_history(warehouse_path: Warehouse, finess: Collection[str]) -> History:
     """The history of these establishments, or nothing when there is no warehouse yet or a writer
     holds it (it only feeds warnings)."""
-    if not finess or not warehouse_path.exists():
+    if not finess or not warehouse_exists(warehouse_path):
         return {}
     try:
         with open_warehouse(warehouse_path, read_only=True, wait_seconds=HISTORY_WAIT_SECONDS) as con:

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from schemas.messages import Issue
+from warehouse.db import write_transaction
 
 _KEY = "finess, use_case, kpi, period, phase"
 _KEY_MATCH = " AND ".join(f"m.{c} = i.{c}" for c in _KEY.split(", "))
@@ -28,10 +29,22 @@ _FORGET_REFUSALS = (
     """DELETE FROM submission WHERE status = 'rejected' AND sha256 IN (SELECT sha256 FROM batch_submission)""",
 )
 
+# A block of ids per batch (migration 009): raising `next_id` is also what makes two concurrent loads
+# on a lake conflict, so the later one is redone on the earlier one's committed values.
+# Rows written by other means (older tools using the file's sequences) are never overwritten either.
+_NEXT_IDS = """
+SELECT b.name, greatest(b.next_id, coalesce(t.top, 0) + 1)
+FROM id_block AS b JOIN (
+    SELECT 'submission' AS name, max(id) AS top FROM submission
+    UNION ALL SELECT 'measurement', max(id) FROM measurement
+) AS t USING (name)
+"""
+_TAKE_IDS = "UPDATE id_block SET next_id = ? WHERE name = ?"
+
 _INSERT_SUBMISSIONS = """
-INSERT INTO submission (sha256, original_name, inbox_path, inbox_finess, received_at, status,
+INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at, status,
                         n_rows, n_issues, stored_path, flow_run_id, processed_at)
-SELECT sha256, original_name, inbox_path, inbox_finess, received_at, status,
+SELECT ? + ord, sha256, original_name, inbox_path, inbox_finess, received_at, status,
        n_rows, n_issues, stored_path, flow_run_id, current_localtimestamp()
 FROM batch_submission ORDER BY ord
 """
@@ -75,10 +88,11 @@ WHERE NOT m.superseded AND {_KEY_MATCH} AND s.id = m.submission_id AND s.receive
 # After _SUPERSEDE, a value still current for a key was received after the batch's file: the
 # batch's value goes in already superseded.
 _INSERT_MEASUREMENTS = f"""
-INSERT INTO measurement (submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
+INSERT INTO measurement (id, submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
                          phase, value, numerator, denominator, n_patients, comment, superseded)
-SELECT submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
-       phase, value, numerator, denominator, n_patients, comment, {{superseded}} OR EXISTS (
+SELECT ? - 1 + row_number() OVER (ORDER BY ord, source_row), submission_id, source_row, finess, use_case,
+       domain, kpi, period, quarter, phase, value, numerator, denominator, n_patients, comment,
+       {{superseded}} OR EXISTS (
            SELECT 1 FROM measurement AS m WHERE NOT m.superseded AND {_KEY_MATCH}
        )
 FROM batch_measurement AS i
@@ -87,11 +101,20 @@ FROM batch_measurement AS i
 # within the batch, a value is superseded at once when a later file of the batch has the same key
 _LATER_FILE_HAS_KEY = f"lead(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) IS NOT NULL"
 
-_NEW_ESTABLISHMENTS = """
+# Without ON CONFLICT (a lake has no unique key): date the registered establishments seen for the first
+# time, then add the unknown ones.
+_FIRST_SEEN = """
+SELECT i.finess, min(b.received_at) AS first_seen_at
+FROM batch_measurement AS i JOIN batch_submission AS b USING (ord) GROUP BY i.finess
+"""
+_DATE_ESTABLISHMENTS = f"""
+UPDATE establishment SET first_seen_at = f.first_seen_at FROM ({_FIRST_SEEN}) AS f
+WHERE establishment.finess = f.finess AND establishment.first_seen_at IS NULL
+"""
+_NEW_ESTABLISHMENTS = f"""
 INSERT INTO establishment (finess, first_seen_at)
-SELECT i.finess, min(b.received_at) FROM batch_measurement AS i JOIN batch_submission AS b USING (ord)
-GROUP BY i.finess
-ON CONFLICT (finess) DO UPDATE SET first_seen_at = coalesce(establishment.first_seen_at, excluded.first_seen_at)
+SELECT f.finess, f.first_seen_at FROM ({_FIRST_SEEN}) AS f
+WHERE NOT EXISTS (SELECT 1 FROM establishment AS e WHERE e.finess = f.finess)
 """
 
 _INSERT_ISSUES = """
@@ -159,28 +182,31 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     if not files:
         return []
     tables = {"batch_submission": _submissions_table(files), "batch_issue": _issues_table(files)}
-    counts: dict[int, int] = {}
-    con.execute("BEGIN TRANSACTION")
+    n_measurements = sum(file.measurements.num_rows for file in files if file.measurements is not None)
+
+    def record() -> tuple[dict[int, int], dict[int, int]]:
+        for statement in _FORGET_REFUSALS:
+            con.execute(statement)
+        next_ids = dict(con.execute(_NEXT_IDS).fetchall())
+        con.execute(_TAKE_IDS, [next_ids["submission"] + len(files), "submission"])
+        con.execute(_TAKE_IDS, [next_ids["measurement"] + n_measurements, "measurement"])
+        con.execute(_INSERT_SUBMISSIONS, [next_ids["submission"]])
+        ids = dict(con.execute(_IDS).fetchall())
+        counts: dict[int, int] = {}
+        measurements = _measurements_table(files, ids)
+        if measurements is not None:
+            con.register("batch_measurement", measurements)
+            several = sum(1 for file in files if file.measurements is not None) > 1
+            counts = _record_measurements(con, several, next_ids["measurement"])
+        _record_issues(con)
+        return ids, counts
+
     try:
         for name, table in tables.items():
             con.register(name, table)
-        for statement in _FORGET_REFUSALS:
-            con.execute(statement)
-        con.execute(_INSERT_SUBMISSIONS)
-        ids = dict(con.execute(_IDS).fetchall())
-        measurements = _measurements_table(files, ids)
-        if measurements is not None:
-            tables["batch_measurement"] = measurements
-            con.register("batch_measurement", measurements)
-            several = sum(1 for file in files if file.measurements is not None) > 1
-            counts = _record_measurements(con, several)
-        _record_issues(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        ids, counts = write_transaction(con, record)
     finally:
-        for name in tables:
+        for name in (*tables, "batch_measurement"):
             con.unregister(name)
     return [
         LoadResult(
@@ -192,7 +218,9 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     ]
 
 
-def _record_measurements(con: duckdb.DuckDBPyConnection, several_files: bool) -> dict[int, int]:
+def _record_measurements(
+    con: duckdb.DuckDBPyConnection, several_files: bool, first_id: int
+) -> dict[int, int]:
     """Supersede, insert the batch's measurements, note new establishments; superseded count per file."""
     row = con.execute(_REPEATED_KEYS).fetchone() if several_files else None
     repeats = bool(row and row[0])
@@ -201,10 +229,12 @@ def _record_measurements(con: duckdb.DuckDBPyConnection, several_files: bool) ->
         con.execute(_SUPERSEDE)
     if repeats:
         con.execute(
-            _INSERT_MEASUREMENTS.format(superseded=_LATER_FILE_HAS_KEY, order="ORDER BY ord, source_row")
+            _INSERT_MEASUREMENTS.format(superseded=_LATER_FILE_HAS_KEY, order="ORDER BY ord, source_row"),
+            [first_id],
         )
     else:
-        con.execute(_INSERT_MEASUREMENTS.format(superseded="false", order=""))
+        con.execute(_INSERT_MEASUREMENTS.format(superseded="false", order=""), [first_id])
+    con.execute(_DATE_ESTABLISHMENTS)
     con.execute(_NEW_ESTABLISHMENTS)
     return counts
 

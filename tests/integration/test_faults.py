@@ -71,8 +71,9 @@ def drop_files(root: Path, count: int) -> int:
 
 
 def run_ingest(root: Path, fault: str = "") -> subprocess.CompletedProcess[str]:
-    """One run; a claim left by a dead run is taken back at once (claim timeout 0)."""
-    code = INGEST_ONCE.format(project=str(PROJECT), root=str(root), fault=fault, timeout=0)
+    """One run, with the default claim timeout of an hour: a claim left by a dead run is taken back at
+    once because its owner is gone, not because it is old."""
+    code = INGEST_ONCE.format(project=str(PROJECT), root=str(root), fault=fault, timeout=3600)
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
     )

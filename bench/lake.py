@@ -1,0 +1,183 @@
+"""Target 6 of `make bench` (issue 17): many small files ingested by 1 and 2 workers, on the DuckDB
+file and on a DuckLake (catalogue in a throwaway PostgreSQL cluster, data files on a local path), while
+an analyst queries the warehouse every second. Reports files/s and the analyst's query latency.
+
+The analyst of the file backend opens the file read-only for each query (holding it open would stop
+the writers); the lake's analyst keeps one session and reads the latest snapshot each time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.data import PROJECT
+from bench.harness import PYTHON, RUN_DIR, bench_env
+
+sys.path.insert(0, str(PROJECT / "tests" / "scaleout"))
+from pg_cluster import PostgresServer, running_postgres
+
+SITES = 40  # establishment folders
+BATCH_FILES = 50  # TLKPI_INGEST_BATCH_FILES of the workers
+QUERY = "SELECT count(*), sum(value) FROM measurement_latest"
+WORKER = """
+import sys
+from datetime import date
+sys.path.insert(0, {project!r})
+from tasks.discover import claim_files, discover_files
+from tasks.load import load_files, sync_reference
+from tasks.read import read_files
+from tasks.validate import validate_files
+from tlkpi.settings import Settings
+settings = Settings()
+sync_reference.fn(settings)
+while claims := claim_files.fn(discover_files.fn(settings), settings):
+    readable = read_files.fn(claims, settings)
+    load_files.fn(claims, validate_files.fn(claims, readable, date(2026, 11, 22), settings), settings, None)
+"""
+
+
+@dataclass
+class IngestRun:
+    backend: str
+    workers: int
+    files: int
+    seconds: float
+    waits: list[float]
+    loaded: int
+
+    @property
+    def rate(self) -> float:
+        return self.files / self.seconds
+
+    @property
+    def worst_wait(self) -> float:
+        return max(self.waits) if self.waits else float("nan")
+
+
+def write_small_files(inbox: Path, count: int) -> None:
+    """`count` accepted files of 4 rows, spread over SITES establishments."""
+    from schemas.finess import with_check_key
+
+    header = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
+    for number in range(count):
+        finess = with_check_key(f"{1 + number % SITES:02d}{number % SITES:06d}")
+        folder = inbox / finess
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [
+            f"{finess},UC{1 + number % 17:02d},EFF_DELAI_PEC,2025-{month:02d},pilote,{40 + number % 50},30"
+            for month in (1, 2, 3, 4)
+        ]
+        (folder / f"kpi_{number:05d}.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def analyst(env: dict[str, str]) -> Iterator[list[float]]:
+    """Query the warehouse every second in a thread; yields the latencies (wait + query)."""
+    from tlkpi.settings import Settings
+    from warehouse.db import open_warehouse
+
+    settings = Settings(**_settings_fields(env))
+    waits: list[float] = []
+    stop = threading.Event()
+
+    def file_queries() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            with open_warehouse(settings.warehouse, read_only=True) as con:
+                con.execute(QUERY).fetchall()
+            waits.append(time.monotonic() - started)
+            stop.wait(1.0)
+
+    def lake_queries() -> None:
+        with open_warehouse(settings.warehouse, read_only=True) as con:
+            while not stop.is_set():
+                started = time.monotonic()
+                con.execute(QUERY).fetchall()
+                waits.append(time.monotonic() - started)
+                stop.wait(1.0)
+
+    thread = threading.Thread(
+        target=lake_queries if settings.warehouse_backend == "ducklake" else file_queries
+    )
+    thread.start()
+    try:
+        yield waits
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+
+
+def _settings_fields(env: dict[str, str]) -> dict[str, str]:
+    names = {"TLKPI_DATA_ROOT": "data_root", "TLKPI_WAREHOUSE_BACKEND": "warehouse_backend",
+             "TLKPI_LAKE_CATALOG": "lake_catalog", "TLKPI_LAKE_DATA_PATH": "lake_data_path"}  # fmt: skip
+    return {field: env[name] for name, field in names.items() if name in env}
+
+
+def prepare(env: dict[str, str], root: Path, files: int) -> None:
+    """A fresh data root with its warehouse migrated and the catalogue loaded, and the files waiting."""
+    from schemas.catalogue import default_catalogue
+    from tlkpi.settings import Settings
+    from warehouse.db import open_warehouse
+    from warehouse.reference import sync_catalogue
+
+    shutil.rmtree(root, ignore_errors=True)
+    with open_warehouse(Settings(**_settings_fields(env)).warehouse) as con:
+        sync_catalogue(con, default_catalogue())
+    write_small_files(root / "inbox", files)
+
+
+def ingest_with(env: dict[str, str], workers: int, files: int) -> IngestRun:
+    from tlkpi.settings import Settings
+    from warehouse.db import open_warehouse
+
+    root = Path(env["TLKPI_DATA_ROOT"])
+    prepare(env, root, files)
+    code = WORKER.format(project=str(PROJECT))
+    with analyst(env) as waits:
+        started = time.monotonic()
+        processes = [
+            subprocess.Popen([PYTHON, "-c", code], env=bench_env() | env, stderr=subprocess.PIPE, text=True)
+            for _ in range(workers)
+        ]
+        errors = [process.communicate(timeout=3600)[1] for process in processes]
+        seconds = time.monotonic() - started
+    if any(process.returncode for process in processes):
+        raise RuntimeError(f"a worker failed:\n{errors[0][-3000:]}{errors[-1][-3000:]}")
+    with open_warehouse(Settings(**_settings_fields(env)).warehouse, read_only=True) as con:
+        row = con.execute("SELECT count(DISTINCT sha256) FROM submission").fetchone()
+    env_label = env.get("TLKPI_WAREHOUSE_BACKEND", "file")
+    return IngestRun(env_label, workers, files, seconds, waits, int(row[0]) if row else 0)
+
+
+def backend_envs(server: PostgresServer, name: str) -> dict[str, str]:
+    root = RUN_DIR / f"lake-{name}"
+    shutil.rmtree(root.with_name(f"{root.name}-files"), ignore_errors=True)
+    if name.startswith("file"):
+        return {"TLKPI_DATA_ROOT": str(root), "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES)}
+    return {
+        "TLKPI_DATA_ROOT": str(root),
+        "TLKPI_WAREHOUSE_BACKEND": "ducklake",
+        "TLKPI_LAKE_CATALOG": server.conninfo(server.create_database("bench_lake")),
+        "TLKPI_LAKE_DATA_PATH": f"{root.with_name(root.name + '-files')}/",
+        "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES),
+    }
+
+
+def bench_lake_runs(files: int) -> list[IngestRun]:
+    """The file backend with 1 and 2 workers, then the lake with 1 and 2 workers, on the same files."""
+    os.environ.setdefault("TLKPI_REQUIRE_POSTGRES", "1")
+    runs = []
+    with running_postgres() as server:
+        for name, workers in (("file-1", 1), ("file-2", 2), ("lake-1", 1), ("lake-2", 2)):
+            runs.append(ingest_with(backend_envs(server, name), workers, files))
+            print(f"target 6: {name} done", file=sys.stderr, flush=True)
+    return runs

@@ -1,0 +1,93 @@
+"""The thin seam between the two backends: what a DuckLake needs that the DuckDB file does not.
+
+A lake has no sequences, indexes, primary keys, unique or check constraints. The numbered migrations
+are written for the file and run unchanged there; on a lake each statement is run without those
+clauses. The code never relies on them: ids come from `id_block` (warehouse/ids.py), keys are kept
+unique by the loads, and values are checked before they reach the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import duckdb
+
+from tlkpi.settings import Lake
+
+EXTENSIONS = ("postgres", "ducklake", "httpfs")
+LAKE_ALIAS = "lake"
+
+_COMMENT = re.compile(r"--[^\n]*")
+_LAKE_LACKS = re.compile(
+    r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|CREATE\s+SEQUENCE|DROP\s+(INDEX|SEQUENCE))\b", re.I
+)
+_TABLE_KEY = re.compile(r",\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)
+_COLUMN_KEY = re.compile(r"\s+(PRIMARY\s+KEY|UNIQUE)\b", re.I)
+_NEXTVAL = re.compile(r"\s+DEFAULT\s+nextval\s*\(\s*'[^']*'\s*\)", re.I)
+_CHECK = re.compile(r"\s+CHECK\s*\(", re.I)
+
+
+def statements_for_lake(sql: str) -> list[str]:
+    """The statements of a migration as a lake runs them (see the module's docstring)."""
+    kept = []
+    for statement in duckdb.extract_statements(sql):
+        text = _COMMENT.sub("", statement.query).strip()
+        if not text or _LAKE_LACKS.match(text):
+            continue
+        text = _TABLE_KEY.sub("", text)
+        text = _NEXTVAL.sub("", _COLUMN_KEY.sub("", text))
+        kept.append(_drop_checks(text))
+    return kept
+
+
+def _drop_checks(text: str) -> str:
+    """Remove every `CHECK (...)` clause, parentheses balanced."""
+    while match := _CHECK.search(text):
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        text = text[: match.start()] + text[end:]
+    return text
+
+
+def extension_file(name: str) -> str:
+    """The extension shipped by the `duckdb-extension-<name>` package for this DuckDB version."""
+    package = resources.files(f"duckdb_extension_{name}")
+    found = package / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    return str(found)
+
+
+def attach_lake(lake: Lake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake attached and in use; extensions come from the installed
+    packages, never downloaded."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    for name in EXTENSIONS if lake.data_path.startswith("s3://") else EXTENSIONS[:2]:
+        con.execute(f"INSTALL '{extension_file(name)}'")  # a path of the installed package, not user data
+        con.execute(f"LOAD {name}")
+    # ATTACH takes no parameters: the operator's settings are quoted as SQL literals
+    options = [f"DATA_PATH {_literal(lake.data_path)}"]
+    if lake.snapshot is not None:
+        options.append(f"SNAPSHOT_VERSION {int(lake.snapshot)}")
+    if read_only:
+        options.append("READ_ONLY")
+    source = _literal(f"ducklake:postgres:{lake.catalog}")
+    try:
+        con.execute(f"ATTACH {source} AS {LAKE_ALIAS} ({', '.join(options)})")
+    except duckdb.Error:
+        con.close()
+        raise
+    con.execute(f"USE {LAKE_ALIAS}")
+    return con
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    """The lake snapshot this connection reads."""
+    row = con.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()
+    assert row is not None
+    return int(row[0])
