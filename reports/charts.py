@@ -25,6 +25,8 @@ REFERENCE = "#6a6a6a"  # 5.3:1 on white
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 PILOT_LABEL, REFERENCE_LABEL = "Phase pilote", "Référence"
 QUANTILES, THRESHOLD = "quantiles", "seuil"
+LABEL_BAND = 150  # pixels left of the plot for the series labels
+TICKS = 5  # x-axis ticks: about 85 px apart on a 420 px plot, room for "−12 500"
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,12 +52,30 @@ def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
     ]
 
 
-def configure(chart: alt.LayerChart | alt.FacetChart, width: int, height: int) -> str:
-    """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON."""
-    configured = chart.properties(width=width, height=height).configure(
-        font=FONT, aria=False, background="white"
+def configure(chart: alt.TopLevelMixin, width: int, height: int, left: int = LABEL_BAND) -> str:
+    """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON.
+
+    Nothing in the layout depends on how wide a text is, so the SVG is the same whatever fonts the
+    machine has: a fixed canvas (no autosize) with fixed room for the labels, a fixed number of
+    ticks, and no label hidden or cut by measuring it (labelOverlap, labelLimit).
+    """
+    configured = chart.properties(
+        width=width,
+        height=height,
+        autosize=alt.AutoSizeParams(type="none"),
+        padding={"left": left, "right": 28, "top": 8, "bottom": 42},
+    ).configure(font=FONT, aria=False, background="white")
+    configured = configured.configure_axis(
+        labelColor="#1e1e1e",
+        titleColor="#1e1e1e",
+        labelFontSize=12,
+        titleFontSize=12,
+        labelOverlap=False,
+        labelLimit=0,
+        labelBound=False,
     )
-    configured = configured.configure_axis(labelColor="#1e1e1e", titleColor="#1e1e1e", labelFontSize=12)
+    configured = configured.configure_axisY(minExtent=left - 8, maxExtent=left - 8)
+    configured = configured.configure_axisX(minExtent=18, maxExtent=18, tickCount=TICKS)
     return configured.configure_view(stroke="#6a6a6a").to_json(sort_keys=True)
 
 
@@ -66,9 +86,7 @@ def quantile_template(axis_title: str, rows: int, whiskers: bool, threshold: boo
     The data go in the spec's top-level `datasets`, named QUANTILES and THRESHOLD: Altair's build and
     validation cost more than the rendering, and a site has a few shapes for a hundred charts.
     """
-    base = alt.Chart(alt.NamedData(name=QUANTILES)).encode(
-        y=alt.Y("serie:N", title=None, sort=None, axis=alt.Axis(labelLimit=140))
-    )
+    base = alt.Chart(alt.NamedData(name=QUANTILES)).encode(y=alt.Y("serie:N", title=None, sort=None))
     x_axis = alt.X("p25:Q", title=axis_title, scale=alt.Scale(zero=False, nice=True))
     layers: list[alt.Chart] = []
     if whiskers:

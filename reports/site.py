@@ -25,7 +25,7 @@ from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
-from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
+from warehouse.editions import Edition, find_edition, frozen_completeness, read_benchmark, read_roi
 from warehouse.queries import completeness_counts
 
 
@@ -124,7 +124,8 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
 
 
 def read_edition(warehouse_path: Path, label: str, number: int | None) -> EditionContent:
-    """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
+    """The frozen rows of an edition and its frozen completeness (live for the latest edition only
+    when it was frozen before completeness was kept with editions)."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
         latest = find_edition(con, label)
@@ -139,7 +140,8 @@ def read_edition(warehouse_path: Path, label: str, number: int | None) -> Editio
             cells=read_benchmark(con, edition),
             roi=read_roi(con, edition),
             inputs=read_inputs(con, edition),
-            completeness=completeness_counts(con, label) if is_latest else None,
+            completeness=frozen_completeness(con, edition)
+            or (completeness_counts(con, label) if is_latest else None),
         )
 
 
