@@ -41,6 +41,7 @@ class Chart:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     svg: str = ""
+    legend: tuple[tuple[str, str, str], ...] = ()  # (label, colour, how it is drawn), shown in HTML
 
 
 def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
@@ -52,7 +53,9 @@ def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
     ]
 
 
-def configure(chart: alt.TopLevelMixin, width: int, height: int, left: int = LABEL_BAND) -> str:
+def configure(
+    chart: alt.TopLevelMixin, width: int, height: int, left: int = LABEL_BAND, top: int = 8, bottom: int = 42
+) -> str:
     """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON.
 
     Nothing in the layout depends on how wide a text is, so the SVG is the same whatever fonts the
@@ -63,7 +66,7 @@ def configure(chart: alt.TopLevelMixin, width: int, height: int, left: int = LAB
         width=width,
         height=height,
         autosize=alt.AutoSizeParams(type="none"),
-        padding={"left": left, "right": 28, "top": 8, "bottom": 42},
+        padding={"left": left, "right": 28, "top": top, "bottom": bottom},
     ).configure(font=FONT, aria=False, background="white")
     configured = configured.configure_axis(
         labelColor="#1e1e1e",
@@ -181,7 +184,7 @@ def _quantiles(cell: BenchmarkCell) -> tuple[float | None, ...]:
 
 
 def roi_label(row: RoiCell) -> str:
-    return "Ensemble" if row.use_case == "ENSEMBLE" else row.use_case
+    return "Ensemble des cas d'usage" if row.use_case == "ENSEMBLE" else row.use_case
 
 
 def roi_chart(rows: Sequence[RoiCell], ident: str, title: str) -> Chart | None:
