@@ -161,7 +161,7 @@
   }
 
   function showTornado(bars, base) {
-    var width = 640, band = 210, row = 30, plot = width - band - 20;
+    var width = 680, band = 250, row = 30, plot = width - band - 20;
     var values = [base];
     bars.forEach(function (b) { values.push(b.low, b.high); });
     var min = Math.min.apply(null, values), max = Math.max.apply(null, values);
@@ -171,7 +171,7 @@
       height: row * bars.length + 30, role: "img", "aria-labelledby": "tornade-titre", focusable: "false" });
     bars.forEach(function (b, i) {
       var y = 10 + i * row;
-      var label = svg("text", { x: band - 8, y: y + 15, "text-anchor": "end", "font-size": 13, fill: "#1e1e1e" });
+      var label = svg("text", { x: band - 8, y: y + 15, "text-anchor": "end", "font-size": 12, fill: "#1e1e1e" });
       label.textContent = b.label;
       root.appendChild(label);
       [[b.low, "#6a6a6a"], [b.high, "#000091"]].forEach(function (pair) {
