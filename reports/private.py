@@ -36,9 +36,9 @@ from reports.scorecard import DomainScore, direction_of, peer_levels, score_doma
 from reports.sections import kpi_order, kpi_sort_key, ordered_domains
 from reports.templating import build_environment, copy_static, format_change, write_text
 from reports.workers import map_in_workers, worker_count
+from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.settings import Settings
-from schemas.catalogue import default_catalogue
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.editions import Edition
 
