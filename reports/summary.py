@@ -51,6 +51,15 @@ class MatrixCell:
     def empty(self) -> bool:
         return self.n_kpis == 0
 
+    @property
+    def status(self) -> str:
+        """'vide' (no KPI), 'secret' (all withheld), 'sans comparaison' (published, pilot only), 'part'."""
+        if self.empty:
+            return "vide"
+        if self.withheld:
+            return "secret"
+        return "part" if self.share is not None else "sans comparaison"
+
 
 @dataclass(frozen=True)
 class MatrixRow:
@@ -113,7 +122,7 @@ def matrix_cell(domain: str, cells: Sequence[BenchmarkCell]) -> MatrixCell:
         share=sum(share * n for share, n in shares) / weight if weight else None,
         n_experimentations=max((cell.n_experimentations for cell in cells), default=0),
         n_kpis=len(cells),
-        withheld=bool(cells) and not shares,
+        withheld=bool(cells) and all(cell.withheld for cell in cells),
     )
 
 

@@ -23,7 +23,7 @@ from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
 POINTS, MATRIX, BARS = "points", "matrice", "barres"
 QUARTER_WIDTH = 76  # pixels per quarter on a trend chart: room for "2025-T3" under each point
-LABEL_CHARACTERS = 42  # a use case's name on a chart axis is cut (by us, not by measuring) past this
+LABEL_CHARACTERS = 38  # a use case's name on a chart axis is cut (by us, not by measuring) past this
 TOTAL_LABEL = "Ensemble des cas d'usage"
 SOLID, DASHED, DOTTED = "trait plein", "tirets", "pointillés"
 
@@ -183,11 +183,16 @@ def roi_ranking_chart(rows: Sequence[RoiCell], ident: str) -> Chart | None:
 
 
 @cache
-def matrix_template(n_rows: int, n_domains: int) -> str:
+def matrix_template(rows: tuple[str, ...], domains: tuple[str, ...]) -> str:
     """The use case × domain grid: colour by share improved, the share and basis written in the cell."""
     base = alt.Chart(alt.NamedData(name=MATRIX)).encode(
-        x=alt.X("domaine:N", title=None, sort=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("libelle:N", title=None, sort=None),
+        x=alt.X(
+            "domaine:N",
+            title=None,
+            scale=alt.Scale(domain=list(domains)),
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("libelle:N", title=None, scale=alt.Scale(domain=list(rows))),
     )
     colour = alt.Color("part:Q", scale=alt.Scale(domain=[0, 1], range=["#f5f5fe", ACCENT]), legend=None)
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(color=colour)
@@ -196,7 +201,7 @@ def matrix_template(n_rows: int, n_domains: int) -> str:
         color=alt.condition("datum.part > 0.55", alt.value("white"), alt.value("#1e1e1e")),
     )
     return configure(
-        alt.layer(cells, words), width=180 * n_domains, height=28 * n_rows, left=300, top=34, bottom=8
+        alt.layer(cells, words), width=180 * len(domains), height=28 * len(rows), left=300, top=34, bottom=8
     )
 
 
@@ -207,16 +212,18 @@ def matrix_chart(domains: Sequence[tuple[str, str]], rows: Sequence[MatrixRow], 
         label = short_label(row.code, row.label)
         texts = []
         for cell in row.cells:
-            if cell.empty:
-                text = "—"
-            elif cell.share is None:
-                text = "secret"
-            else:
+            status = cell.status
+            if status == "part" and cell.share is not None:
                 text = f"{format_share(cell.share)} (n = {cell.n_experimentations})"
+            else:
+                text = {"vide": "—", "secret": "secret", "sans comparaison": "sans réf."}[status]
             texts.append(text)
             data.append({"domaine": labels[cell.domain], "libelle": label, "part": cell.share, "texte": text})
         table.append((label, *texts))
-    spec: dict[str, Any] = json.loads(matrix_template(len(rows), len(domains)))
+    labels_in_order = tuple(short_label(row.code, row.label) for row in rows)
+    spec: dict[str, Any] = json.loads(
+        matrix_template(labels_in_order, tuple(labels[code] for code, _ in domains))
+    )
     spec["datasets"] = {MATRIX: data}
     return Chart(
         ident=ident,
@@ -224,6 +231,7 @@ def matrix_chart(domains: Sequence[tuple[str, str]], rows: Sequence[MatrixRow], 
         description=(
             "Chaque case donne la part des indicateurs des expérimentations qui se sont améliorés et, entre "
             "parenthèses, le nombre d'expérimentations ; « secret » : case non publiée (secret statistique) ; "
+            "« sans réf. » : indicateurs publiés sans phase de référence (montants de la phase pilote) ; "
             "« — » : pas de données. Le tableau qui suit donne les mêmes valeurs, avec un lien vers chaque cas d'usage."
         ),
         spec=spec,
