@@ -16,7 +16,7 @@ from typing import Any
 
 import altair as alt
 
-from reports.formatting import format_share, format_threshold, format_value
+from reports.formatting import format_share
 from reports.svg import accessible_svg, render_svgs
 from warehouse.benchmark import BenchmarkCell, RoiCell
 
@@ -132,55 +132,6 @@ def kpi_rows(cell: BenchmarkCell) -> list[dict[str, Any]]:
 def kpi_spec(cell: BenchmarkCell) -> dict[str, Any]:
     """The distribution of the pilot values (published quantiles) against the baseline median."""
     return quantile_spec(kpi_rows(cell), cell.unit, threshold=cell.threshold)
-
-
-def optional(value: float | None, unit: str) -> str:
-    return "—" if value is None else format_value(value, unit)
-
-
-def kpi_description(cell: BenchmarkCell) -> str:
-    """The chart said in words: what a person would read off it."""
-    unit = cell.unit
-    parts = [f"Phase pilote : médiane {optional(cell.pilot_median, unit)}"]
-    if cell.pilot_p25 is not None and cell.pilot_p75 is not None:
-        parts.append(
-            f"la moitié des expérimentations entre {format_value(cell.pilot_p25, unit)} "
-            f"et {format_value(cell.pilot_p75, unit)}"
-        )
-    if cell.pilot_p10 is not None and cell.pilot_p90 is not None:
-        parts.append(
-            f"80 % entre {format_value(cell.pilot_p10, unit)} et {format_value(cell.pilot_p90, unit)}"
-        )
-    text = ", ".join(parts) + "."
-    if cell.baseline_median is not None:
-        text += f" Référence : médiane {format_value(cell.baseline_median, unit)}."
-    if cell.threshold is not None:
-        text += f" Seuil du référentiel : {format_threshold(cell.threshold, unit, cell.direction)}."
-    return text
-
-
-def kpi_chart(cell: BenchmarkCell, ident: str) -> Chart | None:
-    """The chart of a published KPI cell; None when withheld or without pilot quantiles."""
-    if cell.withheld or cell.pilot_median is None:
-        return None
-    unit = cell.unit
-    table = [
-        (PILOT_LABEL, *(optional(v, unit) for v in _quantiles(cell))),
-    ]
-    if cell.baseline_median is not None:
-        table.append((REFERENCE_LABEL, "—", "—", format_value(cell.baseline_median, unit), "—", "—"))
-    return Chart(
-        ident=ident,
-        title=f"{cell.kpi_label} : distribution des valeurs pilotes",
-        description=kpi_description(cell),
-        spec=kpi_spec(cell),
-        columns=("Série", "P10", "P25", "Médiane", "P75", "P90"),
-        rows=tuple(table),
-    )
-
-
-def _quantiles(cell: BenchmarkCell) -> tuple[float | None, ...]:
-    return (cell.pilot_p10, cell.pilot_p25, cell.pilot_median, cell.pilot_p75, cell.pilot_p90)
 
 
 def roi_label(row: RoiCell) -> str:
