@@ -40,7 +40,7 @@ def series_template(n_quarters: int, n_series: int, threshold: bool, percent: bo
     series = [PILOT_LABEL, REFERENCE_LABEL][:n_series]
     colours = alt.Scale(domain=series, range=[ACCENT, REFERENCE][:n_series])
     dashes = alt.Scale(domain=series, range=[[1, 0], [6, 4]][:n_series])
-    y_axis = alt.Axis(format=".0%" if percent else ",.4~r", tickCount=5)
+    y_axis = alt.Axis(format=".1~%" if percent else ",.4~r", tickCount=5)
     base = alt.Chart(alt.NamedData(name=POINTS)).encode(
         x=alt.X("trimestre:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=None, scale=alt.Scale(zero=False, nice=True), axis=y_axis),
