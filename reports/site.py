@@ -67,14 +67,24 @@ def open_data_files(quarter_dir: Path) -> list[dict[str, Any]]:
 
 
 def write_calculators(
-    env: Environment, quarter_dir: Path, pages: list[UseCasePage], common: dict[str, Any], band: float
+    env: Environment,
+    quarter_dir: Path,
+    pages: list[UseCasePage],
+    common: dict[str, Any],
+    trend: list[PublishedQuarter],
+    band: float,
 ) -> None:
-    """« Estimer le ROI dans mon établissement »: one page per use case (not for ENSEMBLE)."""
+    """« Estimer le ROI dans mon établissement »: one page per use case (not for ENSEMBLE), resting on
+    the latest published quarter of the trend whose figures allow it (this edition's first)."""
     template = env.get_template("calculator.html")
     for page in pages:
         if page.code == TOTAL:
             continue
-        basis = gain_basis(list(page.cells), band)
+        bases = (
+            gain_basis([cell for cell in published.cells if cell.use_case == page.code], band)
+            for published in reversed(trend)
+        )
+        basis = next((found for found in bases if found is not None), None)
         html = template.render(common, root="../", page=page, basis=basis, fields=FIELDS, band=band)
         write_text(quarter_dir / page.calculator_href, html)
 
@@ -100,7 +110,7 @@ def render_pages(
         write_text(
             quarter_dir / page.href, env.get_template("use_case.html").render(common, root="../", page=page)
         )
-    write_calculators(env, quarter_dir, pages, common, band)
+    write_calculators(env, quarter_dir, pages, common, content.trend, band)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     catalogue = default_catalogue()
     write_text(
