@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reports.published import Level, improved, roi_level, worsened
+from reports.published import Level, improved, level_change, roi_level, worsened
 from reports.sections import ordered_domains
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
@@ -20,6 +20,7 @@ class DomainTally:
     label: str
     published: int
     withheld: int
+    compared: int  # published KPIs with a change to judge (a reference phase)
     improved: int
     worsened: int
     with_threshold: int
@@ -77,6 +78,9 @@ def tally_domain(code: str, label: str, cells: Sequence[BenchmarkCell]) -> Domai
         label=label,
         published=len(shown),
         withheld=len(cells) - len(shown),
+        compared=sum(
+            1 for cell in shown if level_change(cell) is not None or cell.median_relative_change is not None
+        ),
         improved=sum(1 for cell in shown if improved(cell)),
         worsened=sum(1 for cell in shown if worsened(cell)),
         with_threshold=len(thresholds),
