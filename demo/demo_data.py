@@ -247,15 +247,16 @@ def measure_economics(exp: Experimentation, rng: random.Random) -> list[Measure]
 
 
 def measure_patients(exp: Experimentation, seed: int) -> list[Measure]:
-    """The optional patient volume of the pilot periods (ECO_PATIENTS_CONCERNES), from its own random
-    stream so that adding it changed no other demo value."""
+    """The optional patient volume of the pilot quarters (ECO_PATIENTS_CONCERNES), from its own random
+    stream so that adding it changed no other demo value. Always per quarter, even for a monthly
+    reporter: a count's monthly values are averaged into the quarter, not summed like the amounts it
+    divides (docs/file-contract.md)."""
     rng = random.Random(f"{seed}:{exp.establishment.finess}:{exp.use_case}:patients")
-    scale = 1 / 3 if exp.monthly else 1.0
     low, high = (20, 120) if exp.establishment.category == "ESMS" else (120, 900)
     base = rng.uniform(low, high)
     return [
-        Measure(PATIENTS_KPI, "pilote", period, float(max(1, round(base * scale * (1 + rng.gauss(0, 0.08))))))
-        for period in list_periods(PILOT_YEAR, exp.pilot_quarters, exp.monthly)
+        Measure(PATIENTS_KPI, "pilote", period, float(max(1, round(base * (1 + rng.gauss(0, 0.08))))))
+        for period in list_periods(PILOT_YEAR, exp.pilot_quarters, monthly=False)
     ]
 
 
