@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         description="A claimed file whose run has not settled it after this long is put back in the "
         "inbox (its run died). Keep it above the longest ingest run.",
     )
+    calculator_band: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="The ROI calculator's range when no spread of the gains is published (fewer than 10 "
+        "experimentations): the gain per patient ± this share (0.3 = ± 30 %), stated on the page.",
+    )
     render_workers: int = Field(
         default=0,
         ge=0,

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from warehouse.benchmark import BenchmarkCell, RoiCell, compute_benchmark, compute_roi
 from warehouse.disclosure import Rules
-from warehouse.queries import fetch_dicts, load_query, quarter_overview
+from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,12 @@ def read_roi(con: duckdb.DuckDBPyConnection, edition: Edition) -> list[RoiCell]:
     params = {"quarter": edition.quarter, "number": edition.number}
     rows = fetch_dicts(con, "edition_roi", params)
     return [RoiCell(**row) for row in rows]
+
+
+def frozen_completeness(con: duckdb.DuckDBPyConnection, edition: Edition) -> dict[str, int] | None:
+    """The completeness counts frozen with an edition; None for an edition frozen before they were kept."""
+    rows = fetch_dicts(con, "edition_completeness", {"quarter": edition.quarter, "number": edition.number})
+    return rows[0] if rows else None
 
 
 def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: list[RoiCell]) -> str:
@@ -139,4 +145,6 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     )
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
+    counts = completeness_counts(con, quarter)
+    con.execute(load_query("insert_edition_completeness"), {"quarter": quarter, "number": number, **counts})
     return Freeze(edition, created=True, previous=previous)

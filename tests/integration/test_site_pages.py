@@ -125,8 +125,8 @@ def test_each_published_kpi_has_an_accessible_chart_and_withheld_ones_none(site:
         ident = re.search(r'<figcaption id="([^"]+)-titre">', figure)
         assert ident, figure[:200]
         assert f'<svg role="img" aria-labelledby="{ident[1]}-titre {ident[1]}-texte"' in figure
-        assert f'<p class="chart-text" id="{ident[1]}-texte">Phase pilote : médiane' in figure
-        assert "<summary>Données du graphique" in figure and '<th scope="col">Médiane</th>' in figure
+        assert f'<p class="chart-text" id="{ident[1]}-texte">{QUARTER} : référence' in figure
+        assert "<summary>Données du graphique" in figure and '<th scope="col">Phase pilote</th>' in figure
         assert not re.search(r"<svg[^>]*>.*\s(?:aria-roledescription|role=\"graphics)", figure, flags=re.S)
     withheld = (site / "cas-usage" / "UC02.html").read_text(encoding="utf-8")
     assert '<figure class="chart"' not in withheld
