@@ -17,7 +17,6 @@ from warehouse.disclosure import (
     Key,
     Rules,
     TableBuilder,
-    dominance_reason,
     position_reason,
     withholding_reasons,
 )
@@ -34,8 +33,9 @@ ROI_FIELDS = ("roi_median", "roi_p25", "roi_p75", "roi_pooled")
 MEDIAN_FIELDS = ("pilot_median", "pilot_p25", "pilot_p75")
 EXTREME_FIELDS = ("pilot_p10", "pilot_p90")
 CHANGE_FIELDS = ("median_relative_change", "median_relative_change_low", "median_relative_change_high")
-LINEAR_FIELDS = ("baseline_mean", "pilot_mean", "mean_change", "pooled_rate", "pooled_rate_low",
-                 "pooled_rate_high", "share_improved", "share_threshold_met")  # fmt: skip
+MEAN_FIELDS = ("baseline_mean", "pilot_mean", "mean_change", "pooled_rate", "pooled_rate_low",
+               "pooled_rate_high")  # fmt: skip
+SHARE_FIELDS = ("share_improved", "share_threshold_met")
 
 
 @dataclass(frozen=True)
@@ -191,9 +191,11 @@ def build_cell(cell: cellmod.CellInput, quarter: str, edition: int, rules: Rules
     n_values = {"pilot": len(members), "baseline": sum(m.baseline is not None for m in members),
                 "change": sum(m.relative_change is not None for m in members)}  # fmt: skip
     statistics = position_gates(raw, n_values, rules)
-    linear_reason = dominance_reason(cellmod.dominance_shares(cell), rules)
+    linear_reason, shares_reason = cellmod.dominance(cell, rules)
     if linear_reason:
-        statistics.update(dict.fromkeys(LINEAR_FIELDS))
+        statistics.update(dict.fromkeys(MEAN_FIELDS))
+    if shares_reason:
+        statistics.update(dict.fromkeys(SHARE_FIELDS))
     return BenchmarkCell(
         edition=edition,
         quarter=quarter,
@@ -216,16 +218,14 @@ def meets(value: float | None, threshold: float | None, direction: str) -> bool 
     return value <= threshold if direction == "lower_is_better" else value >= threshold
 
 
-def benchmark_table(
-    group: Key, inputs: list[cellmod.CellInput], built: dict[Key, BenchmarkCell]
-) -> TableBuilder:
+def benchmark_table(group: Key, inputs: list[cellmod.CellInput], rules: Rules) -> TableBuilder:
     """The builder of a KPI's linked table for given withholding reasons."""
+
+    dominated = {cell.key: cellmod.dominance(cell, rules) for cell in inputs}
 
     def build(reasons: dict[Key, str | None]) -> LinkedTable:
         figures = {
-            cell.key: cellmod.additive_figures(
-                cell, reasons[cell.key] is None, built[cell.key].linear_withheld_reason is None
-            )
+            cell.key: cellmod.additive_figures(cell, reasons[cell.key], dominated[cell.key])
             for cell in inputs
         }
         return LinkedTable(group, (TOTAL, *group), figures, cellmod.PAIRS)
@@ -242,7 +242,7 @@ def compute_benchmark_release(
     groups: dict[Key, list[cellmod.CellInput]] = {}
     for cell in inputs:
         groups.setdefault(cell.group, []).append(cell)
-    builders = {group: benchmark_table(group, members, built) for group, members in groups.items()}
+    builders = {group: benchmark_table(group, members, rules) for group, members in groups.items()}
     reasons = withholding_reasons([cellmod.support_of(cell) for cell in inputs], rules, builders)
     cells = [withhold(built[cell.key], reasons[cell.key]) for cell in inputs]
     contributions = {(cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell) for cell in inputs}

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from warehouse.audit import Figure
-from warehouse.disclosure import Key, Support, largest_share
+from warehouse.disclosure import SECONDARY_REASON, Key, Rules, Support, dominance_reason, largest_share
 from warehouse.stats import median_interval, wilson_interval
 
 TOTAL = "ENSEMBLE"
@@ -174,17 +174,16 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
     return weights
 
 
-def dominance_shares(cell: CellInput) -> list[float]:
-    """The largest establishment's share of the weight of each linear statistic of the cell."""
+def dominance(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
+    """Why the means (patients or amounts dominated) and why the shares (experimentations dominated)
+    of a cell are withheld; an establishment's share of the experimentations withholds both."""
     members = list(cell.members)
     with_baseline = [m for m in members if m.baseline is not None]
-    shares = [
-        largest_share(mean_weights(members, "pilot", cell.kind)),
-        largest_share((m.finess, 1.0) for m in members),  # shares of experimentations
-    ]
+    shares_reason = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
+    weights = [largest_share(mean_weights(members, "pilot", cell.kind))]
     if with_baseline:
-        shares.append(largest_share(mean_weights(with_baseline, "baseline", cell.kind)))
-    return shares
+        weights.append(largest_share(mean_weights(with_baseline, "baseline", cell.kind)))
+    return shares_reason or dominance_reason(weights, rules), shares_reason
 
 
 def raw_statistics(cell: CellInput) -> dict[str, Any]:
@@ -242,11 +241,14 @@ def pooled_rate(members: list[Member]) -> tuple[float | None, float | None, floa
 PAIRS = (("pilot_num", "pilot_den"), ("baseline_num", "baseline_den"))
 
 
-def additive_figures(cell: CellInput, shown: bool, linear_shown: bool) -> dict[str, Figure]:
+def additive_figures(
+    cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
+) -> dict[str, Figure]:
     """The figures of a cell the published tables add up, with what the published row gives away.
 
-    `shown`: the row is published; `linear_shown`: its means, pooled rate and shares are (no
-    dominance). A figure withheld by a rule is protected.
+    `reason`: why the row is withheld (None: published; its means and shares then are, unless
+    `dominated`, see dominance()). The figures a primary or dominance rule withholds are protected;
+    a row withheld only to protect another (secondary) hides its figures without protecting them.
     """
     members = list(cell.members)
     both = [m for m in members if m.baseline is not None]
@@ -254,26 +256,31 @@ def additive_figures(cell: CellInput, shown: bool, linear_shown: bool) -> dict[s
     low, high = min(cell.min_value, 0.0), max(cell.max_value, 0.0)
     pilot_method = mean_method(members, "pilot", cell.kind)
     baseline_method = mean_method(both, "baseline", cell.kind) if both else "none"
-    counts_shown = means_shown = shown and linear_shown
+    means_reason, shares_reason = dominated
+    shown, primary = reason is None, reason is not None and reason != SECONDARY_REASON
+    counts_shown, means_shown = shown and not shares_reason, shown and not means_reason
 
-    def figure(value: float, lower: float, upper: float, published: bool, family_shown: bool) -> Figure:
-        return Figure(value, lower, upper, published and family_shown, not family_shown)
+    def figure(value: float, lower: float, upper: float, published: bool, family: str) -> Figure:
+        family_shown, dominated = (
+            (means_shown, means_reason) if family == "means" else (counts_shown, shares_reason)
+        )
+        return Figure(value, lower, upper, published and family_shown, primary or dominated is not None)
 
     figures = {
         "pilot_sum": figure(sum(m.pilot for m in members), n * low, n * high, pilot_method == "plain",
-                            means_shown),
+                            "means"),
     }  # fmt: skip
     if both:  # a cell without baselines adds nothing to the baseline figures of its table
-        figures["improved"] = figure(sum(bool(m.improved) for m in both), 0, n, True, counts_shown)
+        figures["improved"] = figure(sum(bool(m.improved) for m in both), 0, n, True, "counts")
         figures["baseline_sum"] = figure(
             sum(float(m.baseline or 0) for m in both),
             n * low,
             n * high,
             baseline_method == "plain",
-            means_shown,
+            "means",
         )
     if cell.labels["threshold"] is not None:
-        figures["threshold"] = figure(sum(bool(m.meets_threshold) for m in members), 0, n, True, counts_shown)
+        figures["threshold"] = figure(sum(bool(m.meets_threshold) for m in members), 0, n, True, "counts")
     if cell.kind == "rate":
         for phase, method in (("pilot", pilot_method), ("baseline", baseline_method)):
             chosen = members if phase == "pilot" else both
@@ -282,7 +289,7 @@ def additive_figures(cell: CellInput, shown: bool, linear_shown: bool) -> dict[s
             sides = [side(m, phase) for m in chosen]
             for name, position in (("num", 1), ("den", 2)):
                 total = sum(float(s[position] or 0) for s in sides)
-                figures[f"{phase}_{name}"] = figure(total, 0, np.inf, method == "pooled", means_shown)
+                figures[f"{phase}_{name}"] = figure(total, 0, np.inf, method == "pooled", "means")
     return figures
 
 
@@ -301,5 +308,6 @@ def member_digests(cell: CellInput) -> dict[str, tuple[str, float | None]]:
 
 
 def digest(rows: list[tuple[Any, ...]]) -> str:
-    text = repr(sorted(rows, key=repr))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """A hash of figures; floats at 10 significant digits, below the last-bit noise of parallel sums."""
+    texts = sorted(repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row)) for row in rows)
+    return hashlib.sha256(repr(texts).encode()).hexdigest()

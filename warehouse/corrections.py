@@ -1,9 +1,11 @@
 """Late corrections between editions of a quarter (publication rules v2).
 
 A new edition moves the figures of a linked table (a KPI's use-case cells and ENSEMBLE row, or the
-ROI table) only when, in every cell of the table, the establishments whose inputs changed since the
-previous edition themselves pass the primary rule (enough establishments, enough patients): the
-difference between two editions is then a statistic of those establishments, safe to publish. Otherwise
+ROI table) only when the establishments whose inputs changed since the previous edition pass the
+primary rule (enough establishments, enough patients) in every cell published in both editions, and
+taken together over the other cells (whose changes the ENSEMBLE difference minus the published
+differences gives away): the difference between two editions is then a statistic of enough
+establishments, safe to publish. Otherwise
 the whole table keeps the previous edition's rows and the cells that changed say a correction is
 pending; the table's contributions stay those of the previous edition, so changes add up until they
 are enough. A whole table moves or stays, so the ENSEMBLE row always adds up with its use-case cells.
@@ -59,15 +61,29 @@ def change_passes(changed: dict[str, float | None], rules: Rules) -> bool:
 
 
 def decide(
-    table: Key, cell_keys: Sequence[CellKey], previous: Contributions, current: Contributions, rules: Rules
+    table: Key,
+    cell_keys: Sequence[CellKey],
+    previous: Contributions,
+    current: Contributions,
+    shown_in_both: set[CellKey],
+    rules: Rules,
 ) -> Decision:
     changes = {key: changed_establishments(previous.get(key, {}), current.get(key, {})) for key in cell_keys}
-    failing = frozenset(
-        key for key, changed in changes.items() if changed and not change_passes(changed, rules)
-    )
-    if not failing:
+    checks = [changed for key, changed in changes.items() if key in shown_in_both]
+    checks.append(merge([changed for key, changed in changes.items() if key not in shown_in_both]))
+    if all(not changed or change_passes(changed, rules) for changed in checks):
         return Decision(table, held=False, pending=frozenset())
     return Decision(table, held=True, pending=frozenset(key for key, changed in changes.items() if changed))
+
+
+def merge(changes: list[dict[str, float | None]]) -> dict[str, float | None]:
+    """The changed establishments of several cells together, their known patients added up."""
+    merged: dict[str, float | None] = {}
+    for changed in changes:
+        for finess, patients in changed.items():
+            known = [count for count in (merged.get(finess), patients) if count is not None]
+            merged[finess] = sum(known) if known else None
+    return merged
 
 
 def cell_key_of(row: Any) -> CellKey:
@@ -105,8 +121,12 @@ def apply_corrections_rule(
     tables: dict[Key, set[CellKey]] = {}
     for row in [*rows, *previous_rows]:
         tables.setdefault(table_of(row), set()).add(cell_key_of(row))
+    shown_in_both = {cell_key_of(r) for r in rows if not r.withheld} & {
+        cell_key_of(r) for r in previous_rows if not r.withheld
+    }
     decisions = [
-        decide(table, sorted(keys), previous, current, rules) for table, keys in sorted(tables.items())
+        decide(table, sorted(keys), previous, current, shown_in_both, rules)
+        for table, keys in sorted(tables.items())
     ]
     held = {d.table: d for d in decisions if d.held}
     kept_keys = {key for table, keys in tables.items() if table in held for key in keys}

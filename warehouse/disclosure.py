@@ -116,19 +116,33 @@ def protect_table(
         failures = audit_table(build(reasons), rules.protection_level)
         if not failures:
             return
-        victim = next_victim(members, reasons, failures[0])
-        if victim is None:
+        candidates = victims(members, reasons, failures[0])
+        if not candidates:
             raise DisclosureError(failures[0].describe())
-        reasons[victim.key] = SECONDARY_REASON
+        reasons[first_that_protects(candidates, reasons, failures[0], build, rules).key] = SECONDARY_REASON
 
 
-def next_victim(members: list[Support], reasons: dict[Key, str | None], failure: Failure) -> Support | None:
-    """The smallest published use-case cell other than the exposed one, else the ENSEMBLE row."""
+def victims(members: list[Support], reasons: dict[Key, str | None], failure: Failure) -> list[Support]:
+    """The published cells that may be withheld for a failure: use cases smallest first, then ENSEMBLE."""
     shown = [s for s in members if reasons[s.key] is None and s.key != failure.cell]
     parts = sorted((s for s in shown if not s.is_total), key=smallest_first)
-    totals = [s for s in shown if s.is_total]
-    candidates = parts or totals
-    return candidates[0] if candidates else None
+    return parts + [s for s in shown if s.is_total]
+
+
+def first_that_protects(
+    candidates: list[Support],
+    reasons: dict[Key, str | None],
+    failure: Failure,
+    build: TableBuilder,
+    rules: Rules,
+) -> Support:
+    """The first candidate whose withholding protects the failing figure; else the first (progress)."""
+    for candidate in candidates:
+        trial = {**reasons, candidate.key: SECONDARY_REASON}
+        remaining = audit_table(build(trial), rules.protection_level)
+        if not any((f.cell, f.measure) == (failure.cell, failure.measure) for f in remaining):
+            return candidate
+    return candidates[0]
 
 
 def withholding_reasons(

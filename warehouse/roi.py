@@ -15,6 +15,7 @@ from warehouse.audit import Figure, LinkedTable
 from warehouse.benchmark import RoiCell, at_precision, withhold
 from warehouse.cells import TOTAL, TOTAL_LABEL, digest, quantiles
 from warehouse.disclosure import (
+    SECONDARY_REASON,
     Key,
     Rules,
     Support,
@@ -76,26 +77,31 @@ def members_of(rows: list[dict[str, Any]]) -> tuple[RoiMember, ...]:
     )
 
 
+def roi_dominance(cell: RoiInput, rules: Rules) -> tuple[str | None, str | None]:
+    """Why the pooled ROI (costs or gains dominated) and why the share of positive ROIs
+    (experimentations dominated, which withholds both) are withheld."""
+    members = cell.members
+    shares_reason = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
+    amounts = [
+        largest_share((m.finess, m.cost) for m in members),
+        largest_share((m.finess, m.gains) for m in members),
+    ]
+    return shares_reason or dominance_reason(amounts, rules), shares_reason
+
+
 def build_roi_cell(cell: RoiInput, quarter: str, edition: int, rules: Rules) -> RoiCell:
     members = cell.members
     n = len(members)
     median, p25, p75 = quantiles([m.roi for m in members], (0.5, 0.25, 0.75))
     cost, gains = sum(m.cost for m in members), sum(m.gains for m in members)
-    linear_reason = dominance_reason(
-        [
-            largest_share((m.finess, m.cost) for m in members),
-            largest_share((m.finess, m.gains) for m in members),
-            largest_share((m.finess, 1.0) for m in members),
-        ],
-        rules,
-    )
+    linear_reason, shares_reason = roi_dominance(cell, rules)
     shown_positions = n >= rules.min_position
     values = at_precision({
         "roi_median": median if shown_positions else None,
         "roi_p25": p25 if shown_positions else None,
         "roi_p75": p75 if shown_positions else None,
         "roi_pooled": None if linear_reason or cost <= 0 else (gains - cost) / cost,
-        "share_positive": None if linear_reason else sum(m.roi > 0 for m in members) / n,
+        "share_positive": None if shares_reason else sum(m.roi > 0 for m in members) / n,
     })  # fmt: skip
     return RoiCell(
         edition=edition,
@@ -112,25 +118,34 @@ def build_roi_cell(cell: RoiInput, quarter: str, edition: int, rules: Rules) -> 
     )
 
 
-def roi_figures(cell: RoiInput, shown: bool) -> dict[str, Figure]:
+def roi_figures(
+    cell: RoiInput, reason: str | None, dominated: tuple[str | None, str | None]
+) -> dict[str, Figure]:
     """The additive figures of a ROI cell: Σ costs and Σ gains (taken as recomputable whenever the
-    pooled ROI is published: the euro KPIs of the benchmark publish them) and the positive count."""
+    pooled ROI is published: the euro KPIs of the benchmark publish them) and the positive count.
+    Protected when a primary or dominance rule withholds them (as in warehouse/cells.py)."""
     members, n = cell.members, len(cell.members)
+    primary = reason is not None and reason != SECONDARY_REASON
+    amounts_shown, count_shown = (
+        reason is None and dominated[0] is None,
+        reason is None and dominated[1] is None,
+    )
+    amounts_protected, count_protected = (
+        primary or dominated[0] is not None,
+        primary or dominated[1] is not None,
+    )
     return {
-        "cost": Figure(sum(m.cost for m in members), 0.0, float("inf"), shown, not shown),
-        "gains": Figure(sum(m.gains for m in members), 0.0, float("inf"), shown, not shown),
-        "positive": Figure(sum(m.roi > 0 for m in members), 0.0, n, shown, not shown),
+        "cost": Figure(sum(m.cost for m in members), 0.0, float("inf"), amounts_shown, amounts_protected),
+        "gains": Figure(sum(m.gains for m in members), 0.0, float("inf"), amounts_shown, amounts_protected),
+        "positive": Figure(sum(m.roi > 0 for m in members), 0.0, n, count_shown, count_protected),
     }
 
 
-def roi_table(inputs: list[RoiInput], built: dict[Key, RoiCell]) -> TableBuilder:
+def roi_table(inputs: list[RoiInput], rules: Rules) -> TableBuilder:
+    dominated = {cell.key: roi_dominance(cell, rules) for cell in inputs}
+
     def build(reasons: dict[Key, str | None]) -> LinkedTable:
-        figures = {
-            cell.key: roi_figures(
-                cell, reasons[cell.key] is None and built[cell.key].linear_withheld_reason is None
-            )
-            for cell in inputs
-        }
+        figures = {cell.key: roi_figures(cell, reasons[cell.key], dominated[cell.key]) for cell in inputs}
         return LinkedTable(GROUP, (TOTAL,), figures)
 
     return build
@@ -152,7 +167,7 @@ def compute_roi_release(
         )
         for cell in inputs
     ]
-    builder = roi_table(inputs, built)
+    builder = roi_table(inputs, rules)
     reasons = withholding_reasons(supports, rules, {GROUP: builder}) if inputs else {}
     rows = [withhold(built[cell.key], reasons[cell.key]) for cell in inputs]
     contributions = {(cell.use_case, "ROI"): roi_digests(cell) for cell in inputs}
