@@ -34,7 +34,10 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "Médiane de référence",
         "Médiane des valeurs de la phase de référence (vide sous 10 expérimentations).",
     ),
-    "pilot_median": ("Médiane pilote", "Médiane des valeurs pilotes du trimestre (vide sous 10 expérimentations)."),
+    "pilot_median": (
+        "Médiane pilote",
+        "Médiane des valeurs pilotes du trimestre (vide sous 10 expérimentations).",
+    ),
     "pilot_p10": ("P10 pilote", "Premier décile des valeurs pilotes (vide sous 20 expérimentations)."),
     "pilot_p25": ("P25 pilote", "Premier quartile des valeurs pilotes (vide sous 10 expérimentations)."),
     "pilot_p75": ("P75 pilote", "Troisième quartile des valeurs pilotes (vide sous 10 expérimentations)."),

@@ -7,6 +7,7 @@ Withheld statistics are None, never 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
@@ -139,8 +140,12 @@ class Release:
 
 
 def rounded(value: float | None, decimals: int) -> float | None:
-    """A statistic at the published precision (-0.0 written as 0)."""
-    return None if value is None else round(float(value), decimals) + 0.0
+    """A statistic at the published precision, half up like the site's French formatting (11.25 ->
+    11.3, never 11.2), -0.0 written as 0."""
+    if value is None:
+        return None
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0
 
 
 def unit_decimals(unit: str) -> int:
