@@ -78,6 +78,7 @@ class UseCasePage:
 
 def cell_reasons(cell: BenchmarkCell) -> list[tuple[str, str]]:
     """(kind, reason) of every note a row calls for."""
+    found: list[tuple[str, str | None]]
     if cell.withheld and cell.withheld_reason:
         found = [("withheld", cell.withheld_reason)]
     else:

@@ -122,7 +122,11 @@ def invert_wilson(row: dict[str, str], max_denominator: int = 200_000) -> tuple[
         w_low, w_high = wilson(numerators[ok], denominators[ok])
         fit = (np.abs(w_low - low) <= tolerance) & (np.abs(w_high - high) <= tolerance)
         matches.update(
-            zip(numerators[ok][fit].astype(int).tolist(), denominators[ok][fit].astype(int).tolist())
+            zip(
+                numerators[ok][fit].astype(int).tolist(),
+                denominators[ok][fit].astype(int).tolist(),
+                strict=True,
+            )
         )
     return matches.pop() if len(matches) == 1 else None
 

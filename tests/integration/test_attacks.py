@@ -154,7 +154,7 @@ def test_a_participant_knowing_its_own_value_recovers_nothing(release, use_case:
 
 
 def test_a_dominated_cell_publishes_no_mean(release) -> None:
-    rows, benchmark, _ = release
+    _, benchmark, _ = release
     row = next(r for r in benchmark if (r["use_case"], r["kpi"]) == ("UC08", "ATT_FIDELISATION"))
     assert row["withheld"] == "false" and "85 %" in row["linear_withheld_reason"]
     assert row["pooled_rate"] == row["pilot_mean"] == row["baseline_mean"] == row["mean_change"] == ""
