@@ -36,6 +36,10 @@ class Edition:
     fingerprint: str
     min_establishments: int
     min_patients: int
+    max_dominance: float | None = None  # rules v2 thresholds; None for editions frozen before v2
+    min_position: int | None = None
+    min_extreme_position: int | None = None
+    protection_level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,10 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
         fingerprint=digest,
         min_establishments=rules.min_establishments,
         min_patients=rules.min_patients,
+        max_dominance=rules.max_dominance,
+        min_position=rules.min_position,
+        min_extreme_position=rules.min_extreme_position,
+        protection_level=rules.protection_level,
     )
     con.execute(load_query("insert_edition"), asdict(edition))
     insert_rows(

@@ -75,7 +75,7 @@ def insert_measurement(con, submission_id, finess, use_case, kpi, period, phase,
     )
 
 
-def build_report_warehouse(tmp_path: Path) -> Path:
+def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES) -> Path:
     """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03; edition 1 frozen."""
     path = tmp_path / "warehouse" / "tlkpi.duckdb"
     with open_warehouse(path) as con:
@@ -109,7 +109,7 @@ def build_report_warehouse(tmp_path: Path) -> Path:
             "UPDATE use_case SET label = ? WHERE code = ?",
             ["<script>alert('x')</script> Chirurgie & réalité augmentée", "UC01"],
         )
-        freeze_edition(con, QUARTER, REPORT_RULES)
+        freeze_edition(con, QUARTER, rules)
     return path
 
 

@@ -128,3 +128,9 @@ CREATE TABLE edition_contribution (
     patients DOUBLE,
     PRIMARY KEY (quarter, edition, use_case, kpi, finess)
 );
+
+-- The rules v2 thresholds an edition was frozen under (NULL for editions frozen before v2).
+ALTER TABLE edition ADD COLUMN max_dominance DOUBLE;
+ALTER TABLE edition ADD COLUMN min_position INTEGER;
+ALTER TABLE edition ADD COLUMN min_extreme_position INTEGER;
+ALTER TABLE edition ADD COLUMN protection_level DOUBLE;
