@@ -22,12 +22,35 @@ USE_CASE_DIR = "cas-usage"
 _SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+PENDING_REASON = "correction en attente"
+WITHHELD_SENTENCE = (
+    "Secret statistique : {reason}. La valeur n'est pas publiée pour protéger les établissements et "
+    "les patients concernés."
+)
+SENTENCES = {
+    "position": "{reason}.",
+    "linear": "Moyennes, taux poolé et parts non publiés : {reason}.",
+    "pending": (
+        "Correction en attente : des données de cette case ont été corrigées depuis l'édition "
+        "précédente, dont les chiffres restent affichés jusqu'à ce que les corrections portent sur assez "
+        "d'établissements pour être publiées sans en révéler aucun."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Note:
-    """A footnote explaining why cells are withheld; `mark` is the letter shown in the tables."""
+    """A footnote explaining why figures are empty or held; `mark` is the letter shown in the tables."""
 
     mark: str
     reason: str
+    kind: str = "withheld"  # withheld (whole row), position, linear (dominance) or pending
+
+    @property
+    def sentence(self) -> str:
+        template = SENTENCES.get(self.kind, WITHHELD_SENTENCE)
+        text = template.format(reason=self.reason)
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -61,11 +84,29 @@ class UseCasePage:
     def note_mark(self, reason: str) -> str:
         return next(note.mark for note in self.notes if note.reason == reason)
 
+    def cell_marks(self, cell: BenchmarkCell) -> list[str]:
+        """The letters of the notes on a published row: empty positions or means, held correction."""
+        return [self.note_mark(reason) for _, reason in cell_reasons(cell) if reason != cell.withheld_reason]
+
+
+def cell_reasons(cell: BenchmarkCell) -> list[tuple[str, str]]:
+    """(kind, reason) of every note a row calls for."""
+    found: list[tuple[str, str | None]]
+    if cell.withheld and cell.withheld_reason:
+        found = [("withheld", cell.withheld_reason)]
+    else:
+        found = [("position", cell.position_withheld_reason), ("linear", cell.linear_withheld_reason)]
+    if cell.correction_pending:
+        found.append(("pending", PENDING_REASON))
+    return [(kind, reason) for kind, reason in found if reason]
+
 
 def build_notes(cells: Iterable[BenchmarkCell]) -> tuple[Note, ...]:
-    """One lettered footnote per withholding reason, in order of first appearance."""
-    reasons = list(dict.fromkeys(cell.withheld_reason for cell in cells if cell.withheld_reason))
-    return tuple(Note(mark, reason) for mark, reason in zip(ascii_lowercase, reasons, strict=False))
+    """One lettered footnote per reason, in order of first appearance."""
+    reasons = list(dict.fromkeys(pair for cell in cells for pair in cell_reasons(cell)))
+    return tuple(
+        Note(mark, reason, kind) for mark, (kind, reason) in zip(ascii_lowercase, reasons, strict=False)
+    )
 
 
 History = dict[tuple[str, str], list[tuple[str, BenchmarkCell]]]

@@ -54,10 +54,12 @@ BATCHES_PER_WORKER = 8
 
 @dataclass(frozen=True)
 class Peers:
-    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: P25, median
-    and P75 when `published`, else the reason they are withheld (if the edition has the cell)."""
+    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: mean, P25,
+    median and P75 when `published` (each None when its own rule withholds it: dominance, fewer than
+    10 experimentations), else the reason they are withheld (if the edition has the cell)."""
 
     published: bool
+    mean: str | None = None
     p25: str | None = None
     median: str | None = None
     p75: str | None = None
@@ -159,6 +161,7 @@ def peers_of(cell: BenchmarkCell | None, unit: str) -> Peers:
         return Peers(published=False, withheld_reason=cell.withheld_reason if cell is not None else None)
     return Peers(
         published=True,
+        mean=optional_value(cell.pilot_mean, unit),
         p25=optional_value(cell.pilot_p25, unit),
         median=optional_value(cell.pilot_median, unit),
         p75=optional_value(cell.pilot_p75, unit),

@@ -12,11 +12,7 @@ from dataclasses import dataclass
 
 from warehouse.benchmark import BenchmarkCell, RoiCell
 
-MEAN, MEDIAN = "moyenne", "médiane"
-NO_MEDIAN = (
-    "La médiane et les quartiles ne sont publiés qu'à partir de 10 expérimentations : "
-    "une médiane calculée sur moins d'expérimentations serait la valeur d'un établissement."
-)
+MEAN, MEDIAN, RATE, ROI_POOLED = "moyenne", "médiane", "taux global", "ROI global"
 
 
 @dataclass(frozen=True)
@@ -27,20 +23,14 @@ class Level:
     statistic: str
 
 
-def _field(row: object, name: str) -> float | None:
-    """A published column that may not exist in this release of the tables (None then)."""
-    value = getattr(row, name, None)
-    return None if value is None else float(value)
-
-
 def pilot_level(cell: BenchmarkCell) -> Level | None:
     """The pilot level of a cell: its mean when published, else its median, else its global rate."""
-    return _level(_field(cell, "pilot_mean"), cell.pilot_median, cell.pooled_rate)
+    return _level(cell.pilot_mean, cell.pilot_median, cell.pooled_rate)
 
 
 def baseline_level(cell: BenchmarkCell) -> Level | None:
     """The reference level of a cell, the same statistic as `pilot_level` where both exist."""
-    return _level(_field(cell, "baseline_mean"), cell.baseline_median, None)
+    return _level(cell.baseline_mean, cell.baseline_median, None)
 
 
 def _level(mean: float | None, median: float | None, rate: float | None) -> Level | None:
@@ -49,14 +39,14 @@ def _level(mean: float | None, median: float | None, rate: float | None) -> Leve
     if median is not None:
         return Level(median, MEDIAN)
     if rate is not None:
-        return Level(rate, "taux global")
+        return Level(rate, RATE)
     return None
 
 
 def level_change(cell: BenchmarkCell) -> float | None:
     """Pilot minus reference in the KPI's unit: the published mean change, else the difference of the
     two published levels when they are the same statistic."""
-    change = _field(cell, "mean_change")
+    change = cell.mean_change
     if change is not None:
         return change
     pilot, baseline = pilot_level(cell), baseline_level(cell)
@@ -90,13 +80,12 @@ def median_withheld(cell: BenchmarkCell) -> bool:
 
 
 def roi_level(row: RoiCell) -> Level | None:
-    """The published ROI of a use case (a ratio: 0.25 is 25 %): its mean ROI when published, else its
-    median."""
-    mean = _field(row, "roi_mean")
+    """The published ROI of a use case (a ratio: 0.25 is 25 %): its global ROI (Σ gains − Σ costs) /
+    Σ costs when published, else its median."""
     if row.withheld:
         return None
-    if mean is not None:
-        return Level(mean, MEAN)
+    if row.roi_pooled is not None:
+        return Level(row.roi_pooled, ROI_POOLED)
     return None if row.roi_median is None else Level(row.roi_median, MEDIAN)
 
 
@@ -113,5 +102,4 @@ TEMPLATE_GLOBALS = {
     "level_change": level_change,
     "improved": improved,
     "worsened": worsened,
-    "no_median": NO_MEDIAN,
 }

@@ -81,16 +81,24 @@ def _said(level: Level | None, unit: str) -> str:
     return "non publié" if level is None else f"{format_value(level.value, unit)} ({level.statistic})"
 
 
+def said_statistics(statistics: Sequence[str]) -> str:
+    """Which published statistic a series draws: 'moyenne', or 'moyenne, sinon médiane' when it mixes."""
+    distinct = list(dict.fromkeys(statistics))
+    return distinct[0] if len(distinct) == 1 else ", sinon ".join(distinct)
+
+
 def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) -> Chart | None:
     """A KPI of a use case by quarter: the published pilot and reference levels (means when published,
     else medians) of every published quarter; None when no quarter publishes a level."""
     rows, points = [], []
+    statistics: dict[str, list[str]] = {PILOT_LABEL: [], REFERENCE_LABEL: []}
     for quarter, cell in history:
         pilot, baseline = (None, None) if cell.withheld else (pilot_level(cell), baseline_level(cell))
         rows.append((quarter, _said(baseline, cell.unit), _said(pilot, cell.unit)))
         for serie, level in ((PILOT_LABEL, pilot), (REFERENCE_LABEL, baseline)):
             if level is not None:
                 points.append({"trimestre": quarter, "serie": serie, "valeur": level.value})
+                statistics[serie].append(level.statistic)
     if not points:
         return None
     last = history[-1][1]
@@ -103,7 +111,11 @@ def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) ->
         spec=series_spec(points, len(quarters), 2, last.threshold, percent=False),
         columns=("Trimestre", REFERENCE_LABEL, PILOT_LABEL),
         rows=tuple(rows),
-        legend=legend(2)
+        legend=tuple(
+            (f"{label} ({said_statistics(statistics[label])})", colour, style)
+            for label, colour, style in legend(2)
+            if statistics[label]
+        )
         + ((("Seuil du référentiel", "#1e1e1e", DOTTED),) if last.threshold is not None else ()),
     )
 

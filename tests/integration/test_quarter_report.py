@@ -8,12 +8,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_data import QUARTER, build_report_warehouse, read_tree, render
+from report_data import QUARTER, REPORT_RULES, build_report_warehouse, read_tree, render
 
 from schemas.catalogue import default_catalogue
 from warehouse.benchmark import compute_benchmark
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
 from warehouse.editions import find_edition
 from warehouse.queries import available_quarters, quarter_overview
 
@@ -26,7 +25,7 @@ def warehouse(tmp_path: Path) -> Path:
 @pytest.fixture
 def benchmark(warehouse: Path):
     with open_warehouse(warehouse, read_only=True) as con:
-        cells = compute_benchmark(con, QUARTER, Rules(min_establishments=3, min_patients=11))
+        cells = compute_benchmark(con, QUARTER, REPORT_RULES)
     return {(cell.use_case, cell.kpi): cell for cell in cells}
 
 
@@ -164,9 +163,10 @@ def test_published_cell_shows_french_numbers(warehouse, tmp_path):
     (row,) = [r for r in table_rows(html) if r and r[0][2].startswith("Taux de réadmission")]
     texts = [" ".join(text.split()) for _, _, text in row]
     assert texts[0].endswith("↓ plus bas est mieux")
-    assert texts[1:4] == ["4", "11,0 % (médiane)", "9,5 % (médiane) taux global 9,4 % P25–P75 : 8,0 – 11,3 %"]
+    # means: pooled 57/500 = 11.4 % then 47/500 = 9.4 %, a change of -2.0 points; then the medians
+    assert texts[1:4] == ["4", "11,4 % (moyenne)", "9,4 % (moyenne) médiane 9,5 % P25–P75 : 8,0 – 11,3 %"]
     # median of -33.3, -20, -20, +10 %; under 6 values: no interval
-    assert texts[4] == "−1,5 % amélioration médiane des évolutions −20 %"
+    assert texts[4] == "−2,0 pt amélioration médiane des évolutions −20 %"
     assert texts[5] == "75 %"
     assert texts[6] == "atteint (≤ 10 %)"
     headings = re.findall(r"<h2 [^>]*>([^<]+)</h2>", html)
