@@ -105,7 +105,7 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
     "linear_withheld_reason": (
         "Motif du masquage des moyennes",
-        "Rempli quand les moyennes, le taux poolé et les parts sont vides : un établissement représente "
+        "Rempli quand les moyennes, le taux global et les parts sont vides : un établissement représente "
         "plus de 85 % de la case (règle de dominance).",
     ),
     "position_withheld_reason": (

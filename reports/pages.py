@@ -29,7 +29,7 @@ WITHHELD_SENTENCE = (
 )
 SENTENCES = {
     "position": "{reason}.",
-    "linear": "Moyennes, taux poolé et parts non publiés : {reason}.",
+    "linear": "Moyennes, taux global et parts non publiés : {reason}.",
     "pending": (
         "Correction en attente : des données de cette case ont été corrigées depuis l'édition "
         "précédente, dont les chiffres restent affichés jusqu'à ce que les corrections portent sur assez "
@@ -95,7 +95,9 @@ def cell_reasons(cell: BenchmarkCell) -> list[tuple[str, str]]:
     if cell.withheld and cell.withheld_reason:
         found = [("withheld", cell.withheld_reason)]
     else:
-        found = [("position", cell.position_withheld_reason), ("linear", cell.linear_withheld_reason)]
+        # P10 and P90 are not on the pages: a note on them alone would explain nothing shown
+        position = cell.position_withheld_reason if cell.pilot_median is None else None
+        found = [("position", position), ("linear", cell.linear_withheld_reason)]
     if cell.correction_pending:
         found.append(("pending", PENDING_REASON))
     return [(kind, reason) for kind, reason in found if reason]
