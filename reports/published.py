@@ -74,6 +74,21 @@ def worsened(cell: BenchmarkCell) -> bool:
     return change > 0 if cell.lower_is_better else change < 0
 
 
+def threshold_reached(cell: BenchmarkCell) -> tuple[bool, str] | None:
+    """Whether the published level reaches the KPI's threshold, and which statistic was compared: the
+    published verdict on the median when there is one, else the published mean against the threshold
+    (a comparison of two published figures)."""
+    if cell.withheld or cell.threshold is None:
+        return None
+    if cell.threshold_met is not None:
+        return cell.threshold_met, MEDIAN
+    level = pilot_level(cell)
+    if level is None:
+        return None
+    reached = level.value <= cell.threshold if cell.lower_is_better else level.value >= cell.threshold
+    return reached, level.statistic
+
+
 def median_withheld(cell: BenchmarkCell) -> bool:
     """A published cell whose median is empty: the page says why in one sentence."""
     return not cell.withheld and cell.pilot_median is None
@@ -102,4 +117,5 @@ TEMPLATE_GLOBALS = {
     "level_change": level_change,
     "improved": improved,
     "worsened": worsened,
+    "threshold_reached": threshold_reached,
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reports.published import Level, improved, level_change, roi_level, worsened
+from reports.published import Level, improved, level_change, roi_level, threshold_reached, worsened
 from reports.sections import ordered_domains
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
@@ -72,7 +72,7 @@ class MatrixRow:
 
 def tally_domain(code: str, label: str, cells: Sequence[BenchmarkCell]) -> DomainTally:
     shown = [cell for cell in cells if not cell.withheld]
-    thresholds = [cell for cell in shown if cell.threshold_met is not None]
+    thresholds = [reached for cell in shown if (reached := threshold_reached(cell)) is not None]
     return DomainTally(
         code=code,
         label=label,
@@ -84,7 +84,7 @@ def tally_domain(code: str, label: str, cells: Sequence[BenchmarkCell]) -> Domai
         improved=sum(1 for cell in shown if improved(cell)),
         worsened=sum(1 for cell in shown if worsened(cell)),
         with_threshold=len(thresholds),
-        threshold_met=sum(1 for cell in thresholds if cell.threshold_met),
+        threshold_met=sum(1 for met, _ in thresholds if met),
     )
 
 
