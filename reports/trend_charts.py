@@ -40,7 +40,7 @@ def series_template(n_quarters: int, n_series: int, threshold: bool, percent: bo
     series = [PILOT_LABEL, REFERENCE_LABEL][:n_series]
     colours = alt.Scale(domain=series, range=[ACCENT, REFERENCE][:n_series])
     dashes = alt.Scale(domain=series, range=[[1, 0], [6, 4]][:n_series])
-    y_axis = alt.Axis(format=".1~%" if percent else ",.4~r", tickCount=5)
+    y_axis = alt.Axis(format=".1~%" if percent else ",.6~r", tickCount=5)
     base = alt.Chart(alt.NamedData(name=POINTS)).encode(
         x=alt.X("trimestre:O", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=None, scale=alt.Scale(zero=False, nice=True), axis=y_axis),
@@ -94,7 +94,9 @@ def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) ->
     statistics: dict[str, list[str]] = {PILOT_LABEL: [], REFERENCE_LABEL: []}
     for quarter, cell in history:
         pilot, baseline = (None, None) if cell.withheld else (pilot_level(cell), baseline_level(cell))
-        rows.append((quarter, _said(baseline, cell.unit), _said(pilot, cell.unit)))
+        no_reference = not cell.withheld and baseline is None and cell.linear_withheld_reason is None
+        reference = "sans phase de référence" if no_reference else _said(baseline, cell.unit)
+        rows.append((quarter, reference, _said(pilot, cell.unit)))
         for serie, level in ((PILOT_LABEL, pilot), (REFERENCE_LABEL, baseline)):
             if level is not None:
                 points.append({"trimestre": quarter, "serie": serie, "valeur": level.value})
@@ -189,7 +191,7 @@ def roi_ranking_chart(rows: Sequence[RoiCell], ident: str) -> Chart | None:
         legend=(
             ("ROI d'un cas d'usage", ACCENT, "barre"),
             ("ROI de l'ensemble des cas d'usage", REFERENCE, "barre"),
-            ("P25–P75 quand il est publié (10 expérimentations ou plus)", "#1e1e1e", SOLID),
+            ("P25–P75, quand il est publié", "#1e1e1e", SOLID),
         ),
     )
 
