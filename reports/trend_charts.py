@@ -95,7 +95,7 @@ def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) ->
     for quarter, cell in history:
         pilot, baseline = (None, None) if cell.withheld else (pilot_level(cell), baseline_level(cell))
         no_reference = not cell.withheld and baseline is None and cell.linear_withheld_reason is None
-        reference = "sans phase de référence" if no_reference else _said(baseline, cell.unit)
+        reference = "absente" if no_reference else _said(baseline, cell.unit)
         rows.append((quarter, reference, _said(pilot, cell.unit)))
         for serie, level in ((PILOT_LABEL, pilot), (REFERENCE_LABEL, baseline)):
             if level is not None:
