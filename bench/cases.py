@@ -213,7 +213,7 @@ def marts_sql(warehouse: str, quarter: str) -> Result:
     con = duckdb.connect(warehouse, read_only=True)
     stages: dict[str, float] = {}
     started = time.perf_counter()
-    for name in ("edition_inputs", "benchmark_cells", "roi_cells", "quarter_overview"):
+    for name in ("edition_inputs", "cell_contributions", "roi_contributions", "quarter_overview"):
         mark = time.perf_counter()
         fetch_dicts(con, name, {"quarter": quarter})
         stages[name] = time.perf_counter() - mark

@@ -22,6 +22,7 @@ from schemas.finess import with_check_key
 REFERENCE_YEAR, PILOT_YEAR = 2024, 2025
 LATEST_QUARTER = f"{PILOT_YEAR}-T4"
 ECO_KPIS = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
+PATIENTS_KPI = "ECO_PATIENTS_CONCERNES"  # optional: the volume the calculator divides gains by
 CLINICAL_KPIS = ("EFF_DELAI_PEC", "QUA_DMS", "QUA_SATISFACTION")
 ESMS_USE_CASES = ("UC11", "UC04", "UC08", "UC14", "UC16", "UC06")
 PUBLIC_NAMES = ("CHU de Rennes", "CH de Bastia", "CHU de La Réunion")
@@ -246,6 +247,20 @@ def measure_economics(exp: Experimentation, rng: random.Random) -> list[Measure]
     return measures
 
 
+def measure_patients(exp: Experimentation, seed: int) -> list[Measure]:
+    """The optional patient volume of the pilot quarters (ECO_PATIENTS_CONCERNES), from its own random
+    stream so that adding it changed no other demo value. Always per quarter, even for a monthly
+    reporter: a count's monthly values are averaged into the quarter, not summed like the amounts it
+    divides (docs/file-contract.md)."""
+    rng = random.Random(f"{seed}:{exp.establishment.finess}:{exp.use_case}:patients")
+    low, high = (20, 120) if exp.establishment.category == "ESMS" else (120, 900)
+    base = rng.uniform(low, high)
+    return [
+        Measure(PATIENTS_KPI, "pilote", period, float(max(1, round(base * (1 + rng.gauss(0, 0.08))))))
+        for period in list_periods(PILOT_YEAR, exp.pilot_quarters, monthly=False)
+    ]
+
+
 def build_rows(exp: Experimentation, seed: int) -> dict[str, list[DemoRow]]:
     """The rows of an experimentation per canonical phase, spelled the way this sender spells them."""
     rng = random.Random(f"{seed}:{exp.establishment.finess}:{exp.use_case}:values")
@@ -260,6 +275,7 @@ def build_rows(exp: Experimentation, seed: int) -> dict[str, list[DemoRow]]:
     ]
     if ECO_KPIS[0] in exp.kpis:
         measures += measure_economics(exp, rng)
+        measures += measure_patients(exp, seed)
     rows: dict[str, list[DemoRow]] = {"reference": [], "pilote": []}
     for m in measures:
         shown = None if m.numerator is not None and rng.random() < 0.2 else m.value

@@ -137,6 +137,7 @@ def _print_publication(summary: Any) -> None:
         f"{summary.experimentations} experimentation(s); {summary.cells} published row(s), "
         f"{summary.withheld} withheld ({summary.withheld_secondary} to protect another cell)."
     )
+    typer.echo(f"  Disclosure audit: {summary.audit_path}")
 
 
 @app.command()

@@ -16,7 +16,7 @@ from typing import Any
 
 import altair as alt
 
-from reports.formatting import format_share, format_threshold, format_value
+from reports.formatting import format_share
 from reports.svg import accessible_svg, render_svgs
 from warehouse.benchmark import BenchmarkCell, RoiCell
 
@@ -25,6 +25,8 @@ REFERENCE = "#6a6a6a"  # 5.3:1 on white
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 PILOT_LABEL, REFERENCE_LABEL = "Phase pilote", "Référence"
 QUANTILES, THRESHOLD = "quantiles", "seuil"
+LABEL_BAND = 150  # pixels left of the plot for the series labels
+TICKS = 5  # x-axis ticks: about 85 px apart on a 420 px plot, room for "−12 500"
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +41,7 @@ class Chart:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     svg: str = ""
+    legend: tuple[tuple[str, str, str], ...] = ()  # (label, colour, how it is drawn), shown in HTML
 
 
 def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
@@ -50,12 +53,32 @@ def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:
     ]
 
 
-def configure(chart: alt.LayerChart | alt.FacetChart, width: int, height: int) -> str:
-    """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON."""
-    configured = chart.properties(width=width, height=height).configure(
-        font=FONT, aria=False, background="white"
+def configure(
+    chart: alt.TopLevelMixin, width: int, height: int, left: int = LABEL_BAND, top: int = 8, bottom: int = 42
+) -> str:
+    """Size, fonts and colours shared by every chart (the figure caption carries the title), as JSON.
+
+    Nothing in the layout depends on how wide a text is, so the SVG is the same whatever fonts the
+    machine has: a fixed canvas (no autosize) with fixed room for the labels, a fixed number of
+    ticks, and no label hidden or cut by measuring it (labelOverlap, labelLimit).
+    """
+    configured = chart.properties(
+        width=width,
+        height=height,
+        autosize=alt.AutoSizeParams(type="none"),
+        padding={"left": left, "right": 28, "top": top, "bottom": bottom},
+    ).configure(font=FONT, aria=False, background="white")
+    configured = configured.configure_axis(
+        labelColor="#1e1e1e",
+        titleColor="#1e1e1e",
+        labelFontSize=12,
+        titleFontSize=12,
+        labelOverlap=False,
+        labelLimit=0,
+        labelBound=False,
     )
-    configured = configured.configure_axis(labelColor="#1e1e1e", titleColor="#1e1e1e", labelFontSize=12)
+    configured = configured.configure_axisY(minExtent=left - 8, maxExtent=left - 8)
+    configured = configured.configure_axisX(minExtent=18, maxExtent=18, tickCount=TICKS)
     return configured.configure_view(stroke="#6a6a6a").to_json(sort_keys=True)
 
 
@@ -66,9 +89,7 @@ def quantile_template(axis_title: str, rows: int, whiskers: bool, threshold: boo
     The data go in the spec's top-level `datasets`, named QUANTILES and THRESHOLD: Altair's build and
     validation cost more than the rendering, and a site has a few shapes for a hundred charts.
     """
-    base = alt.Chart(alt.NamedData(name=QUANTILES)).encode(
-        y=alt.Y("serie:N", title=None, sort=None, axis=alt.Axis(labelLimit=140))
-    )
+    base = alt.Chart(alt.NamedData(name=QUANTILES)).encode(y=alt.Y("serie:N", title=None, sort=None))
     x_axis = alt.X("p25:Q", title=axis_title, scale=alt.Scale(zero=False, nice=True))
     layers: list[alt.Chart] = []
     if whiskers:
@@ -113,57 +134,8 @@ def kpi_spec(cell: BenchmarkCell) -> dict[str, Any]:
     return quantile_spec(kpi_rows(cell), cell.unit, threshold=cell.threshold)
 
 
-def optional(value: float | None, unit: str) -> str:
-    return "—" if value is None else format_value(value, unit)
-
-
-def kpi_description(cell: BenchmarkCell) -> str:
-    """The chart said in words: what a person would read off it."""
-    unit = cell.unit
-    parts = [f"Phase pilote : médiane {optional(cell.pilot_median, unit)}"]
-    if cell.pilot_p25 is not None and cell.pilot_p75 is not None:
-        parts.append(
-            f"la moitié des expérimentations entre {format_value(cell.pilot_p25, unit)} "
-            f"et {format_value(cell.pilot_p75, unit)}"
-        )
-    if cell.pilot_p10 is not None and cell.pilot_p90 is not None:
-        parts.append(
-            f"80 % entre {format_value(cell.pilot_p10, unit)} et {format_value(cell.pilot_p90, unit)}"
-        )
-    text = ", ".join(parts) + "."
-    if cell.baseline_median is not None:
-        text += f" Référence : médiane {format_value(cell.baseline_median, unit)}."
-    if cell.threshold is not None:
-        text += f" Seuil du référentiel : {format_threshold(cell.threshold, unit, cell.direction)}."
-    return text
-
-
-def kpi_chart(cell: BenchmarkCell, ident: str) -> Chart | None:
-    """The chart of a published KPI cell; None when withheld or without pilot quantiles."""
-    if cell.withheld or cell.pilot_median is None:
-        return None
-    unit = cell.unit
-    table = [
-        (PILOT_LABEL, *(optional(v, unit) for v in _quantiles(cell))),
-    ]
-    if cell.baseline_median is not None:
-        table.append((REFERENCE_LABEL, "—", "—", format_value(cell.baseline_median, unit), "—", "—"))
-    return Chart(
-        ident=ident,
-        title=f"{cell.kpi_label} : distribution des valeurs pilotes",
-        description=kpi_description(cell),
-        spec=kpi_spec(cell),
-        columns=("Série", "P10", "P25", "Médiane", "P75", "P90"),
-        rows=tuple(table),
-    )
-
-
-def _quantiles(cell: BenchmarkCell) -> tuple[float | None, ...]:
-    return (cell.pilot_p10, cell.pilot_p25, cell.pilot_median, cell.pilot_p75, cell.pilot_p90)
-
-
 def roi_label(row: RoiCell) -> str:
-    return "Ensemble" if row.use_case == "ENSEMBLE" else row.use_case
+    return "Ensemble des cas d'usage" if row.use_case == "ENSEMBLE" else row.use_case
 
 
 def roi_chart(rows: Sequence[RoiCell], ident: str, title: str) -> Chart | None:

@@ -58,9 +58,26 @@ def unit_suffix(unit: str) -> str:
     return NBSP + unit
 
 
+COUNT_UNITS = frozenset({"nombre", "patients", "patients/jour"})
+
+
+def value_decimals(value: float, unit: str) -> int:
+    """unit_decimals, except that a whole count is written without ',0'."""
+    if unit in COUNT_UNITS and float(value).is_integer():
+        return 0
+    return unit_decimals(unit)
+
+
 def format_value(value: float, unit: str) -> str:
-    """A KPI value with its unit: '12,5 %', '12 500 €', '45,0 minutes'."""
-    return format_number(value, unit_decimals(unit)) + unit_suffix(unit)
+    """A KPI value with its unit: '12,5 %', '12 500 €', '45,0 minutes', '12 patients/jour'."""
+    return format_number(value, value_decimals(value, unit)) + unit_suffix(unit)
+
+
+def format_signed(value: float, unit: str) -> str:
+    """A difference with its sign and unit: '+2,5 %', '−12 500 €' ('0,0 minutes' unsigned)."""
+    number = format_number(value, value_decimals(value, unit))
+    positive = number[0].isdigit() and any(digit in number for digit in "123456789")
+    return ("+" if positive else "") + number + unit_suffix(unit)
 
 
 def format_range(low: float, high: float, unit: str) -> str:
@@ -95,6 +112,7 @@ def format_date(value: date) -> str:
 FILTERS = {
     "fr_number": format_number,
     "fr_value": format_value,
+    "fr_signed": format_signed,
     "fr_range": format_range,
     "fr_threshold": format_threshold,
     "fr_share": format_share,

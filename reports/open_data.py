@@ -53,6 +53,12 @@ BENCHMARK_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("use_case_label", _TEXT),
     ("domain_label", _TEXT),
     ("kpi_label", _TEXT),
+    ("baseline_mean", _FLOAT),
+    ("pilot_mean", _FLOAT),
+    ("mean_change", _FLOAT),
+    ("linear_withheld_reason", _TEXT),
+    ("position_withheld_reason", _TEXT),
+    ("correction_pending", _BOOL),
 )
 ROI_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("edition", _INT),
@@ -67,6 +73,10 @@ ROI_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("withheld", _BOOL),
     ("withheld_reason", _TEXT),
     ("use_case_label", _TEXT),
+    ("roi_pooled", _FLOAT),
+    ("linear_withheld_reason", _TEXT),
+    ("position_withheld_reason", _TEXT),
+    ("correction_pending", _BOOL),
 )
 
 

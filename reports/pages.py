@@ -10,21 +10,47 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from string import ascii_lowercase
 
-from reports.charts import Chart, kpi_chart, render_charts, roi_chart
+from reports.charts import Chart, render_charts, roi_chart
 from reports.sections import DomainSection, build_sections
+from reports.summary import UseCaseSummary, summarise_use_case
+from reports.trend_charts import kpi_trend_chart
 from tlkpi.errors import WarehouseError
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
+from warehouse.trend import PublishedQuarter
 
 USE_CASE_DIR = "cas-usage"
 _SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+PENDING_REASON = "correction en attente"
+WITHHELD_SENTENCE = (
+    "Secret statistique : {reason}. La valeur n'est pas publiée pour protéger les établissements et "
+    "les patients concernés."
+)
+SENTENCES = {
+    "position": "{reason}.",
+    "linear": "Moyennes, taux global et parts non publiés : {reason}.",
+    "pending": (
+        "Correction en attente : des données de cette case ont été corrigées depuis l'édition "
+        "précédente, dont les chiffres restent affichés jusqu'à ce que les corrections portent sur assez "
+        "d'établissements pour être publiées sans en révéler aucun."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Note:
-    """A footnote explaining why cells are withheld; `mark` is the letter shown in the tables."""
+    """A footnote explaining why figures are empty or held; `mark` is the letter shown in the tables."""
 
     mark: str
     reason: str
+    kind: str = "withheld"  # withheld (whole row), position, linear (dominance) or pending
+
+    @property
+    def sentence(self) -> str:
+        template = SENTENCES.get(self.kind, WITHHELD_SENTENCE)
+        text = template.format(reason=self.reason)
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -36,10 +62,20 @@ class UseCasePage:
     charts: Mapping[str, Chart] = field(default_factory=dict)
     roi: RoiCell | None = None
     roi_chart: Chart | None = None
+    summary: UseCaseSummary | None = None
 
     @property
     def href(self) -> str:
         return f"{USE_CASE_DIR}/{self.code}.html"
+
+    @property
+    def calculator_href(self) -> str:
+        return f"{USE_CASE_DIR}/{self.code}-estimer-roi.html"
+
+    @property
+    def title(self) -> str:
+        """« Ensemble des cas d'usage » for the ENSEMBLE page, 'UC01 — label' for the others."""
+        return self.label if self.code == TOTAL else f"{self.code} — {self.label}"
 
     @property
     def cells(self) -> Iterable[BenchmarkCell]:
@@ -48,41 +84,92 @@ class UseCasePage:
     def note_mark(self, reason: str) -> str:
         return next(note.mark for note in self.notes if note.reason == reason)
 
+    def cell_marks(self, cell: BenchmarkCell) -> list[str]:
+        """The letters of the notes on a published row: empty positions or means, held correction."""
+        return [self.note_mark(reason) for _, reason in cell_reasons(cell) if reason != cell.withheld_reason]
+
+
+def cell_reasons(cell: BenchmarkCell) -> list[tuple[str, str]]:
+    """(kind, reason) of every note a row calls for."""
+    found: list[tuple[str, str | None]]
+    if cell.withheld and cell.withheld_reason:
+        found = [("withheld", cell.withheld_reason)]
+    else:
+        # P10 and P90 are not on the pages: a note on them alone would explain nothing shown
+        position = cell.position_withheld_reason if cell.pilot_median is None else None
+        found = [("position", position), ("linear", cell.linear_withheld_reason)]
+    if cell.correction_pending:
+        found.append(("pending", PENDING_REASON))
+    return [(kind, reason) for kind, reason in found if reason]
+
 
 def build_notes(cells: Iterable[BenchmarkCell]) -> tuple[Note, ...]:
-    """One lettered footnote per withholding reason, in order of first appearance."""
-    reasons = list(dict.fromkeys(cell.withheld_reason for cell in cells if cell.withheld_reason))
-    return tuple(Note(mark, reason) for mark, reason in zip(ascii_lowercase, reasons, strict=False))
+    """One lettered footnote per reason, in order of first appearance."""
+    reasons = list(dict.fromkeys(pair for cell in cells for pair in cell_reasons(cell)))
+    return tuple(
+        Note(mark, reason, kind) for mark, (kind, reason) in zip(ascii_lowercase, reasons, strict=False)
+    )
 
 
-def build_charts(cells: Iterable[BenchmarkCell]) -> dict[str, Chart]:
-    """One distribution chart per published KPI of a page, keyed by KPI code."""
+History = dict[tuple[str, str], list[tuple[str, BenchmarkCell]]]
+
+
+def build_history(trend: list[PublishedQuarter]) -> History:
+    """(use case, KPI) -> its published row in each quarter of the trend, oldest first."""
+    history: History = {}
+    for published in trend:
+        for cell in published.cells:
+            history.setdefault((cell.use_case, cell.kpi), []).append((published.edition.quarter, cell))
+    return history
+
+
+def build_charts(cells: Iterable[BenchmarkCell], history: History) -> dict[str, Chart]:
+    """One chart per KPI of a page with a published level in some quarter, keyed by KPI code."""
     charts = {}
     for number, cell in enumerate(cells, start=1):
-        chart = kpi_chart(cell, f"graphique-{number}")
+        chart = kpi_trend_chart(
+            history.get((cell.use_case, cell.kpi)) or [(cell.quarter, cell)], f"graphique-{number}"
+        )
         if chart is not None:
             charts[cell.kpi] = chart
     return charts
 
 
-def build_page(code: str, cells: list[BenchmarkCell], roi: RoiCell | None) -> UseCasePage:
+def build_page(
+    code: str,
+    cells: list[BenchmarkCell],
+    roi: RoiCell | None,
+    trend: list[PublishedQuarter],
+    history: History,
+) -> UseCasePage:
     sections = build_sections(cells)
     ordered = [cell for section in sections for cell in section.cells]
     chart = roi_chart([roi], "graphique-roi", "Distribution du ROI des expérimentations") if roi else None
+    quarters = [(published.edition.quarter, published.cells) for published in trend]
     return UseCasePage(
-        code, cells[0].use_case_label, sections, build_notes(ordered), build_charts(ordered), roi, chart
+        code,
+        cells[0].use_case_label,
+        sections,
+        build_notes(ordered),
+        build_charts(ordered, history),
+        roi,
+        chart,
+        summarise_use_case(cells, roi, quarters),
     )
 
 
-def build_pages(cells: list[BenchmarkCell], roi: list[RoiCell] | None = None) -> list[UseCasePage]:
+def build_pages(
+    cells: list[BenchmarkCell], roi: list[RoiCell] | None = None, trend: list[PublishedQuarter] | None = None
+) -> list[UseCasePage]:
     """One page per use case having at least one cell this quarter, in code order, ENSEMBLE last."""
     roi_by_use_case = {row.use_case: row for row in roi or []}
+    history = build_history(trend or [])
     pages = []
     for code in sorted({cell.use_case for cell in cells}, key=lambda code: (code == TOTAL, code)):
         if not _SAFE_FILE_STEM.match(code):
             raise WarehouseError(f"use case code {code!r} cannot be used as a file name")
         mine = [cell for cell in cells if cell.use_case == code]
-        pages.append(build_page(code, mine, roi_by_use_case.get(code)))
+        pages.append(build_page(code, mine, roi_by_use_case.get(code), trend or [], history))
     return pages
 
 
@@ -96,7 +183,3 @@ def render_page_charts(pages: list[UseCasePage], workers: int = 0) -> list[UseCa
         roi = next(rendered) if page.roi_chart else None
         done.append(replace(page, charts=charts, roi_chart=roi))
     return done
-
-
-def index_roi_chart(roi: list[RoiCell]) -> Chart | None:
-    return roi_chart(roi, "graphique-roi", "ROI des expérimentations par cas d'usage (P25, médiane, P75)")

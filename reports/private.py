@@ -31,12 +31,15 @@ from reports.private_data import (
     PrivateSource,
     read_private_source,
 )
+from reports.published import roi_level
+from reports.scorecard import DomainScore, direction_of, peer_levels, score_domain
 from reports.sections import kpi_order, kpi_sort_key, ordered_domains
 from reports.templating import build_environment, copy_static, format_change, write_text
 from reports.workers import map_in_workers, worker_count
+from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.settings import Settings
-from warehouse.benchmark import BenchmarkCell, RoiCell
+from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.db import Warehouse
 from warehouse.editions import Edition
 
@@ -52,10 +55,12 @@ BATCHES_PER_WORKER = 8
 
 @dataclass(frozen=True)
 class Peers:
-    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: P25, median
-    and P75 when `published`, else the reason they are withheld (if the edition has the cell)."""
+    """The peers' statistics of one (use case, KPI) cell, formatted once for every report: mean, P25,
+    median and P75 when `published` (each None when its own rule withholds it: dominance, fewer than
+    10 experimentations), else the reason they are withheld (if the edition has the cell)."""
 
     published: bool
+    mean: str | None = None
     p25: str | None = None
     median: str | None = None
     p75: str | None = None
@@ -85,10 +90,16 @@ class PrivatePage:
     sections: tuple[tuple[str, str, tuple[PrivateRow, ...]], ...]
     roi: dict[str, Any] | None
     peer_roi: RoiCell | None
+    scores: tuple[DomainScore, ...] = ()
+    peer_roi_level: float | None = None
+    programme_roi: float | None = None
 
     @property
     def href(self) -> str:
         return f"{self.use_case}.html"
+
+    def score_of(self, domain: str) -> DomainScore | None:
+        return next((score for score in self.scores if score.code == domain), None)
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,9 @@ class ReportContext:
     domain_rank: dict[str, int]
     kpi_rank: dict[str, int]
     peer_roi: dict[str, RoiCell]
+    thresholds: dict[str, tuple[float | None, bool]] = field(default_factory=dict)
+    peer_levels: dict[tuple[str, str], float] = field(default_factory=dict)
+    roi_levels: dict[str, float] = field(default_factory=dict)
 
 
 def private_root(settings: Settings) -> Path:
@@ -148,6 +162,7 @@ def peers_of(cell: BenchmarkCell | None, unit: str) -> Peers:
         return Peers(published=False, withheld_reason=cell.withheld_reason if cell is not None else None)
     return Peers(
         published=True,
+        mean=optional_value(cell.pilot_mean, unit),
         p25=optional_value(cell.pilot_p25, unit),
         median=optional_value(cell.pilot_median, unit),
         p75=optional_value(cell.pilot_p75, unit),
@@ -193,6 +208,11 @@ def build_context(source: PrivateSource, root: Path) -> ReportContext:
         domain_rank={code: rank for rank, code in enumerate(domains)},
         kpi_rank=kpi_order(),
         peer_roi={row.use_case: row for row in source.roi if not row.withheld},
+        thresholds={
+            code: (kpi.threshold, kpi.lower_is_better) for code, kpi in default_catalogue().kpis.items()
+        },
+        peer_levels=peer_levels(source.cells),
+        roi_levels={row.use_case: level.value for row in source.roi if (level := roi_level(row)) is not None},
     )
 
 
@@ -200,7 +220,8 @@ def private_row(context: ReportContext, use_case: str, own: OwnValue) -> Private
     unit = context.units[own.kpi]
     change = None
     if own.relative_change is not None:
-        change = format_change(own.relative_change) + (" (amélioration)" if own.improved else "")
+        word = direction_of(own)
+        change = format_change(own.relative_change) + (f" ({word})" if word else "")
     peers = context.peers[(use_case, own.kpi)]
     return PrivateRow(
         heading=context.headings[own.kpi],
@@ -216,9 +237,16 @@ def build_page(context: ReportContext, establishment: Establishment, mine: Exper
     """One use case of an establishment: its KPIs by domain, both in catalogue order."""
     domain_rank, kpi_rank = context.domain_rank, context.kpi_rank
     ordered = sorted(mine.values, key=lambda own: (domain_rank[own.domain], kpi_sort_key(kpi_rank, own.kpi)))
+    groups = [(domain, tuple(values)) for domain, values in groupby(ordered, key=attrgetter("domain"))]
     sections = tuple(
         (domain, context.domains[domain], tuple(private_row(context, mine.use_case, own) for own in values))
-        for domain, values in groupby(ordered, key=attrgetter("domain"))
+        for domain, values in groups
+    )
+    scores = tuple(
+        score_domain(
+            domain, context.domains[domain], values, mine.use_case, context.thresholds, context.peer_levels
+        )
+        for domain, values in groups
     )
     return PrivatePage(
         finess=establishment.finess,
@@ -228,6 +256,9 @@ def build_page(context: ReportContext, establishment: Establishment, mine: Exper
         sections=sections,
         roi=mine.roi,
         peer_roi=context.peer_roi.get(mine.use_case),
+        scores=scores,
+        peer_roi_level=context.roi_levels.get(mine.use_case),
+        programme_roi=context.roi_levels.get(TOTAL),
     )
 
 
@@ -261,7 +292,8 @@ def write_establishment(context: ReportContext, establishment: Establishment) ->
     for page in pages:
         write_text(folder / page.href, page_template.render(common, page=page))
     index = folder / "index.html"
-    write_text(index, env.get_template("private_index.html").render(common, pages=pages))
+    domains = list(context.domains.items())
+    write_text(index, env.get_template("private_index.html").render(common, pages=pages, domains=domains))
     remove_stale(folder, {"index.html", *(page.href for page in pages)})
     return index
 

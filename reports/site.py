@@ -13,20 +13,23 @@ from typing import Any
 
 from jinja2 import Environment
 
-from reports.charts import render_charts
+from reports.calculator import FIELDS, gain_basis
+from reports.index_page import build_index
 from reports.manifest import MANIFEST, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
-from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, index_roi_chart, render_page_charts
+from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
+from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
-from warehouse.benchmark import BenchmarkCell, RoiCell
+from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.db import Warehouse, as_of, open_warehouse
-from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
+from warehouse.editions import Edition, find_edition, frozen_completeness, read_benchmark, read_roi
 from warehouse.queries import completeness_counts
+from warehouse.trend import PublishedQuarter, read_trend
 
 
 @dataclass(frozen=True)
@@ -39,27 +42,16 @@ class EditionContent:
     roi: list[RoiCell]
     inputs: list[dict[str, Any]]
     completeness: dict[str, int] | None
+    trend: list[PublishedQuarter]
 
 
 def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
     """Drop use-case pages left by an earlier render whose use case no longer has data."""
-    wanted = {f"{page.code}.html" for page in pages}
+    wanted = {f"{page.code}.html" for page in pages} | {Path(page.calculator_href).name for page in pages}
     if use_case_dir.is_dir():
         for path in use_case_dir.glob("*.html"):
             if path.name not in wanted:
                 path.unlink()
-
-
-def domain_links(pages: list[UseCasePage]) -> list[tuple[str, str, list[UseCasePage]]]:
-    """For each catalogue domain: (code, label, the use-case pages that publish a KPI of it)."""
-    return [
-        (
-            code,
-            domain.label,
-            [page for page in pages if any(s.code == code and s.cells for s in page.sections)],
-        )
-        for code, domain in default_catalogue().domains.items()
-    ]
 
 
 def open_data_files(quarter_dir: Path) -> list[dict[str, Any]]:
@@ -74,13 +66,40 @@ def open_data_files(quarter_dir: Path) -> list[dict[str, Any]]:
     return files
 
 
-def render_pages(env: Environment, quarter_dir: Path, content: EditionContent, workers: int = 0) -> Path:
+def write_calculators(
+    env: Environment,
+    quarter_dir: Path,
+    pages: list[UseCasePage],
+    common: dict[str, Any],
+    trend: list[PublishedQuarter],
+    band: float,
+) -> None:
+    """« Estimer le ROI dans mon établissement »: one page per use case (not for ENSEMBLE), resting on
+    the latest published quarter of the trend whose figures allow it (this edition's first)."""
+    template = env.get_template("calculator.html")
+    for page in pages:
+        if page.code == TOTAL:
+            continue
+        bases = (
+            gain_basis([cell for cell in published.cells if cell.use_case == page.code], band)
+            for published in reversed(trend)
+        )
+        basis = next((found for found in bases if found is not None), None)
+        html = template.render(common, root="../", page=page, basis=basis, fields=FIELDS, band=band)
+        write_text(quarter_dir / page.calculator_href, html)
+
+
+def render_pages(
+    env: Environment, quarter_dir: Path, content: EditionContent, workers: int = 0, band: float = 0.3
+) -> Path:
     """Write the index, the use-case pages, methodologie.html and donnees.html; return the index path.
 
     The charts are rendered in `workers` processes (0: one per CPU).
     """
     edition = content.edition
-    pages = render_page_charts(build_pages(content.cells, content.roi), workers)
+    env.globals.update(TEMPLATE_GLOBALS)
+    env.tests["median_withheld"] = median_withheld
+    pages = render_page_charts(build_pages(content.cells, content.roi, content.trend), workers)
     common = {
         "quarter": edition.quarter,
         "edition": edition,
@@ -91,6 +110,7 @@ def render_pages(env: Environment, quarter_dir: Path, content: EditionContent, w
         write_text(
             quarter_dir / page.href, env.get_template("use_case.html").render(common, root="../", page=page)
         )
+    write_calculators(env, quarter_dir, pages, common, content.trend, band)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     catalogue = default_catalogue()
     write_text(
@@ -103,14 +123,12 @@ def render_pages(env: Environment, quarter_dir: Path, content: EditionContent, w
     )
     write_text(quarter_dir / "donnees.html", donnees)
     index = quarter_dir / "index.html"
-    roi_chart = index_roi_chart(content.roi)
     html = env.get_template("index.html").render(
         common,
         root="",
         pages=pages,
-        domains=domain_links(pages),
         roi=content.roi,
-        roi_chart=render_charts([roi_chart])[0] if roi_chart else None,
+        overview=build_index(content.cells, content.roi, content.trend, pages),
         completeness=content.completeness,
     )
     write_text(index, html)
@@ -124,7 +142,8 @@ def edition_dir(site_root: Path, edition: Edition, latest: bool) -> Path:
 
 
 def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> EditionContent:
-    """The frozen rows of an edition; completeness (live, not frozen) only for the latest one."""
+    """The frozen rows of an edition and its frozen completeness (live for the latest edition only
+    when it was frozen before completeness was kept with editions)."""
     with open_warehouse(warehouse_path, read_only=True) as con:
         edition = find_edition(con, label, number)
         latest = find_edition(con, label)
@@ -139,11 +158,13 @@ def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> E
             cells=read_benchmark(con, edition),
             roi=read_roi(con, edition),
             inputs=read_inputs(con, edition),
-            completeness=None,
+            completeness=frozen_completeness(con, edition),
+            trend=read_trend(con, edition),
         )
-    if not is_latest:
+    if content.completeness is not None or not is_latest:
         return content
-    # live figures as of the edition's lake snapshot: re-rendered later, the edition stays the same
+    # frozen before completeness was kept with editions: live figures as of the edition's lake
+    # snapshot, so that re-rendered later the edition stays the same
     with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
         return replace(content, completeness=completeness_counts(con, label))
 
@@ -162,6 +183,8 @@ def render_quarter_site(
     copy_static(target / "static")
     write_open_data(target, content.cells, content.roi)
     write_table_schemas(target / DATA_DIR)
-    index = render_pages(build_environment(), target, content, settings.render_workers)
+    index = render_pages(
+        build_environment(), target, content, settings.render_workers, settings.calculator_band
+    )
     write_manifest(target, content.edition, content.inputs)
     return index

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
+from warehouse.audit import AuditReport, write_audit
 from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
-from warehouse.disclosure import SECONDARY_REASON, Rules
+from warehouse.disclosure import SECONDARY_REASON, DisclosureError, Rules
 from warehouse.editions import freeze_edition, read_benchmark, read_roi
 
 
@@ -31,10 +33,18 @@ class QuarterSummary:
     cells: int
     withheld: int
     withheld_secondary: int
+    audit_path: str
 
 
 def publication_rules(settings: Settings) -> Rules:
-    return Rules(min_establishments=settings.min_establishments, min_patients=settings.min_patients)
+    return Rules(
+        min_establishments=settings.min_establishments,
+        min_patients=settings.min_patients,
+        max_dominance=settings.max_dominance,
+        min_position=settings.min_position,
+        min_extreme_position=settings.min_extreme_position,
+        protection_level=settings.protection_level,
+    )
 
 
 @task(
@@ -47,12 +57,20 @@ def publication_rules(settings: Settings) -> Rules:
 def aggregate_quarter(settings: Settings, quarter: str) -> QuarterSummary:
     """Freeze a new edition of `quarter` when something changed; otherwise report the latest one."""
     with open_warehouse(settings.warehouse) as con:
-        freeze = freeze_edition(con, quarter, publication_rules(settings))
+        try:
+            freeze = freeze_edition(con, quarter, publication_rules(settings))
+        except DisclosureError as refused:
+            if refused.report is not None:  # the operator sees which cell failed, then the run fails
+                write_audit(settings.audit_dir, quarter, 0, refused.report)
+                publish_audit(quarter, 0, refused.report)
+            raise
         cells: list[BenchmarkCell | RoiCell] = [
             *read_benchmark(con, freeze.edition),
             *read_roi(con, freeze.edition),
         ]
     edition = freeze.edition
+    audit_path = write_audit(settings.audit_dir, quarter, edition.number, freeze.audit)
+    publish_audit(quarter, edition.number, freeze.audit)
     return QuarterSummary(
         quarter=quarter,
         edition=edition.number,
@@ -65,4 +83,22 @@ def aggregate_quarter(settings: Settings, quarter: str) -> QuarterSummary:
         cells=len(cells),
         withheld=sum(1 for cell in cells if cell.withheld),
         withheld_secondary=sum(1 for cell in cells if cell.withheld_reason == SECONDARY_REASON),
+        audit_path=str(audit_path),
+    )
+
+
+def publish_audit(quarter: str, edition: int, audit: AuditReport) -> None:
+    """The disclosure audit of the edition as a Prefect artifact (operators only, never on the site)."""
+    lines = [
+        f"# Disclosure audit of {quarter}, edition {edition}",
+        "",
+        f"- linked tables audited: {audit.tables}",
+        f"- withheld figures checked (min and max by HiGHS): {audit.figures_checked}",
+        f"- protection level: ±{audit.level:.0%}",
+        f"- tables keeping an earlier edition's figures: {', '.join(audit.held_tables) or 'none'}",
+        f"- result: {'passed' if not audit.failures else 'FAILED'}",
+        *(f"  - {failure}" for failure in audit.failures),
+    ]
+    create_markdown_artifact(
+        "\n".join(lines), key=f"audit-{quarter.lower()}", description=f"Disclosure audit of {quarter}"
     )

@@ -47,6 +47,32 @@ class Settings(BaseSettings):
         description="A statistic whose patient count (Σ effectif or Σ dénominateur) is under this is "
         "withheld (CNIL/ATIH rule of 11).",
     )
+    max_dominance: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="A linear statistic (mean, pooled rate, share) is withheld when one establishment "
+        "holds more than this share of the cell's weight: its patients for rates and weighted means, "
+        "its amount for euro sums and ROI (INSEE dominance rule).",
+    )
+    min_position: int = Field(
+        default=10,
+        ge=1,
+        description="Medians, quartiles, their intervals and the ROI quartiles are published only from "
+        "this many experimentations: a position statistic of a small group is one member's own value.",
+    )
+    min_extreme_position: int = Field(
+        default=20,
+        ge=1,
+        description="P10 and P90 are published only from this many experimentations.",
+    )
+    protection_level: float = Field(
+        default=0.20,
+        gt=0,
+        description="The audit fails a release when an attacker solving the linear programmes of the "
+        "published tables can bound a withheld additive figure closer than this fraction of its value "
+        "on either side (0.20: ±20 %).",
+    )
     quarter_grace_days: int = Field(
         default=10,
         ge=0,
@@ -136,6 +162,13 @@ class Settings(BaseSettings):
         description="A run claims at most this many files at a time, settles them, then claims the next "
         "ones until the inbox is empty; 0 = the whole inbox at once. With several ingest workers (the "
         "ducklake backend) a few dozen lets them share a large inbox, and a killed worker holds no more.",
+    )
+    calculator_band: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="The ROI calculator's range when no spread of the gains is published (fewer than 10 "
+        "experimentations): the gain per patient ± this share (0.3 = ± 30 %), stated on the page.",
     )
     render_workers: int = Field(
         default=0,
@@ -252,6 +285,11 @@ class Settings(BaseSettings):
     @property
     def site_dir(self) -> Path:
         return self.root / "site"
+
+    @property
+    def audit_dir(self) -> Path:
+        """The disclosure audits of the editions (operators only: next to site/, never inside it)."""
+        return self.root / "audit"
 
     @property
     def prefect_home(self) -> Path:

@@ -1,25 +1,52 @@
-"""The quarter's benchmark and ROI tables as they are published: statistics of the marts, interval
-estimates, then primary and secondary suppression (withheld statistics are None, never 0).
+"""The quarter's benchmark and ROI tables as they are published (publication rules v2): statistics of
+each cell from its experimentations (warehouse/cells.py; the ROI in warehouse/roi.py), then primary,
+dominance, position and secondary rules (warehouse/disclosure.py), at the published precision.
+Withheld statistics are None, never 0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 
-from warehouse.disclosure import Rules, Support, withholding_reasons
+from warehouse import cells as cellmod
+from warehouse.audit import LinkedTable
+from warehouse.disclosure import (
+    Key,
+    Rules,
+    TableBuilder,
+    position_reason,
+    withholding_reasons,
+)
 from warehouse.queries import fetch_dicts
-from warehouse.stats import median_interval, wilson_interval
 
-TOTAL = "ENSEMBLE"
-DECIMALS = 6  # published precision; also absorbs the last-bit noise of parallel floating-point sums
+TOTAL = cellmod.TOTAL
+DECIMALS = 6  # precision of an establishment's own values in its private report (not published)
+VALUE_FIELDS = ("baseline_median", "pilot_median", "pilot_p10", "pilot_p25", "pilot_p75", "pilot_p90",
+                "pooled_rate", "pooled_rate_low", "pooled_rate_high", "baseline_mean", "pilot_mean",
+                "mean_change")  # fmt: skip
+FRACTION_FIELDS = ("share_improved", "share_threshold_met", "median_relative_change",
+                   "median_relative_change_low", "median_relative_change_high", "share_positive")  # fmt: skip
+ROI_FIELDS = ("roi_median", "roi_p25", "roi_p75", "roi_pooled")
+MEDIAN_FIELDS = ("pilot_median", "pilot_p25", "pilot_p75")
+EXTREME_FIELDS = ("pilot_p10", "pilot_p90")
+CHANGE_FIELDS = ("median_relative_change", "median_relative_change_low", "median_relative_change_high")
+MEAN_FIELDS = ("baseline_mean", "pilot_mean", "mean_change", "pooled_rate", "pooled_rate_low",
+               "pooled_rate_high")  # fmt: skip
+SHARE_FIELDS = ("share_improved", "share_threshold_met")
 
 
 @dataclass(frozen=True)
 class BenchmarkCell:
-    """One published row of data/benchmark.csv: (quarter, use case, domain, KPI) after disclosure control."""
+    """One published row of data/benchmark.csv: (quarter, use case, domain, KPI) after disclosure control.
+
+    `linear_withheld_reason`: why the means, pooled rate and shares are empty (dominance);
+    `position_withheld_reason`: why medians, quartiles or P10/P90 are empty (too few experimentations);
+    `correction_pending`: the row keeps an earlier edition's figures until enough establishments change.
+    """
 
     edition: int
     quarter: str
@@ -53,6 +80,12 @@ class BenchmarkCell:
     share_threshold_met: float | None
     withheld: bool
     withheld_reason: str | None
+    baseline_mean: float | None = None
+    pilot_mean: float | None = None
+    mean_change: float | None = None
+    linear_withheld_reason: str | None = None
+    position_withheld_reason: str | None = None
+    correction_pending: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -83,35 +116,104 @@ class RoiCell:
     share_positive: float | None
     withheld: bool
     withheld_reason: str | None
+    roi_pooled: float | None = None
+    linear_withheld_reason: str | None = None
+    position_withheld_reason: str | None = None
+    correction_pending: bool = False
 
 
 # What a withheld row keeps: who it is about and how many establishments (not disclosive in itself).
-KEPT_WHEN_WITHHELD = {
-    "edition",
-    "quarter",
-    "use_case",
-    "use_case_label",
-    "use_case_illustrative",
-    "domain",
-    "domain_label",
-    "kpi",
-    "kpi_label",
-    "unit",
-    "kind",
-    "direction",
-    "n_establishments",
-    "n_experimentations",
-    "threshold",
-}
+KEPT_WHEN_WITHHELD = {"edition", "quarter", "use_case", "use_case_label", "use_case_illustrative", "domain",
+                      "domain_label", "kpi", "kpi_label", "unit", "kind", "direction", "n_establishments",
+                      "n_experimentations", "threshold", "withheld", "withheld_reason",
+                      "correction_pending"}  # fmt: skip
 
 
-def rounded(value: float | None) -> float | None:
-    """A statistic at the published precision."""
-    return None if value is None else round(float(value), DECIMALS)
+@dataclass(frozen=True)
+class Release:
+    """What a quarter would publish now, and what it rests on (kept private)."""
+
+    cells: list[BenchmarkCell]
+    roi: list[RoiCell]
+    contributions: dict[tuple[str, str], dict[str, tuple[str, float | None]]]  # (use case, kpi) -> finess
+    tables: dict[Key, LinkedTable]  # the linked tables as published, by group ((domain, kpi) or ROI)
 
 
-def ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
+def rounded(value: float | None, decimals: int) -> float | None:
+    """A statistic at the published precision, half up like the site's French formatting (11.25 ->
+    11.3, never 11.2), -0.0 written as 0."""
+    if value is None:
+        return None
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0
+
+
+def unit_decimals(unit: str) -> int:
+    """Euros to the euro; percentages, durations, scores and counts to one decimal."""
+    return 0 if unit == "€" else 1
+
+
+def at_precision(values: dict[str, Any], unit: str = "") -> dict[str, Any]:
+    """Every statistic rounded as published: 1 decimal, euros to the euro, ROI 2 decimals, shares and
+    relative changes to a tenth of a percent."""
+    out = dict(values)
+    for name, value in values.items():
+        if name in VALUE_FIELDS:
+            out[name] = rounded(value, unit_decimals(unit))
+        elif name in FRACTION_FIELDS:
+            out[name] = rounded(value, 3)
+        elif name in ROI_FIELDS:
+            out[name] = rounded(value, 2)
+    return out
+
+
+def position_gates(statistics: dict[str, Any], n_values: dict[str, int], rules: Rules) -> dict[str, Any]:
+    """Position statistics emptied below their thresholds."""
+    out = dict(statistics)
+    gates = [((*MEDIAN_FIELDS, "threshold_met"), n_values["pilot"], rules.min_position),
+             (EXTREME_FIELDS, n_values["pilot"], rules.min_extreme_position),
+             (("baseline_median",), n_values["baseline"], rules.min_position),
+             (CHANGE_FIELDS, n_values["change"], rules.min_position)]  # fmt: skip
+    for names, count, threshold in gates:
+        if count < threshold:
+            out.update(dict.fromkeys(names))
+    return out
+
+
+def withhold(cell: Any, reason: str | None) -> Any:
+    """The row as published: statistics emptied (None, never 0) when there is a reason."""
+    if reason is None:
+        return replace(cell, withheld=False, withheld_reason=None)
+    emptied = {f.name: None for f in fields(cell) if f.name not in KEPT_WHEN_WITHHELD}
+    return replace(cell, **emptied, withheld=True, withheld_reason=reason)
+
+
+def build_cell(cell: cellmod.CellInput, quarter: str, edition: int, rules: Rules) -> BenchmarkCell:
+    """A cell with its dominance and position rules applied (primary and secondary come after)."""
+    raw = cellmod.raw_statistics(cell)
+    raw["threshold_met"] = meets(raw["pilot_median"], cell.labels["threshold"], cell.labels["direction"])
+    members = cell.members
+    n_values = {"pilot": len(members), "baseline": sum(m.baseline is not None for m in members),
+                "change": sum(m.relative_change is not None for m in members)}  # fmt: skip
+    statistics = position_gates(raw, n_values, rules)
+    linear_reason, shares_reason = cellmod.dominance(cell, rules)
+    if linear_reason:
+        statistics.update(dict.fromkeys(MEAN_FIELDS))
+    if shares_reason:
+        statistics.update(dict.fromkeys(SHARE_FIELDS))
+    return BenchmarkCell(
+        edition=edition,
+        quarter=quarter,
+        use_case=cell.use_case,
+        **cell.labels,
+        n_establishments=len({m.finess for m in members}),
+        n_experimentations=len(members),
+        **at_precision(statistics, cell.labels["unit"]),
+        withheld=False,
+        withheld_reason=None,
+        linear_withheld_reason=linear_reason,
+        position_withheld_reason=position_reason(len(members), rules),
+    )
 
 
 def meets(value: float | None, threshold: float | None, direction: str) -> bool | None:
@@ -121,120 +223,40 @@ def meets(value: float | None, threshold: float | None, direction: str) -> bool 
     return value <= threshold if direction == "lower_is_better" else value >= threshold
 
 
-def pooled_rate(row: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    """100 Σnum/Σden with its 95 % Wilson interval, for a rate cell whose rows all carry counts."""
-    numerator, denominator = row["pooled_numerator"], row["pooled_denominator"]
-    if numerator is None or not denominator:
-        return None, None, None
-    interval = wilson_interval(numerator, denominator)
-    if interval is None:
-        return None, None, None
-    return 100 * numerator / denominator, 100 * interval[0], 100 * interval[1]
+def benchmark_table(group: Key, inputs: list[cellmod.CellInput], rules: Rules) -> TableBuilder:
+    """The builder of a KPI's linked table for given withholding reasons."""
+
+    dominated = {cell.key: cellmod.dominance(cell, rules) for cell in inputs}
+
+    def build(reasons: dict[Key, str | None]) -> LinkedTable:
+        figures = {
+            cell.key: cellmod.additive_figures(cell, reasons[cell.key], dominated[cell.key])
+            for cell in inputs
+        }
+        return LinkedTable(group, (TOTAL, *group), figures, cellmod.PAIRS)
+
+    return build
 
 
-def statistics(row: dict[str, Any]) -> dict[str, Any]:
-    """Every published statistic of a mart row, before disclosure control."""
-    rate, rate_low, rate_high = pooled_rate(row)
-    interval = median_interval(row["relative_changes"] or [])
-    values = {
-        "baseline_median": row["baseline_median"],
-        "pilot_median": row["pilot_median"],
-        "pilot_p10": row["pilot_p10"],
-        "pilot_p25": row["pilot_p25"],
-        "pilot_p75": row["pilot_p75"],
-        "pilot_p90": row["pilot_p90"],
-        "pooled_rate": rate,
-        "pooled_rate_low": rate_low,
-        "pooled_rate_high": rate_high,
-        "share_improved": ratio(row["n_improved"], row["n_with_baseline"]),
-        "median_relative_change": row["median_relative_change"],
-        "median_relative_change_low": interval[0] if interval else None,
-        "median_relative_change_high": interval[1] if interval else None,
-        "share_threshold_met": (
-            ratio(row["n_meeting_threshold"], row["n_experimentations"])
-            if row["threshold"] is not None
-            else None
-        ),
-    }
-    rounded_values: dict[str, Any] = {name: rounded(value) for name, value in values.items()}
-    rounded_values["threshold_met"] = meets(row["pilot_median"], row["threshold"], row["direction"])
-    return rounded_values
-
-
-def support_of(row: dict[str, Any], group: tuple[str, ...]) -> Support:
-    key = (row["use_case"], row["domain"], row["kpi"])
-    return Support(
-        key=key,
-        group=group,
-        is_total=row["is_total"],
-        establishments=frozenset(row["establishments"]),
-        n_experimentations=row["n_experimentations"],
-        patients=row.get("patients"),
-        baseline_patients=row.get("baseline_patients"),
-    )
-
-
-def withhold(cell: Any, reason: str | None) -> Any:
-    """The row as published: statistics emptied (None, never 0) when there is a reason."""
-    if reason is None:
-        return replace(cell, withheld=False, withheld_reason=None)
-    kept = KEPT_WHEN_WITHHELD | {"withheld", "withheld_reason"}
-    emptied = {f.name: None for f in fields(cell) if f.name not in kept}
-    return replace(cell, **emptied, withheld=True, withheld_reason=reason)
-
-
-def build_cell(row: dict[str, Any], edition: int) -> BenchmarkCell:
-    labels = {name: row[name] for name in KEPT_WHEN_WITHHELD - {"edition"}}
-    return BenchmarkCell(edition=edition, **labels, **statistics(row), withheld=False, withheld_reason=None)
+def compute_benchmark_release(
+    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int
+) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable]]:
+    """The publishable benchmark of a quarter, its contributions and its linked tables."""
+    inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
+    built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
+    groups: dict[Key, list[cellmod.CellInput]] = {}
+    for cell in inputs:
+        groups.setdefault(cell.group, []).append(cell)
+    builders = {group: benchmark_table(group, members, rules) for group, members in groups.items()}
+    reasons = withholding_reasons([cellmod.support_of(cell) for cell in inputs], rules, builders)
+    cells = [withhold(built[cell.key], reasons[cell.key]) for cell in inputs]
+    contributions = {(cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell) for cell in inputs}
+    tables = {group: builder(reasons) for group, builder in builders.items()}
+    return cells, contributions, tables
 
 
 def compute_benchmark(
     con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0
 ) -> list[BenchmarkCell]:
-    """The publishable benchmark of a quarter; groups for secondary suppression are (domain, KPI)."""
-    rows = fetch_dicts(con, "benchmark_cells", {"quarter": quarter})
-    supports = [support_of(row, (row["domain"], row["kpi"])) for row in rows]
-    reasons = withholding_reasons(supports, rules)
-    return [
-        withhold(build_cell(row, edition), reasons[support.key])
-        for row, support in zip(rows, supports, strict=True)
-    ]
-
-
-def build_roi_cell(row: dict[str, Any], edition: int) -> RoiCell:
-    return RoiCell(
-        edition=edition,
-        quarter=row["quarter"],
-        use_case=row["use_case"],
-        use_case_label=row["use_case_label"],
-        n_establishments=row["n_establishments"],
-        n_experimentations=row["n_experimentations"],
-        roi_median=rounded(row["roi_median"]),
-        roi_p25=rounded(row["roi_p25"]),
-        roi_p75=rounded(row["roi_p75"]),
-        share_positive=rounded(row["share_positive"]),
-        withheld=False,
-        withheld_reason=None,
-    )
-
-
-def compute_roi(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0
-) -> list[RoiCell]:
-    """The publishable ROI table of a quarter: one row per use case and an ENSEMBLE row."""
-    rows = fetch_dicts(con, "roi_cells", {"quarter": quarter})
-    supports = [
-        Support(
-            key=(row["use_case"],),
-            group=("ROI",),
-            is_total=row["is_total"],
-            establishments=frozenset(row["establishments"]),
-            n_experimentations=row["n_experimentations"],
-        )
-        for row in rows
-    ]
-    reasons = withholding_reasons(supports, rules)
-    return [
-        withhold(build_roi_cell(row, edition), reasons[support.key])
-        for row, support in zip(rows, supports, strict=True)
-    ]
+    """The publishable benchmark of a quarter, as a first edition would publish it."""
+    return compute_benchmark_release(con, quarter, rules, edition)[0]

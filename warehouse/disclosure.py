@@ -1,39 +1,60 @@
-"""Disclosure control of the published tables: primary and secondary suppression.
+"""Disclosure control of the published tables (publication rules v2, docs/methodology.md).
 
-Primary: a statistic over fewer than `min_establishments` establishments, or whose known patient count
-(Σ effectif, else Σ dénominateur) is under `min_patients`, is withheld.
-Secondary: the use-case cells of a group add up to the group's published ENSEMBLE row (counts of
-improved experimentations, pooled numerators and denominators are additive), so the withheld cells of
-a group, taken together, must themselves pass the primary rule; otherwise the smallest published cell
-is withheld too, and then the ENSEMBLE row if nothing else is left.
+- Primary: a cell over fewer than `min_establishments` establishments, or whose known patient count
+  (Σ effectif, else Σ dénominateur) is under `min_patients` (pilot or baseline), is withheld whole.
+- Dominance: a linear statistic is withheld when one establishment holds more than `max_dominance` of
+  the cell's weight.
+- Position statistics (medians, quartiles, their intervals) only from `min_position` values, P10 and
+  P90 from `min_extreme_position`: below that they would be members' own values.
+- Secondary: the additive figures of a KPI's use-case cells add up to its ENSEMBLE row; cells are
+  withheld, smallest first, until the audit (warehouse/audit.py) finds every withheld figure bounded
+  no closer than ±`protection_level` of its value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from tlkpi.errors import PipelineError
+from warehouse.audit import AuditReport, Failure, LinkedTable, audit_table
+
 SECONDARY_REASON = "secret secondaire : protège une autre case"
+Key = tuple[str, ...]
+
+
+class DisclosureError(PipelineError):
+    """A release the audit refuses: a withheld figure can be recomputed from what would be published.
+
+    `report` is the audit that refused it, when there is one (written for the operator).
+    """
+
+    def __init__(self, message: str, report: AuditReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass(frozen=True)
 class Rules:
-    """The two publication thresholds of the settings."""
+    """The publication thresholds of the settings (tlkpi/settings.py documents each)."""
 
-    min_establishments: int
-    min_patients: int
+    min_establishments: int = 3
+    min_patients: int = 11
+    max_dominance: float = 0.85
+    min_position: int = 10
+    min_extreme_position: int = 20
+    protection_level: float = 0.20
 
 
 @dataclass(frozen=True)
 class Support:
     """What a statistic rests on (kept private): who, and how many patients.
 
-    `group` holds the cells that add up to the group's total (`is_total`). Patient counts are the
-    known ones (a lower bound), None when no row of the cell carries a count.
+    Patient counts are the known ones (a lower bound), None when no row of the cell carries a count.
     """
 
-    key: tuple[str, ...]
-    group: tuple[str, ...]
+    key: Key
+    group: Key
     is_total: bool
     establishments: frozenset[str]
     n_experimentations: int
@@ -51,53 +72,95 @@ def primary_reason(support: Support, rules: Rules) -> str | None:
     return None
 
 
-def add_counts(counts: Iterable[float | None]) -> float | None:
-    """Sum of the known counts; None when none is known."""
-    known = [count for count in counts if count is not None]
-    return sum(known) if known else None
+def dominance_reason(shares: Iterable[float], rules: Rules) -> str | None:
+    """Why the linear statistics of a cell are withheld: one establishment's share is too large."""
+    if any(share > rules.max_dominance for share in shares):
+        return f"un établissement représente plus de {round(100 * rules.max_dominance)} % de la case"
+    return None
 
 
-def combine(supports: list[Support]) -> Support:
-    """The support of the union of several cells: what a subtraction from the total would reveal."""
-    return Support(
-        key=("union",),
-        group=supports[0].group,
-        is_total=False,
-        establishments=frozenset().union(*(s.establishments for s in supports)),
-        n_experimentations=sum(s.n_experimentations for s in supports),
-        patients=add_counts(s.patients for s in supports),
-        baseline_patients=add_counts(s.baseline_patients for s in supports),
-    )
+def largest_share(weights: Iterable[tuple[str, float]]) -> float:
+    """The largest establishment's share of the total weight (0 when there is no weight)."""
+    totals: dict[str, float] = {}
+    for finess, weight in weights:
+        totals[finess] = totals.get(finess, 0.0) + abs(weight)
+    whole = sum(totals.values())
+    return max(totals.values()) / whole if whole > 0 else 0.0
 
 
-def smallest_first(support: Support) -> tuple[int, float, tuple[str, ...]]:
+def position_reason(n_values: int, rules: Rules) -> str | None:
+    """Why some position statistics of a cell are empty, in one French sentence, or None."""
+    if n_values < rules.min_position:
+        return (
+            f"moins de {rules.min_position} expérimentations : médianes et quartiles non publiés, "
+            "car ils seraient la valeur d'un établissement"
+        )
+    if n_values < rules.min_extreme_position:
+        return f"moins de {rules.min_extreme_position} expérimentations : P10 et P90 non publiés"
+    return None
+
+
+def smallest_first(support: Support) -> tuple[int, float, Key]:
     """Order in which published cells are sacrificed: least information lost first."""
     return (support.n_experimentations, support.patients or 0.0, support.key)
 
 
-def protect_group(members: list[Support], reasons: dict[tuple[str, ...], str | None], rules: Rules) -> None:
-    """Add secondary suppressions to one group until its withheld cells cannot be recomputed."""
-    totals = [s for s in members if s.is_total]
-    parts = [s for s in members if not s.is_total]
-    if not totals or reasons[totals[0].key] is not None:
-        return  # no published margin: nothing can be recomputed by subtraction
+TableBuilder = Callable[[dict[Key, str | None]], LinkedTable]
+
+
+def protect_table(
+    members: list[Support], reasons: dict[Key, str | None], build: TableBuilder, rules: Rules
+) -> None:
+    """Withhold more cells of one linked table until the audit finds nothing recoverable."""
     while True:
-        hidden = [s for s in parts if reasons[s.key] is not None]
-        if not hidden or primary_reason(combine(hidden), rules) is None:
+        failures = audit_table(build(reasons), rules.protection_level)
+        if not failures:
             return
-        published = sorted((s for s in parts if reasons[s.key] is None), key=smallest_first)
-        if not published:
-            reasons[totals[0].key] = SECONDARY_REASON
-            return
-        reasons[published[0].key] = SECONDARY_REASON
+        candidates = victims(members, reasons, failures[0])
+        if not candidates:
+            raise DisclosureError(failures[0].describe())
+        reasons[first_that_protects(candidates, reasons, failures[0], build, rules).key] = SECONDARY_REASON
 
 
-def withholding_reasons(supports: list[Support], rules: Rules) -> dict[tuple[str, ...], str | None]:
-    """The reason each cell is withheld (None: published), primary then secondary suppression."""
+def victims(members: list[Support], reasons: dict[Key, str | None], failure: Failure) -> list[Support]:
+    """The published cells that may be withheld for a failure: use cases smallest first, then ENSEMBLE."""
+    shown = [s for s in members if reasons[s.key] is None and s.key != failure.cell]
+    parts = sorted((s for s in shown if not s.is_total), key=smallest_first)
+    return parts + [s for s in shown if s.is_total]
+
+
+def first_that_protects(
+    candidates: list[Support],
+    reasons: dict[Key, str | None],
+    failure: Failure,
+    build: TableBuilder,
+    rules: Rules,
+) -> Support:
+    """The first candidate whose withholding protects the failing figure; else the first (progress)."""
+    for candidate in candidates:
+        trial = {**reasons, candidate.key: SECONDARY_REASON}
+        remaining = audit_table(build(trial), rules.protection_level)
+        if not any((f.cell, f.measure) == (failure.cell, failure.measure) for f in remaining):
+            return candidate
+    return candidates[0]
+
+
+def withholding_reasons(
+    supports: list[Support], rules: Rules, builders: dict[Key, TableBuilder]
+) -> dict[Key, str | None]:
+    """The reason each cell is withheld whole (None: published), primary then secondary suppression.
+
+    `builders[group]` makes the group's linked table for given reasons (see warehouse/cells.py).
+    """
     reasons = {s.key: primary_reason(s, rules) for s in supports}
-    groups: dict[tuple[str, ...], list[Support]] = {}
+    groups: dict[Key, list[Support]] = {}
     for support in supports:
         groups.setdefault(support.group, []).append(support)
     for group in sorted(groups):
-        protect_group(groups[group], reasons, rules)
+        protect_table(groups[group], reasons, builders[group], rules)
     return reasons
+
+
+def audit_release(tables: Iterable[LinkedTable], rules: Rules) -> list[Failure]:
+    """The final audit of what is published: every failure of every linked table."""
+    return [failure for table in tables for failure in audit_table(table, rules.protection_level)]

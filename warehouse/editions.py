@@ -16,11 +16,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from warehouse.benchmark import BenchmarkCell, RoiCell, compute_benchmark, compute_roi
+from warehouse.audit import AuditReport, audit_report
+from warehouse.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
 from warehouse.db import is_lake, write_transaction
+from warehouse.corrections import Contributions, Decision, apply_corrections_rule
 from warehouse.dialect import current_snapshot
-from warehouse.disclosure import Rules
-from warehouse.queries import fetch_dicts, load_query, quarter_overview
+from warehouse.disclosure import DisclosureError, Rules
+from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
+from warehouse.roi import compute_roi_release
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Edition:
     fingerprint: str
     min_establishments: int
     min_patients: int
+    max_dominance: float | None = None  # rules v2 thresholds; None for editions frozen before v2
+    min_position: int | None = None
+    min_extreme_position: int | None = None
+    protection_level: float | None = None
     lake_snapshot: int | None = None  # the lake snapshot it was computed from; None on the DuckDB file
 
 
@@ -45,6 +52,8 @@ class Freeze:
     edition: Edition
     created: bool
     previous: Edition | None
+    audit: AuditReport
+    decisions: tuple[Decision, ...] = ()
 
 
 def edition_of(row: dict[str, Any]) -> Edition:
@@ -81,6 +90,71 @@ def read_roi(con: duckdb.DuckDBPyConnection, edition: Edition) -> list[RoiCell]:
     return [RoiCell(**row) for row in rows]
 
 
+def frozen_completeness(con: duckdb.DuckDBPyConnection, edition: Edition) -> dict[str, int] | None:
+    """The completeness counts frozen with an edition; None for an edition frozen before they were kept."""
+    rows = fetch_dicts(con, "edition_completeness", {"quarter": edition.quarter, "number": edition.number})
+    return rows[0] if rows else None
+
+
+def read_contributions(con: duckdb.DuckDBPyConnection, edition: Edition) -> Contributions:
+    """What the cells of a frozen edition rest on, per establishment (empty for editions before v2)."""
+    params = {"quarter": edition.quarter, "number": edition.number}
+    contributions: Contributions = {}
+    for row in fetch_dicts(con, "edition_contributions", params):
+        contributions.setdefault((row["use_case"], row["kpi"]), {})[row["finess"]] = (
+            row["digest"],
+            row["patients"],
+        )
+    return contributions
+
+
+def compute_release(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0) -> Release:
+    """Everything a new edition of `quarter` would publish, before the corrections rule."""
+    cells, contributions, tables = compute_benchmark_release(con, quarter, rules, edition)
+    roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition)
+    return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table})
+
+
+def split(contributions: Contributions, roi: bool) -> Contributions:
+    return {key: value for key, value in contributions.items() if (key[1] == "ROI") == roi}
+
+
+def settle_release(
+    con: duckdb.DuckDBPyConnection, release: Release, previous: Edition | None, rules: Rules, number: int
+) -> tuple[Release, tuple[Decision, ...], AuditReport]:
+    """The release after the corrections rule, and the audit of the tables whose figures move."""
+    before = read_contributions(con, previous) if previous else {}
+    old_cells = read_benchmark(con, previous) if previous and before else []
+    old_roi = read_roi(con, previous) if previous and before else []
+    cells, mine, decided = apply_corrections_rule(
+        release.cells, old_cells, split(release.contributions, False), split(before, False), rules, number
+    )
+    roi, roi_mine, roi_decided = apply_corrections_rule(
+        release.roi, old_roi, split(release.contributions, True), split(before, True), rules, number
+    )
+    held = {d.table for d in (*decided, *roi_decided) if d.held}
+    moving = {name: table for name, table in release.tables.items() if name not in held}
+    report = audit_report(moving, rules.protection_level, sorted(held))
+    settled = Release(cells, roi, {**mine, **roi_mine}, moving)
+    return settled, (*decided, *roi_decided), report
+
+
+def contribution_rows(quarter: str, number: int, contributions: Contributions) -> list[dict[str, Any]]:
+    return [
+        {
+            "quarter": quarter,
+            "edition": number,
+            "use_case": use_case,
+            "kpi": kpi,
+            "finess": finess,
+            "digest": digest,
+            "patients": patients,
+        }
+        for (use_case, kpi), members in sorted(contributions.items())
+        for finess, (digest, patients) in sorted(members.items())
+    ]
+
+
 def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: list[RoiCell]) -> str:
     """A hash of what an edition says: its input files and every published row (edition number aside)."""
     content = {
@@ -111,12 +185,17 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     previous = latest_edition(con, quarter)
     number = previous.number + 1 if previous else 1
     inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
-    cells = compute_benchmark(con, quarter, rules, number)
-    roi = compute_roi(con, quarter, rules, number)
+    release, decisions, report = settle_release(
+        con, compute_release(con, quarter, rules, number), previous, rules, number
+    )
+    if report.failures:
+        message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
+        raise DisclosureError(message, report)
+    cells, roi = release.cells, release.roi
     overview = quarter_overview(con, quarter)
     digest = fingerprint(inputs, cells, roi)
     if previous is not None and previous.fingerprint == digest:
-        return Freeze(previous, created=False, previous=previous)
+        return Freeze(previous, created=False, previous=previous, audit=report, decisions=decisions)
     edition = Edition(
         quarter=quarter,
         number=number,
@@ -128,6 +207,10 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
         fingerprint=digest,
         min_establishments=rules.min_establishments,
         min_patients=rules.min_patients,
+        max_dominance=rules.max_dominance,
+        min_position=rules.min_position,
+        min_extreme_position=rules.min_extreme_position,
+        protection_level=rules.protection_level,
         lake_snapshot=current_snapshot(con) if is_lake(con) else None,
     )
     con.execute(load_query("insert_edition"), asdict(edition))
@@ -136,4 +219,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     )
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
-    return Freeze(edition, created=True, previous=previous)
+    counts = completeness_counts(con, quarter)
+    con.execute(load_query("insert_edition_completeness"), {"quarter": quarter, "number": number, **counts})
+    insert_rows(con, "insert_edition_contribution", contribution_rows(quarter, number, release.contributions))
+    return Freeze(edition, created=True, previous=previous, audit=report, decisions=decisions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -85,6 +86,11 @@ def test_ingest_then_quarter_publishes_the_site(tmp_path: Path) -> None:
     assert publication.summary.establishments == 4
     assert (publication.summary.edition, publication.summary.created) == (1, True)
     assert (index.parent / "data" / "benchmark.csv").exists() and (index.parent / "data" / "roi.csv").exists()
+    audit = json.loads((root / "audit" / "2025-T3" / "edition-1.json").read_text(encoding="utf-8"))
+    assert (
+        audit["passed"] and audit["failures"] == [] and publication.summary.audit_path.startswith(str(root))
+    )
+    assert not any("audit" in p.name for p in (root / "site").rglob("*"))  # operators only, never public
     published = {p: p.read_bytes() for p in sorted(index.parent.rglob("*")) if p.is_file()}
     # each establishment finds its receipts and its private report beside its inbox
     assert len(list((root / "outbox" / SITES[0]).glob("*.json"))) == 2  # accepted + rejected

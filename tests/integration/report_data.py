@@ -15,6 +15,10 @@ from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 QUARTER = "2025-T4"
+# The report tests check how published figures look: positions are published here from 4
+# experimentations (settings min_position, min_extreme_position) so the 4-establishment cell shows its
+# medians and quartiles; disclosure itself is tested with the default rules elsewhere.
+REPORT_RULES = Rules(min_establishments=3, min_patients=11, min_position=4, min_extreme_position=4)
 A, B, C, D = "750000001", "690000002", "130000003", "330000004"
 
 # (finess, kpi, reference (value, num, den, n), pilot (value, num, den, n)) for UC01.
@@ -71,7 +75,7 @@ def insert_measurement(con, submission_id, finess, use_case, kpi, period, phase,
     )
 
 
-def build_report_warehouse(tmp_path: Path) -> Path:
+def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES) -> Path:
     """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03; edition 1 frozen."""
     path = tmp_path / "warehouse" / "tlkpi.duckdb"
     with open_warehouse(path) as con:
@@ -105,7 +109,7 @@ def build_report_warehouse(tmp_path: Path) -> Path:
             "UPDATE use_case SET label = ? WHERE code = ?",
             ["<script>alert('x')</script> Chirurgie & réalité augmentée", "UC01"],
         )
-        freeze_edition(con, QUARTER, Rules(min_establishments=3, min_patients=11))
+        freeze_edition(con, QUARTER, rules)
     return path
 
 

@@ -60,9 +60,30 @@ def build_under(migrations: Path, path: Path) -> None:
                 submit(con, f"{finess}-later.csv", datetime(2025, 11, day, 9, 0), more)
 
 
-def view_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def view_rows(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the views (only `columns[view]` when given), in a stable order."""
     with duckdb.connect(str(path), read_only=True) as con:
-        return {view: con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall() for view in VIEWS}
+        return {
+            view: con.execute(
+                f"SELECT {', '.join(columns[view]) if columns else '*'} FROM {view} ORDER BY ALL"
+            ).fetchall()
+            for view in VIEWS
+        }
+
+
+def view_columns(path: Path) -> dict[str, list[str]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            view: [d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description] for view in VIEWS
+        }
+
+
+def migrations_until(folder: Path, last: int) -> Path:
+    folder.mkdir()
+    for version, script in [(int(p.name[:3]), p) for p in sorted(MIGRATIONS_DIR.glob("*.sql"))]:
+        if version <= last:
+            shutil.copy(script, folder / script.name)
+    return folder
 
 
 def same(before: Any, after: Any) -> bool:
@@ -85,11 +106,30 @@ def test_migration_007_changes_no_row_of_the_benchmark_views(tmp_path: Path) -> 
     before = view_rows(path)
 
     with duckdb.connect(str(path)) as con:
-        assert "007_quarter_values_in_one_pass.sql" in migrate(con)
+        assert "007_quarter_values_in_one_pass.sql" in migrate(
+            con, migrations_until(tmp_path / "until_007", 7)
+        )
     after = view_rows(path)
 
     assert len(before["experimentation_quarter"]) > len(ROWS) // 2  # the data reached the views
     assert {quarter for quarter, *_ in before["mart_roi_quarter"]} == {"2025-T2", "2025-T3", "2025-T4"}
+    for view in VIEWS:
+        assert len(after[view]) == len(before[view]), view
+        for old, new in zip(before[view], after[view], strict=True):
+            assert same(old, new), (view, old, new)
+
+
+def test_migration_009_adds_columns_and_changes_no_value(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    build_under(migrations_until(tmp_path / "until_008", 8), path)
+    columns = view_columns(path)
+    before = view_rows(path)
+    with duckdb.connect(str(path)) as con:
+        assert "009_disclosure_v2.sql" in migrate(con)
+    after = view_rows(path, columns)
+    assert view_columns(path)["experimentation_change"][-4:] == [
+        "baseline_numerator", "baseline_denominator", "pilot_weight", "baseline_weight"
+    ]  # fmt: skip
     for view in VIEWS:
         assert len(after[view]) == len(before[view]), view
         for old, new in zip(before[view], after[view], strict=True):

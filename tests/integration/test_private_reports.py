@@ -50,7 +50,10 @@ def test_own_values_against_published_quartiles(private: Path) -> None:
     html = (private / A / "UC01.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     # A on UC01 EFF_DELAI_PEC: reference 80, pilot 50 (−38 %); peers P25 57,5, median 67,5, P75 80,0
-    assert "80,0 minutes 50,0 minutes −38 % (amélioration) 57,5 minutes 67,5 minutes 80,0 minutes" in text
+    assert (
+        "80,0 minutes 50,0 minutes −38 % (amélioration) 70,0 minutes 57,5 minutes 67,5 minutes 80,0 minutes"
+        in text
+    )
     assert "premier quart des expérimentations (le plus performant)" in text
     assert "CHU Alpha" in text
 
@@ -74,7 +77,7 @@ def test_withheld_peers_show_no_statistics(private: Path) -> None:
     html = (private / A / "UC02.html").read_text(encoding="utf-8")
     assert "statistiques des pairs non publiées : secret statistique (moins de 3 établissements)" in html
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "40,0 patients/jour 30,0 patients/jour" in text  # A's own reference and pilot
+    assert "40 patients/jour 30 patients/jour" in text  # A's own reference and pilot (counts: no ",0")
     assert "Pairs : médiane" in text and text.count("patients/jour") == 3  # the unit, A's two values
 
 
@@ -112,3 +115,21 @@ def test_position_is_direction_aware(warehouse: Path, value: float, direction: s
         )
     position = peer_position(value, replace(cell, direction=direction))
     assert position is not None and position.startswith(expected)
+
+
+def test_a_worsening_is_labelled_and_the_index_is_a_scorecard(private: Path) -> None:
+    page = " ".join(re.sub(r"<[^>]+>", " ", (private / D / "UC01.html").read_text(encoding="utf-8")).split())
+    # D on UC01 EFF_DELAI_PEC: reference 70, pilot 75 minutes: a worsening, said in words
+    assert "70,0 minutes 75,0 minutes +7 % (dégradation)" in page
+    index = " ".join(re.sub(r"<[^>]+>", "", (private / D / "index.html").read_text(encoding="utf-8")).split())
+    assert "Votre tableau de bord" in index
+    # EFF: 75 minutes, worse than before, above the 60-minute threshold and the peers' median 67,5
+    assert (
+        "0 en amélioration, 1 en dégradation, 0 stable seuil atteint : 0 sur 1 mieux que les pairs : 0 sur 1"
+        in index
+    )
+    # QUA: readmissions 10 % -> 8 %, under the 10 % threshold and the peers' median 9,5 %
+    assert (
+        "1 en amélioration, 0 en dégradation, 0 stable seuil atteint : 1 sur 1 mieux que les pairs : 1 sur 1"
+        in index
+    )

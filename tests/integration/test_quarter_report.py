@@ -8,12 +8,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_data import QUARTER, build_report_warehouse, read_tree, render
+from report_data import QUARTER, REPORT_RULES, build_report_warehouse, read_tree, render
 
 from schemas.catalogue import default_catalogue
 from warehouse.benchmark import compute_benchmark
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
 from warehouse.editions import find_edition
 from warehouse.queries import available_quarters, quarter_overview
 
@@ -26,7 +25,7 @@ def warehouse(tmp_path: Path) -> Path:
 @pytest.fixture
 def benchmark(warehouse: Path):
     with open_warehouse(warehouse, read_only=True) as con:
-        cells = compute_benchmark(con, QUARTER, Rules(min_establishments=3, min_patients=11))
+        cells = compute_benchmark(con, QUARTER, REPORT_RULES)
     return {(cell.use_case, cell.kpi): cell for cell in cells}
 
 
@@ -123,8 +122,11 @@ def test_site_has_index_and_one_page_per_use_case(warehouse, tmp_path):
     assert index == quarter_dir / "index.html"
     assert sorted(p.name for p in (quarter_dir / "cas-usage").iterdir()) == [
         "ENSEMBLE.html",
+        "UC01-estimer-roi.html",
         "UC01.html",
+        "UC02-estimer-roi.html",
         "UC02.html",
+        "UC03-estimer-roi.html",
         "UC03.html",
     ]
     assert (quarter_dir / "static" / "style.css").is_file()
@@ -149,7 +151,7 @@ def test_withheld_cell_shows_secret_and_no_number(warehouse, tmp_path):
     render(warehouse, tmp_path / "site")
     html = (tmp_path / "site" / QUARTER / "cas-usage" / "UC02.html").read_text(encoding="utf-8")
     (row,) = [r for r in table_rows(html) if r and r[0][2].startswith("Patients traités par jour")]
-    statistic_cells = row[3:]
+    statistic_cells = row[2:]
     assert [text.split()[:2] for _, _, text in statistic_cells] == [["secret", "statistique"]]
     assert not any(re.search(r"\d", text) for _, _, text in statistic_cells)
     assert "Secret statistique : moins de 3 établissements" in html
@@ -160,12 +162,16 @@ def test_published_cell_shows_french_numbers(warehouse, tmp_path):
     html = (tmp_path / "site" / QUARTER / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
     (row,) = [r for r in table_rows(html) if r and r[0][2].startswith("Taux de réadmission")]
     texts = [" ".join(text.split()) for _, _, text in row]
-    assert texts[1:7] == ["↓ plus bas est mieux", "4", "11,0 %", "9,5 %", "8,0 – 11,3 %", "9,4 %"]
-    assert texts[7] == "75 %"
-    assert texts[8] == "−20 %"  # median of -33.3, -20, -20, +10 %; under 6 values: no interval
-    assert texts[9].startswith("oui")
+    assert texts[0].endswith("↓ plus bas est mieux")
+    # means: pooled 57/500 = 11.4 % then 47/500 = 9.4 %, a change of -2.0 points; then the medians
+    assert texts[1:4] == ["4", "11,4 % (moyenne)", "9,4 % (moyenne) médiane 9,5 % P25–P75 : 8,0 – 11,3 %"]
+    # median of -33.3, -20, -20, +10 %; under 6 values: no interval
+    assert texts[4] == "−2,0 pt amélioration médiane des évolutions −20 %"
+    assert texts[5] == "75 %"
+    assert texts[6] == "atteint (≤ 10 %)"
     headings = re.findall(r"<h2 [^>]*>([^<]+)</h2>", html)
-    assert headings[:4] == [domain.label for domain in default_catalogue().domains.values()]
+    assert headings[0] == "L'essentiel"
+    assert headings[1:5] == [domain.label.capitalize() for domain in default_catalogue().domains.values()]
 
 
 def test_labels_are_escaped(warehouse, tmp_path):

@@ -31,7 +31,7 @@ def test_xlsx_template_has_french_labels_drop_downs_and_the_kpi_sheet(tmp_path: 
     sheet = workbook["indicateurs"]
     assert [cell.value for cell in sheet[1]] == [column.label for column in COLUMNS]
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
-    assert lists["B2"] == "cas_usage!$A$2:$A$18" and lists["C2"] == "catalogue!$A$2:$A$14"
+    assert lists["B2"] == "cas_usage!$A$2:$A$18" and lists["C2"] == "catalogue!$A$2:$A$15"
     assert lists["E2"] == '"reference,pilote"'
     kpi_codes = [row[0].value for row in workbook["catalogue"].iter_rows(min_row=2)]
     assert kpi_codes == list(default_catalogue().kpis)

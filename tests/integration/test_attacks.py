@@ -1,0 +1,195 @@
+"""The attacks of issue 13 on published files: each recovered individual values under the rules of
+v1 (checked on the code before rules v2); under rules v2 each must fail.
+
+Generated data in tmp_path; the attacker reads data/benchmark.csv and data/roi.csv only (and, for
+the participant, its own value); the private rows tell whether a recovery is real.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from attacks import (
+    changed_figures,
+    difference_rates,
+    ensemble_against_known,
+    invert_quantiles,
+    participant_recovers,
+    read_rows,
+    split_counts,
+)
+from golden_data import QUARTER, Row, submit
+
+from reports.site import render_quarter_site
+from schemas.catalogue import default_catalogue
+from tlkpi.settings import Settings
+from warehouse.db import open_warehouse
+from warehouse.disclosure import Rules
+from warehouse.editions import freeze_edition
+from warehouse.reference import sync_catalogue
+
+RULES = Rules()
+POOL = [f"6900000{i:02d}" for i in range(40)]
+# (use case, KPI, first establishment, establishments): cells of 3 to 12 experimentations, lone
+# establishments the secondary suppression has to protect, a cell one establishment dominates
+LAYOUT = [
+    *((uc, "EFF_DELAI_PEC", 0, n) for uc, n in (("UC01", 3), ("UC02", 4), ("UC03", 5), ("UC04", 1),
+                                                 ("UC05", 6), ("UC06", 12), ("UC07", 9))),
+    *((uc, "QUA_DMS", 0, n) for uc, n in (("UC01", 3), ("UC02", 4), ("UC03", 5), ("UC05", 3), ("UC06", 4),
+                                           ("UC07", 5), ("UC08", 3))),
+    ("UC04", "QUA_DMS", 30, 1),
+    ("UC09", "QUA_DMS", 31, 1),
+    ("UC10", "QUA_DMS", 32, 1),
+    *((uc, "QUA_READMISSION_30J", 0, n) for uc, n in (("UC01", 3), ("UC02", 3), ("UC03", 4), ("UC04", 1),
+                                                       ("UC05", 6))),
+    ("UC08", "ATT_FIDELISATION", 0, 3),
+    ("UC09", "ATT_FIDELISATION", 0, 3),
+]  # fmt: skip
+DOMINANT = POOL[0]  # 900 of the 980 patients of UC08 x ATT_FIDELISATION
+
+
+def generated_rows(seed: int = 13) -> list[Row]:
+    """Distinct values at one decimal; rates with counts; the durations without effectif (plain means)."""
+    rng = random.Random(seed)
+    rows: list[Row] = []
+    for use_case, kpi, first, n in LAYOUT:
+        for finess in POOL[first : first + n]:
+            for phase, period in (("reference", "2024-T4"), ("pilote", QUARTER)):
+                if kpi in ("QUA_READMISSION_30J", "ATT_FIDELISATION"):
+                    den = 900 if (use_case, finess) == ("UC08", DOMINANT) else rng.randint(30, 90)
+                    num = (
+                        rng.randint(1, den // 3)
+                        if kpi == "QUA_READMISSION_30J"
+                        else rng.randint(den // 2, den)
+                    )
+                    rows.append((finess, use_case, kpi, period, phase, None, num, den, None))
+                else:
+                    low, high = (20.0, 90.0) if kpi == "EFF_DELAI_PEC" else (2.0, 15.0)
+                    rows.append(
+                        (
+                            finess,
+                            use_case,
+                            kpi,
+                            period,
+                            phase,
+                            round(rng.uniform(low, high), 1),
+                            None,
+                            None,
+                            None,
+                        )
+                    )
+    return rows
+
+
+def pilot_values(rows: list[Row], use_case: str, kpi: str) -> list[float]:
+    return sorted(
+        float(value if value is not None else 100 * num / den)  # type: ignore[operator]
+        for finess, uc, k, _p, phase, value, num, den, _n in rows
+        if (uc, k, phase) == (use_case, kpi, "pilote")
+    )
+
+
+def build(path: Path, rows: list[Row]) -> None:
+    with open_warehouse(path) as con:
+        sync_catalogue(con, default_catalogue())
+        for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
+            mine = [row for row in rows if row[0] == finess]
+            submit(con, f"{finess}.csv", datetime(2025, 10, 1, 8, day), mine)
+
+
+def publish(path: Path, site: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    with open_warehouse(path) as con:
+        number = freeze_edition(con, QUARTER, RULES).edition.number
+    render_quarter_site(path, QUARTER, site, Settings(data_root=site), number)
+    data = site / QUARTER / "editions" / str(number) / "data"
+    if not data.exists():
+        data = site / QUARTER / "data"
+    return read_rows(data / "benchmark.csv"), read_rows(data / "roi.csv")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Row], list[dict[str, str]], Path]:
+    root = tmp_path_factory.mktemp("attacks")
+    rows = generated_rows()
+    build(root / "w.duckdb", rows)
+    benchmark, _ = publish(root / "w.duckdb", root / "site")
+    return rows, benchmark, root
+
+
+def test_quantile_inversion_on_cells_of_3_to_9_fails(release) -> None:
+    _, benchmark, _ = release
+    assert invert_quantiles(benchmark) == {}
+    assert any(row["pilot_mean"] for row in benchmark)  # the cells still publish a mean
+
+
+def test_wilson_inversion_and_differencing_against_ensemble_fail(release) -> None:
+    rows, benchmark, _ = release
+    for hidden, (numerator, denominator) in difference_rates(benchmark).items():
+        kpi, *use_cases = hidden
+        # what ENSEMBLE minus the published cells gives is a union of at least 3 establishments
+        who = {row[0] for row in rows if row[2] == kpi and row[1] in use_cases and row[4] == "pilote"}
+        assert len(who) >= RULES.min_establishments, (hidden, numerator, denominator)
+    recovered = invert_quantiles(benchmark)
+    for row in benchmark:
+        if row["kind"] == "rate" and row["withheld"] == "false":  # the members' rates are not published
+            assert split_counts(row, recovered.get((row["use_case"], row["kpi"]), [])) == []
+
+
+def test_ensemble_quantiles_against_recovered_values_fail(release) -> None:
+    _, benchmark, _ = release
+    known = invert_quantiles(benchmark, range(3, 200))
+    assert ensemble_against_known(benchmark, known) == {}
+
+
+@pytest.mark.parametrize(("use_case", "size"), [("UC05", 6), ("UC06", 12)])
+def test_a_participant_knowing_its_own_value_recovers_nothing(release, use_case: str, size: int) -> None:
+    rows, benchmark, _ = release
+    row = next(r for r in benchmark if (r["use_case"], r["kpi"]) == (use_case, "EFF_DELAI_PEC"))
+    assert int(row["n_experimentations"]) == size and row["withheld"] == "false"
+    for own in pilot_values(rows, use_case, "EFF_DELAI_PEC"):
+        assert participant_recovers(row, own) == []
+
+
+def test_a_dominated_cell_publishes_no_mean(release) -> None:
+    _, benchmark, _ = release
+    row = next(r for r in benchmark if (r["use_case"], r["kpi"]) == ("UC08", "ATT_FIDELISATION"))
+    assert row["withheld"] == "false" and "85 %" in row["linear_withheld_reason"]
+    assert row["pooled_rate"] == row["pilot_mean"] == row["baseline_mean"] == row["mean_change"] == ""
+    assert row["share_improved"] != ""  # one experimentation each: the shares are not dominated
+    other = next(r for r in benchmark if (r["use_case"], r["kpi"]) == ("UC09", "ATT_FIDELISATION"))
+    assert other["pooled_rate"] != "" and other["linear_withheld_reason"] == ""
+
+
+def test_a_late_single_establishment_correction_moves_nothing(tmp_path: Path) -> None:
+    rows = generated_rows()
+    path, site = tmp_path / "w.duckdb", tmp_path / "site"
+    build(path, rows)
+    first, first_roi = publish(path, site)
+    lone = next(r for r in rows if (r[1], r[2], r[4]) == ("UC04", "QUA_READMISSION_30J", "pilote"))
+    with open_warehouse(path) as con:  # the lone establishment of a withheld cell corrects its count
+        fixed = (*lone[:6], (lone[6] or 0) + 12, (lone[7] or 0) + 286, None)
+        submit(con, "correction.csv", datetime(2025, 11, 20, 14), [fixed])  # type: ignore[list-item]
+    second, second_roi = publish(path, site)
+    assert second[0]["edition"] == "2"
+    assert changed_figures(first, second) == [] and changed_figures(first_roi, second_roi) == []
+    pending = {(r["use_case"], r["kpi"]) for r in second if r["correction_pending"] == "true"}
+    assert pending == {("UC04", "QUA_READMISSION_30J"), ("ENSEMBLE", "QUA_READMISSION_30J")}
+
+
+def test_corrections_from_enough_establishments_are_published(tmp_path: Path) -> None:
+    rows = generated_rows()
+    path, site = tmp_path / "w.duckdb", tmp_path / "site"
+    build(path, rows)
+    first, _ = publish(path, site)
+    movers = [r for r in rows if (r[1], r[2], r[4]) == ("UC05", "QUA_READMISSION_30J", "pilote")][:3]
+    with open_warehouse(path) as con:
+        for number, row in enumerate(movers):
+            fixed = (*row[:6], (row[6] or 0) + 5, (row[7] or 0) + 10, None)
+            submit(con, f"fix{number}.csv", datetime(2025, 11, 20, 14, number), [fixed])  # type: ignore[list-item]
+    second, _ = publish(path, site)
+    moved = {(uc, kpi) for uc, kpi, _column in changed_figures(first, second)}
+    assert ("UC05", "QUA_READMISSION_30J") in moved
+    assert not any(r["correction_pending"] == "true" for r in second)

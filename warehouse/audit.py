@@ -1,0 +1,235 @@
+"""The attacker's linear programmes: how closely the published tables bound a withheld figure.
+
+A linked table is the use-case cells of one KPI (or of the ROI) and their ENSEMBLE row: every
+additive figure (counts improved, Σ numerators, Σ denominators, Σ values, euro sums) of the ENSEMBLE
+row is the sum of the same figure over the use-case cells. An attacker holding the published rows
+knows the figures they publish or let recompute, the bounds every figure obeys (0 ≤ count ≤
+experimentations, the KPI's plausible range, numerator ≤ denominator) and these sums. For each
+withheld figure, HiGHS (scipy.optimize.linprog) minimises and maximises it under those constraints;
+the figure is protected when the interval reaches `level` × its value on both sides (τ-ARGUS's audit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import linprog
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One additive figure of one cell: its true value, what anyone knows bounds it, and its status."""
+
+    value: float
+    lower: float
+    upper: float
+    published: bool  # the published row gives it (or lets it be recomputed) exactly
+    protected: bool  # a rule withholds it: the audit checks it cannot be recomputed
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A withheld figure the published table bounds too closely."""
+
+    table: Key
+    cell: Key
+    measure: str
+    value: float
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        return (
+            f"table {'/'.join(self.table)}, cell {'/'.join(self.cell)}: {self.measure} = {self.value:g} "
+            f"is bounded to [{self.low:g}, {self.high:g}] by the published figures"
+        )
+
+
+@dataclass(frozen=True)
+class LinkedTable:
+    """The cells of one table (the ENSEMBLE row is `total`), each a mapping measure -> Figure.
+
+    `pairs` are (smaller, larger) measures of a cell, e.g. (pilot_num, pilot_den).
+    """
+
+    name: Key
+    total: Key
+    cells: Mapping[Key, Mapping[str, Figure]]
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
+def families(measures: Iterable[str], pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
+    """Measures solved together: a pair's two measures share their programme, the rest stand alone."""
+    paired = {measure for pair in pairs for measure in pair}
+    alone = [(measure,) for measure in sorted(set(measures)) if measure not in paired]
+    return [*alone, *(pair for pair in pairs if set(pair) <= set(measures))]
+
+
+def audit_table(table: LinkedTable, level: float) -> list[Failure]:
+    """Every protected figure of the table that the attacker bounds within ±`level` of its value."""
+    measures = {measure for figures in table.cells.values() for measure in figures}
+    failures: list[Failure] = []
+    for family in families(measures, table.pairs):
+        failures.extend(audit_family(table, family, level))
+    return failures
+
+
+def scale_of(table: LinkedTable, family: tuple[str, ...]) -> float:
+    """A unit that brings the family's figures near 1, so the solver's tolerances are relative."""
+    sizes = [abs(f.value) for figures in table.cells.values() for m, f in figures.items() if m in family]
+    return max([1.0, *sizes])
+
+
+def audit_family(table: LinkedTable, family: tuple[str, ...], level: float) -> list[Failure]:
+    cells = table.cells
+    unknowns = [(key, m) for key in cells for m in family if m in cells[key] and not cells[key][m].published]
+    targets = [i for i, (key, m) in enumerate(unknowns) if cells[key][m].protected]
+    if not targets:
+        return []
+    scale = scale_of(table, family)
+    index = {unknown: i for i, unknown in enumerate(unknowns)}
+    a_eq, b_eq = sum_constraints(table, family, index, scale)
+    a_ub, b_ub = pair_constraints(table, family, index, scale)
+    bounds = [(cells[k][m].lower / scale, cells[k][m].upper / scale) for k, m in unknowns]
+    failures = []
+    for target in targets:
+        key, measure = unknowns[target]
+        figure = cells[key][measure]
+        low, high = solve_range(target, len(unknowns), a_eq, b_eq, a_ub, b_ub, bounds)
+        low, high = low * scale, high * scale
+        if not is_protected(figure, low, high, level, scale):
+            failures.append(Failure(table.name, key, measure, figure.value, low, high))
+    return failures
+
+
+def sum_constraints(
+    table: LinkedTable, family: tuple[str, ...], index: dict[tuple[Key, str], int], scale: float
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """ENSEMBLE − Σ use cases = 0 for each measure of the family, published figures moved right."""
+    rows, rhs = [], []
+    for measure in family:
+        row, known = np.zeros(len(index)), 0.0
+        for key, figures in table.cells.items():
+            if measure not in figures:
+                continue
+            sign = 1.0 if key == table.total else -1.0
+            if (key, measure) in index:
+                row[index[(key, measure)]] = sign
+            else:
+                known += sign * figures[measure].value / scale
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
+    return (np.array(rows), np.array(rhs)) if rows else (None, None)
+
+
+def pair_constraints(
+    table: LinkedTable, family: tuple[str, ...], index: dict[tuple[Key, str], int], scale: float
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """smaller − larger ≤ 0 in every cell, for a pair family."""
+    if len(family) != 2:
+        return None, None
+    smaller, larger = family
+    rows, rhs = [], []
+    for key, figures in table.cells.items():
+        if smaller not in figures or larger not in figures:
+            continue
+        row, known = np.zeros(len(index)), 0.0
+        for measure, sign in ((smaller, 1.0), (larger, -1.0)):
+            if (key, measure) in index:
+                row[index[(key, measure)]] = sign
+            else:
+                known += sign * figures[measure].value / scale
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
+    return (np.array(rows), np.array(rhs)) if rows else (None, None)
+
+
+def solve_range(
+    target: int,
+    size: int,
+    a_eq: np.ndarray | None,
+    b_eq: np.ndarray | None,
+    a_ub: np.ndarray | None,
+    b_ub: np.ndarray | None,
+    bounds: list[tuple[float, float]],
+) -> tuple[float, float]:
+    """The smallest and largest value of unknown `target` the constraints allow (HiGHS)."""
+    ends = []
+    for sign in (1.0, -1.0):
+        objective = np.zeros(size)
+        objective[target] = sign
+        result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if result.status == 3:  # unbounded
+            ends.append(-sign * np.inf)
+        elif result.status != 0:
+            raise RuntimeError(f"audit programme not solved: {result.message}")
+        else:
+            ends.append(sign * result.fun)
+    return ends[0], ends[1]
+
+
+def is_protected(figure: Figure, low: float, high: float, level: float, scale: float) -> bool:
+    """The interval reaches ±level×|value| on both sides (or the bounds known without the table, when
+    they are closer) and is not a single point."""
+    tolerance = 1e-6 * scale
+    value, margin = figure.value, level * abs(figure.value)
+    wanted_low, wanted_high = max(value - margin, figure.lower), min(value + margin, figure.upper)
+    point = high - low <= tolerance < figure.upper - figure.lower
+    return low <= wanted_low + tolerance and high >= wanted_high - tolerance and not point
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The audit of a release: what was checked and every failure, for the operator (never public)."""
+
+    level: float
+    tables: int
+    figures_checked: int
+    held_tables: tuple[str, ...]  # tables keeping an earlier edition's figures (audited then)
+    failures: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "protection_level": self.level,
+            "tables_audited": self.tables,
+            "withheld_figures_checked": self.figures_checked,
+            "tables_held_from_previous_edition": list(self.held_tables),
+            "failures": list(self.failures),
+            "passed": not self.failures,
+        }
+
+
+def protected_figures(table: LinkedTable) -> int:
+    """How many withheld figures the audit of a table checks."""
+    return sum(f.protected and not f.published for figures in table.cells.values() for f in figures.values())
+
+
+def audit_report(tables: Mapping[Key, LinkedTable], level: float, held: Iterable[Key] = ()) -> AuditReport:
+    """Audit every linked table of a release."""
+    failures = [failure.describe() for name in sorted(tables) for failure in audit_table(tables[name], level)]
+    return AuditReport(
+        level=level,
+        tables=len(tables),
+        figures_checked=sum(protected_figures(table) for table in tables.values()),
+        held_tables=tuple("/".join(name) for name in held),
+        failures=tuple(failures),
+    )
+
+
+def write_audit(folder: Path, quarter: str, edition: int, report: AuditReport) -> Path:
+    """<folder>/<quarter>/edition-<n>.json: the audit of an edition, for the operator."""
+    path = folder / quarter / f"edition-{edition}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(
+        {"quarter": quarter, "edition": edition, **report.as_dict()}, indent=2, ensure_ascii=False
+    )
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

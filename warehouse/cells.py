@@ -1,0 +1,313 @@
+"""The cells of the benchmark, built from one row per experimentation (cell_contributions.sql).
+
+A cell is (use case, KPI) or (ENSEMBLE, KPI); its members are its experimentations. This module
+computes a cell's statistics before disclosure control, the shares used by the dominance rule, the
+additive figures the audit protects, and a digest of each establishment's inputs (for editions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass
+from typing import Any
+
+import numpy as np
+
+from warehouse.audit import Figure
+from warehouse.disclosure import SECONDARY_REASON, Key, Rules, Support, dominance_reason, largest_share
+from warehouse.stats import median_interval, wilson_interval
+
+TOTAL = "ENSEMBLE"
+TOTAL_LABEL = "Ensemble des cas d'usage"
+PILOT_FRACTIONS = (0.5, 0.10, 0.25, 0.75, 0.90)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One experimentation's figures for one KPI and quarter."""
+
+    use_case: str
+    finess: str
+    baseline: float | None
+    pilot: float
+    relative_change: float | None
+    improved: bool | None
+    meets_threshold: bool | None
+    numerator: float | None
+    denominator: float | None
+    baseline_numerator: float | None
+    baseline_denominator: float | None
+    pilot_weight: float | None
+    baseline_weight: float | None
+    patients: float | None
+    baseline_patients: float | None
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """A cell and its members, with the labels and reference data of its KPI."""
+
+    use_case: str
+    labels: dict[str, Any]  # the columns every published row keeps (labels, unit, kind, threshold...)
+    min_value: float
+    max_value: float
+    members: tuple[Member, ...]
+
+    @property
+    def key(self) -> Key:
+        return (self.use_case, self.labels["domain"], self.labels["kpi"])
+
+    @property
+    def group(self) -> Key:
+        return (self.labels["domain"], self.labels["kpi"])
+
+    @property
+    def is_total(self) -> bool:
+        return self.use_case == TOTAL
+
+    @property
+    def kind(self) -> str:
+        return str(self.labels["kind"])
+
+
+LABEL_COLUMNS = ("use_case_label", "use_case_illustrative", "domain", "domain_label", "kpi", "kpi_label",
+                 "unit", "kind", "direction", "threshold")  # fmt: skip
+MEMBER_COLUMNS = tuple(Member.__dataclass_fields__)
+
+
+def build_inputs(rows: list[dict[str, Any]]) -> list[CellInput]:
+    """Use-case cells then ENSEMBLE rows, each in (use case, domain, KPI) order."""
+    by_cell: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_cell.setdefault((row["domain"], row["kpi"], row["use_case"]), []).append(row)
+    cells = [make_input(use_case, members) for (_, _, use_case), members in by_cell.items()]
+    by_kpi: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_kpi.setdefault((row["domain"], row["kpi"]), []).append(row)
+    totals = [make_input(TOTAL, members) for members in by_kpi.values()]
+    order = sorted(cells, key=lambda c: (c.use_case, c.group)) + sorted(totals, key=lambda c: c.group)
+    return order
+
+
+def make_input(use_case: str, rows: list[dict[str, Any]]) -> CellInput:
+    first = rows[0]
+    labels = {name: first[name] for name in LABEL_COLUMNS}
+    if use_case == TOTAL:
+        labels.update(use_case_label=TOTAL_LABEL, use_case_illustrative=False)
+    members = tuple(Member(**{name: row[name] for name in MEMBER_COLUMNS}) for row in rows)
+    return CellInput(use_case, labels, first["min_value"], first["max_value"], members)
+
+
+def support_of(cell: CellInput) -> Support:
+    return Support(
+        key=cell.key,
+        group=cell.group,
+        is_total=cell.is_total,
+        establishments=frozenset(m.finess for m in cell.members),
+        n_experimentations=len(cell.members),
+        patients=known_sum(m.patients for m in cell.members),
+        baseline_patients=known_sum(m.baseline_patients for m in cell.members),
+    )
+
+
+def known_sum(values: Any) -> float | None:
+    known = [float(v) for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def quantiles(values: list[float], fractions: tuple[float, ...]) -> list[float | None]:
+    """Quantiles with linear interpolation (DuckDB's quantile_cont, numpy's default)."""
+    if not values:
+        return [None] * len(fractions)
+    return [float(q) for q in np.quantile(np.array(values, dtype=float), fractions)]
+
+
+# --- linear statistics -------------------------------------------------------------------------
+
+
+def side(member: Member, phase: str) -> tuple[float | None, float | None, float | None, float | None]:
+    """(value, numerator, denominator, weight) of a member's pilot or baseline."""
+    if phase == "pilot":
+        return member.pilot, member.numerator, member.denominator, member.pilot_weight
+    return member.baseline, member.baseline_numerator, member.baseline_denominator, member.baseline_weight
+
+
+def mean_method(members: list[Member], phase: str, kind: str) -> str:
+    """pooled (rates with counts), weighted (every value has its patients) or plain."""
+    sides = [side(m, phase) for m in members]
+    counted = all(s[1] is not None and s[2] is not None for s in sides)
+    if kind == "rate" and counted and sum(float(s[2] or 0) for s in sides) > 0:
+        return "pooled"
+    if all(s[3] is not None for s in sides) and sum(float(s[3] or 0) for s in sides) > 0:
+        return "weighted"
+    return "plain"
+
+
+def linear_mean(members: list[Member], phase: str, kind: str) -> float | None:
+    """The cell's mean of one phase: pooled rate, patient-weighted mean, or plain mean."""
+    if not members:
+        return None
+    sides = [side(m, phase) for m in members]
+    method = mean_method(members, phase, kind)
+    if method == "pooled":
+        return 100 * sum(float(s[1] or 0) for s in sides) / sum(float(s[2] or 0) for s in sides)
+    if method == "weighted":
+        total = sum(float(s[3] or 0) for s in sides)
+        return sum(float(s[0] or 0) * float(s[3] or 0) for s in sides) / total
+    return sum(float(s[0] or 0) for s in sides) / len(sides)
+
+
+def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str, float]]:
+    """Each member's weight in its mean: its amount for euros, else its patients (1 in a plain mean)."""
+    method = mean_method(members, phase, kind)
+    weights = []
+    for member in members:
+        value, _, denominator, weight = side(member, phase)
+        if kind == "amount_eur":
+            weights.append((member.finess, float(value or 0)))
+        elif method == "pooled":
+            weights.append((member.finess, float(denominator or 0)))
+        elif method == "weighted":
+            weights.append((member.finess, float(weight or 0)))
+        else:
+            weights.append((member.finess, 1.0))
+    return weights
+
+
+def dominance(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
+    """Why the means (patients or amounts dominated) and why the shares (experimentations dominated)
+    of a cell are withheld; an establishment's share of the experimentations withholds both."""
+    members = list(cell.members)
+    with_baseline = [m for m in members if m.baseline is not None]
+    shares_reason = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
+    weights = [largest_share(mean_weights(members, "pilot", cell.kind))]
+    if with_baseline:
+        weights.append(largest_share(mean_weights(with_baseline, "baseline", cell.kind)))
+    return shares_reason or dominance_reason(weights, rules), shares_reason
+
+
+def raw_statistics(cell: CellInput) -> dict[str, Any]:
+    """Every statistic of a cell before disclosure control and rounding."""
+    members = list(cell.members)
+    pilots = [m.pilot for m in members]
+    baselines = [m.baseline for m in members if m.baseline is not None]
+    both = [m for m in members if m.baseline is not None]
+    changes = sorted(m.relative_change for m in members if m.relative_change is not None)
+    median, p10, p25, p75, p90 = quantiles(pilots, PILOT_FRACTIONS)
+    interval = median_interval(changes)
+    rate = pooled_rate(members) if cell.kind == "rate" else (None, None, None)
+    threshold = cell.labels["threshold"]
+    both_pilot, both_baseline = (
+        linear_mean(both, "pilot", cell.kind),
+        linear_mean(both, "baseline", cell.kind),
+    )
+    return {
+        "baseline_median": quantiles(baselines, (0.5,))[0],
+        "pilot_median": median,
+        "pilot_p10": p10,
+        "pilot_p25": p25,
+        "pilot_p75": p75,
+        "pilot_p90": p90,
+        "pooled_rate": rate[0],
+        "pooled_rate_low": rate[1],
+        "pooled_rate_high": rate[2],
+        "share_improved": sum(bool(m.improved) for m in both) / len(both) if both else None,
+        "median_relative_change": quantiles(changes, (0.5,))[0],
+        "median_relative_change_low": interval[0] if interval else None,
+        "median_relative_change_high": interval[1] if interval else None,
+        "share_threshold_met": (
+            sum(bool(m.meets_threshold) for m in members) / len(members) if threshold is not None else None
+        ),
+        "baseline_mean": linear_mean(both, "baseline", cell.kind),
+        "pilot_mean": linear_mean(members, "pilot", cell.kind),
+        "mean_change": None if both_pilot is None or both_baseline is None else both_pilot - both_baseline,
+    }
+
+
+def pooled_rate(members: list[Member]) -> tuple[float | None, float | None, float | None]:
+    """100 Σnum/Σden with its 95 % Wilson interval, when every member carries counts."""
+    if any(m.numerator is None or m.denominator is None for m in members):
+        return None, None, None
+    numerator = sum(float(m.numerator or 0) for m in members)
+    denominator = sum(float(m.denominator or 0) for m in members)
+    interval = wilson_interval(numerator, denominator)
+    if interval is None:
+        return None, None, None
+    return 100 * numerator / denominator, 100 * interval[0], 100 * interval[1]
+
+
+# --- additive figures for the audit ------------------------------------------------------------
+
+PAIRS = (("pilot_num", "pilot_den"), ("baseline_num", "baseline_den"))
+
+
+def additive_figures(
+    cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
+) -> dict[str, Figure]:
+    """The figures of a cell the published tables add up, with what the published row gives away.
+
+    `reason`: why the row is withheld (None: published; its means and shares then are, unless
+    `dominated`, see dominance()). The figures a primary or dominance rule withholds are protected;
+    a row withheld only to protect another (secondary) hides its figures without protecting them.
+    """
+    members = list(cell.members)
+    both = [m for m in members if m.baseline is not None]
+    n = len(members)
+    low, high = min(cell.min_value, 0.0), max(cell.max_value, 0.0)
+    pilot_method = mean_method(members, "pilot", cell.kind)
+    baseline_method = mean_method(both, "baseline", cell.kind) if both else "none"
+    means_reason, shares_reason = dominated
+    shown, primary = reason is None, reason is not None and reason != SECONDARY_REASON
+    counts_shown, means_shown = shown and not shares_reason, shown and not means_reason
+
+    def figure(value: float, lower: float, upper: float, published: bool, family: str) -> Figure:
+        family_shown, dominated = (
+            (means_shown, means_reason) if family == "means" else (counts_shown, shares_reason)
+        )
+        return Figure(value, lower, upper, published and family_shown, primary or dominated is not None)
+
+    figures = {
+        "pilot_sum": figure(sum(m.pilot for m in members), n * low, n * high, pilot_method == "plain",
+                            "means"),
+    }  # fmt: skip
+    if both:  # a cell without baselines adds nothing to the baseline figures of its table
+        figures["improved"] = figure(sum(bool(m.improved) for m in both), 0, n, True, "counts")
+        figures["baseline_sum"] = figure(
+            sum(float(m.baseline or 0) for m in both),
+            n * low,
+            n * high,
+            baseline_method == "plain",
+            "means",
+        )
+    if cell.labels["threshold"] is not None:
+        figures["threshold"] = figure(sum(bool(m.meets_threshold) for m in members), 0, n, True, "counts")
+    if cell.kind == "rate":
+        for phase, method in (("pilot", pilot_method), ("baseline", baseline_method)):
+            chosen = members if phase == "pilot" else both
+            if not chosen:
+                continue
+            sides = [side(m, phase) for m in chosen]
+            for name, position in (("num", 1), ("den", 2)):
+                total = sum(float(s[position] or 0) for s in sides)
+                figures[f"{phase}_{name}"] = figure(total, 0, np.inf, method == "pooled", "means")
+    return figures
+
+
+# --- what an establishment's inputs to a cell are ----------------------------------------------
+
+
+def member_digests(cell: CellInput) -> dict[str, tuple[str, float | None]]:
+    """finess -> (digest of its members' figures in the cell, its patients)."""
+    mine: dict[str, list[Member]] = {}
+    for member in cell.members:
+        mine.setdefault(member.finess, []).append(member)
+    return {
+        finess: (digest([astuple(m) for m in members]), known_sum(m.patients for m in members))
+        for finess, members in mine.items()
+    }
+
+
+def digest(rows: list[tuple[Any, ...]]) -> str:
+    """A hash of figures; floats at 10 significant digits, below the last-bit noise of parallel sums."""
+    texts = sorted(repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row)) for row in rows)
+    return hashlib.sha256(repr(texts).encode()).hexdigest()
