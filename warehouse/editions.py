@@ -18,8 +18,8 @@ import pyarrow as pa
 
 from warehouse.audit import AuditReport, audit_report
 from warehouse.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
-from warehouse.db import is_lake, write_transaction
 from warehouse.corrections import Contributions, Decision, apply_corrections_rule
+from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
 from warehouse.disclosure import DisclosureError, Rules
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
