@@ -70,8 +70,8 @@ def large_pipeline(csv_path: str, work: str) -> Result:
     import great_expectations  # noqa: F401  (import cost belongs to the cold-start case)
 
     from schemas.catalogue import default_catalogue
-    from schemas.validation import validate_table
     from schemas.reading import read_submission
+    from schemas.validation import validate_table
     from warehouse.db import open_warehouse
     from warehouse.load import SubmissionRecord, load_accepted
 
@@ -109,11 +109,11 @@ def national_plain(root: str) -> Result:
     """The ingest steps called directly (no Prefect): what the flow would cost with zero overhead."""
     import great_expectations  # noqa: F401
 
-    from schemas.catalogue import default_catalogue
     from intake import dropzone
+    from intake.submissions import read_claim, settle_claims, validate_claims
+    from schemas.catalogue import default_catalogue
     from schemas.reading import Limits
     from tlkpi.settings import Settings
-    from intake.submissions import read_claim, settle_claims, validate_claims
     from warehouse.db import open_warehouse
     from warehouse.reference import sync_catalogue
 

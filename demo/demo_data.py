@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from demo import demo_writers as files
+from demo.demo_writers import DemoRow
 from schemas.catalogue import Kpi, default_catalogue
 from schemas.columns import COLUMN_NAMES
 from schemas.finess import with_check_key
-from demo import demo_writers as files
-from demo.demo_writers import DemoRow
 
 REFERENCE_YEAR, PILOT_YEAR = 2024, 2025
 LATEST_QUARTER = f"{PILOT_YEAR}-T4"

@@ -143,9 +143,9 @@ def demo(
 ) -> None:
     """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
     settings = _settings(data_root)
+    from demo.demo_data import generate_demo
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
-    from demo.demo_data import generate_demo
 
     generated = generate_demo(settings.root, seed=seed)
     typer.echo(
@@ -174,9 +174,9 @@ def check(
     configure_runtime_env(Settings())
     from schemas.catalogue import default_catalogue
     from schemas.messages import Issue
+    from schemas.reading import read_submission
     from schemas.validation import validate_table
     from tlkpi.errors import SubmissionError
-    from schemas.reading import read_submission
 
     try:
         issues = list(

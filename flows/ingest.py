@@ -8,13 +8,13 @@ from pathlib import Path
 from prefect import flow
 from prefect.runtime import flow_run
 
+from intake.submissions import Outcome
 from tasks.artifacts import publish_verdicts
 from tasks.discover import claim_files, discover_files
 from tasks.load import load_files, sync_reference
 from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
-from intake.submissions import Outcome
 
 
 def settings_for(data_root: str | None) -> Settings:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from schemas.periods import Period
 from intake import dropzone
+from schemas.periods import Period
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import completeness_counts, fetch_dicts

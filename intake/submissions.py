@@ -15,14 +15,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from intake import dropzone
+from intake.dropzone import Claim
 from reports.feedback import render_feedback
 from schemas.catalogue import Catalogue
 from schemas.messages import Issue
-from schemas.validation import validate_tables
-from intake import dropzone
-from intake.dropzone import Claim
-from tlkpi.errors import SubmissionError
 from schemas.reading import Limits, SubmittedTable, read_submission
+from schemas.validation import validate_tables
+from tlkpi.errors import SubmissionError
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.history import load_history

@@ -5,11 +5,11 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from intake.dropzone import Claim
+from intake.submissions import Outcome, Summary, settle_claims
 from schemas.catalogue import default_catalogue
 from tasks.retry import retry_if_transient
-from intake.dropzone import Claim
 from tlkpi.settings import Settings
-from intake.submissions import Outcome, Summary, settle_claims
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments_file, sync_catalogue
 

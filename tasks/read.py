@@ -6,9 +6,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from intake.dropzone import Claim
+from intake.submissions import read_claim
 from schemas.reading import Limits
 from tlkpi.settings import Settings
-from intake.submissions import read_claim
 
 
 @task(name="read", cache_policy=NO_CACHE)

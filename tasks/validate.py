@@ -7,10 +7,10 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from schemas.catalogue import default_catalogue
 from intake.dropzone import Claim
-from tlkpi.settings import Settings
 from intake.submissions import Summary, validate_claims
+from schemas.catalogue import default_catalogue
+from tlkpi.settings import Settings
 
 
 @task(name="validate", cache_policy=NO_CACHE)

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from browser import WCAG_21_AA, open_browser, validate_html
 
+from intake import dropzone
+from intake.submissions import read_claim, settle_claims, validate_claims
 from reports.private import render_private_reports
 from reports.site import render_quarter_site
 from schemas.catalogue import default_catalogue
-from intake import dropzone
 from schemas.reading import Limits
 from tlkpi.settings import Settings
-from intake.submissions import read_claim, settle_claims, validate_claims
 from warehouse.db import open_warehouse
 from warehouse.disclosure import Rules
 from warehouse.editions import freeze_edition

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.catalogue import default_catalogue
-from schemas.validation import validate_table
 from schemas.reading import read_submission
+from schemas.validation import validate_table
 from warehouse.db import open_warehouse
 from warehouse.history import read_history
 from warehouse.load import SubmissionRecord, load_accepted

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from schemas.catalogue import default_catalogue
-from intake import dropzone
 from demo.demo_data import generate_demo
+from intake import dropzone
+from intake.submissions import load_issues, read_claim, settle_claims, validate_claims
+from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.settings import Settings
-from intake.submissions import load_issues, read_claim, settle_claims, validate_claims
 
 
 def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_path: Path) -> None:

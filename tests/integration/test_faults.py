@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from prefect.states import Failed
 
-from tasks.retry import retry_if_transient
 from intake import dropzone
+from tasks.retry import retry_if_transient
 from tlkpi.errors import StorageError, SubmissionError, TransientError
 from tlkpi.settings import Settings
 

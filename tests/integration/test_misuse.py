@@ -8,12 +8,12 @@ from pathlib import Path
 
 import duckdb
 
+from intake import dropzone
+from intake.submissions import read_claim, settle_claims, validate_claims
 from reports.open_data import format_field
 from schemas.catalogue import default_catalogue
-from intake import dropzone
 from schemas.reading import Limits
 from tlkpi.settings import Settings
-from intake.submissions import read_claim, settle_claims, validate_claims
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif,commentaire\n"
 

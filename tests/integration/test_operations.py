@@ -12,10 +12,10 @@ from golden_data import QUARTER, build_golden_warehouse
 from typer.testing import CliRunner
 
 from flows.cli import app
+from intake.status import format_status, read_status
 from reports.site import render_quarter_site
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
-from intake.status import format_status, read_status
 from warehouse.db import MIGRATIONS_DIR, migrate, open_warehouse
 from warehouse.disclosure import Rules
 from warehouse.editions import freeze_edition

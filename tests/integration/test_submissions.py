@@ -10,11 +10,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from schemas.catalogue import default_catalogue
 from intake import dropzone
+from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
+from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.settings import Settings
-from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from warehouse.load import SubmissionRecord, load_accepted
 
 TODAY = date(2026, 11, 22)

@@ -14,11 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
+from demo.demo_data import DemoSummary, demo_establishments, generate_demo
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMN_NAMES, REQUIRED, canonical_name, normalize_phase
 from schemas.finess import is_valid_finess
 from schemas.periods import Period, parse_period
-from demo.demo_data import DemoSummary, demo_establishments, generate_demo
 
 LAST_ALLOWED = Period(2025, 4, 12)
 NUMBER_COLUMNS = ("valeur", "numerateur", "denominateur", "effectif")

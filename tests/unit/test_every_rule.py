@@ -9,9 +9,9 @@ import pytest
 
 from schemas.catalogue import default_catalogue
 from schemas.messages import MESSAGES
+from schemas.reading import Limits, read_submission
 from schemas.validation import validate_table
 from tlkpi.errors import SubmissionError
-from schemas.reading import Limits, read_submission
 
 TODAY = date(2026, 11, 22)
 HEAD = "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Numérateur;Dénominateur;Effectif;Commentaire\n"

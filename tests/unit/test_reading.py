@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from schemas.columns import REQUIRED
-from tlkpi.errors import SubmissionError
 from schemas.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission, sniff_separator
+from tlkpi.errors import SubmissionError
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur"
 ROW = "010780195,UC01,EFF_DELAI_PEC,2025-T3,pilote,12.5"

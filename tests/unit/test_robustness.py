@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMNS
+from schemas.reading import read_submission
 from schemas.validation import validate_table
 from tlkpi.errors import SubmissionError
-from schemas.reading import read_submission
 
 TODAY = date(2026, 11, 22)
 HEADER = [column.label for column in COLUMNS]

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from flows.cli import app
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMNS
-from schemas.validation import validate_table
 from schemas.reading import read_submission
+from schemas.validation import validate_table
 
 
 def test_xlsx_template_has_french_labels_drop_downs_and_the_kpi_sheet(tmp_path: Path) -> None:

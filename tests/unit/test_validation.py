@@ -13,8 +13,8 @@ import yaml
 from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_catalogue
 from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
 from schemas.parsing import parse_decimal
-from schemas.validation import Verdict, validate_table
 from schemas.reading import read_submission
+from schemas.validation import Verdict, validate_table
 
 TODAY = date(2026, 11, 22)
 # The French template header, `;`-separated as a French Excel writes it.
