@@ -2,11 +2,14 @@
 
 Schedules need Prefect's scheduler service, which the temporary API of a bare `serve` does not run
 ("Cannot schedule flows on an ephemeral server"): without PREFECT_API_URL, `tlkpi serve` starts a
-Prefect server on loopback for as long as it serves, its database under PREFECT_HOME (var/prefect).
+Prefect server with its UI on loopback, on the port of the settings (4200), for as long as it serves;
+its database is under PREFECT_HOME (var/prefect). While it runs, the other `tlkpi` commands use it
+(`server.json` in PREFECT_HOME says where it is) instead of starting a temporary API each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -21,14 +24,17 @@ from typing import Any
 
 import httpx
 import yaml
-from prefect import serve
 from prefect.flows import load_flow_from_entrypoint
+from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
-from tlkpi.settings import PROJECT_ROOT
+from flows.local_api import SERVER_FILE, record_server
+from tlkpi.errors import OperatorError
+from tlkpi.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 SERVER_START_SECONDS = 180  # the first start migrates the server's SQLite database
+SERVER_STOP_SECONDS = 20
 
 
 def read_deployments(project: Path = PROJECT_ROOT) -> list[dict[str, Any]]:
@@ -64,45 +70,84 @@ def runner_deployments(project: Path = PROJECT_ROOT, interval: float | None = No
     return deployments
 
 
-def serve_all(project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
+class ProjectRunner(Runner):
+    """Prefect's runner, stopped by SIGTERM exactly as by Ctrl-C (its own handler leaves a coroutine unawaited)."""
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+
+def run_deployments(project: Path, interval: float | None) -> None:
+    """Serve the deployments until SIGINT or SIGTERM."""
+    runner = ProjectRunner(name="tlkpi")
+    for deployment in runner_deployments(project, interval):
+        runner.add_deployment(deployment)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(runner.start())
+    logger.warning("tlkpi serve: stopped")
+
+
+def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
     """Block and run the deployments on their schedules (and on demand) until interrupted."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the local server on `kill` too
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it like Ctrl-C
     if PREFECT_API_URL.value():
-        serve(*runner_deployments(project, interval))
+        run_deployments(project, interval)
         return
-    with local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-        serve(*runner_deployments(project, interval))
+    with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
+        print(f"Prefect UI: {url}/deployments  (runs, logs and artifacts; Ctrl-C stops serving)", flush=True)
+        run_deployments(project, interval)
+
+
+def server_url(settings: Settings) -> str:
+    return f"http://{settings.server_host}:{settings.server_port}"
+
+
+def ensure_port_free(settings: Settings) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((settings.server_host, settings.server_port))
+        except OSError as exc:
+            raise OperatorError(
+                f"port {settings.server_port} on {settings.server_host} is in use ({exc.strerror}): stop "
+                "what listens there, or set TLKPI_SERVER_PORT to a free port"
+            ) from exc
 
 
 @contextlib.contextmanager
-def local_server() -> Iterator[str]:
-    """A Prefect server (API + scheduler) on a free loopback port; its API URL while the block runs."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    api_url = f"http://127.0.0.1:{port}/api"
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+def local_server(settings: Settings) -> Iterator[str]:
+    """A Prefect server (API, UI and scheduler) on the settings' loopback port; its URL while the block runs."""
+    ensure_port_free(settings)
+    url = server_url(settings)
+    host, port = settings.server_host, str(settings.server_port)
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", port]
     home = Path(PREFECT_HOME.value())  # passed on: a `temporary_settings` home is honoured too
     env = os.environ | {
         "PREFECT_HOME": str(home),
-        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true",
+        "PREFECT_UI_API_URL": f"{url}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     log_path = home / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    marker = home / SERVER_FILE
     try:
-        _wait_until_healthy(server, api_url, log_path)
-        logger.info("Prefect server (scheduler included) on %s", api_url)
-        yield api_url
+        _wait_until_healthy(server, f"{url}/api", log_path)
+        record_server(home, url)
+        yield url
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        marker.unlink(missing_ok=True)
+        stop_server(server)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=SERVER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=SERVER_STOP_SECONDS)
 
 
 def _wait_until_healthy(server: subprocess.Popen[bytes], api_url: str, log_path: Path) -> None:

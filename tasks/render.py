@@ -6,7 +6,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from reports.private import private_root, render_private_reports
-from reports.site import render_quarter_site
+from reports.site import render_quarter_site, site_is_current
 from tlkpi.settings import Settings
 
 
@@ -23,3 +23,9 @@ def render_private(settings: Settings, quarter: str) -> list[str]:
         settings.warehouse_path, quarter, private_root(settings), settings.render_workers
     )
     return [str(path) for path in indexes]
+
+
+@task(name="check-site", cache_policy=NO_CACHE)
+def check_site(settings: Settings, quarter: str) -> bool:
+    """True when site/<quarter>/ already holds the latest edition, every file as its manifest lists it."""
+    return site_is_current(settings.warehouse_path, quarter, settings.site_dir)

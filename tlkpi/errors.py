@@ -6,6 +6,8 @@ a traceback. Everything else deriving from `PipelineError` is ours to fix and is
 
 from __future__ import annotations
 
+import errno
+
 
 class PipelineError(Exception):
     """Base of every error the pipeline raises on purpose."""
@@ -39,6 +41,10 @@ class WarehouseError(PipelineError):
     """The warehouse is not in the state the code expects (migrations, locks)."""
 
 
+class OperatorError(PipelineError):
+    """An operator asked for what cannot be done (a quarter not yet closed): one line, exit code 2."""
+
+
 class TransientError(PipelineError):
     """A failure worth retrying: a lock held by another writer, a remote store that did not answer."""
 
@@ -50,3 +56,25 @@ def is_transient(exc: BaseException) -> bool:
 
 class StorageError(TransientError):
     """The archive, rejected/ or processing/ store could not be written (disk full, read-only)."""
+
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def operator_message(exc: BaseException, depth: int = 0) -> str | None:
+    """The one line an operator reads for a fault of the installation, or None for anything else (a bug).
+
+    Covers the warehouse's state (corrupt, unmigrated, held too long), a quarter that cannot be
+    published, and a full disk anywhere under the data root.
+    """
+    if isinstance(exc, (WarehouseError, TransientError, OperatorError)):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return (
+            f"no space left on the device{where} ({exc.strerror}): free space on that disk (or raise the "
+            "quota), then run the same command again; files not settled stay in the inbox or in "
+            "processing/ and are taken again, nothing was lost"
+        )
+    cause = exc.__cause__
+    return operator_message(cause, depth + 1) if cause is not None and depth < 5 else None

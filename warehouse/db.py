@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -15,6 +16,10 @@ from tlkpi.errors import TransientError, WarehouseError
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
 LOCK_POLL_SECONDS = 0.25
+LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+_CORRUPTION = re.compile(r"corrupt|checksum|could not read enough bytes|not a valid duckdb", re.IGNORECASE)
+logger = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 _MIGRATION_TABLE = """
@@ -60,29 +65,68 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
     return done
 
 
+def lock_holder(message: str) -> str:
+    """Who holds the warehouse, from DuckDB's lock message: 'PID 123 (tlkpi ingest)' when it says."""
+    match = _LOCK_PID.search(message)
+    if not match:
+        return "another process"
+    pid = match[1]
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return f"PID {pid}"
+    return f"PID {pid} ({command.strip()[:120]})"
+
+
+def corrupt_warehouse(path: Path, exc: duckdb.Error) -> WarehouseError:
+    """The operator's line for a warehouse file DuckDB cannot read."""
+    reason = str(exc).splitlines()[0]
+    return WarehouseError(
+        f"{path}: the warehouse file cannot be read ({reason}). Nothing was changed and the inbox is "
+        "untouched: restore the last backup into an empty data root (`tlkpi restore BACKUP`), or "
+        "move the file aside and rebuild it from archive/, then run again"
+    )
+
+
 def connect(
     path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting while another process holds it (DuckDB: one writer process).
 
-    Past `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
+    A wait is logged at once, then every LOCK_REPORT_SECONDS, with who holds the lock. Past
+    `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
     """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet; run `tlkpi ingest` first")
-    deadline = time.monotonic() + wait_seconds
+    started = time.monotonic()
+    next_report = started
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
+                raise corrupt_warehouse(path, exc) from exc
+            waited = time.monotonic() - started
+            holder = lock_holder(str(exc))
+            if waited >= wait_seconds:
                 raise TransientError(
-                    f"{path}: another process held the warehouse for {wait_seconds:g} s"
+                    f"{path}: {holder} held the warehouse for {wait_seconds:g} s; close read sessions "
+                    "(DuckDB CLI, notebooks) or wait for the run that writes, then run again"
                 ) from exc
+            if time.monotonic() >= next_report:
+                logger.warning(
+                    "Waiting for the warehouse %s: locked by %s; waited %.0f s of at most %.0f s",
+                    path,
+                    holder,
+                    waited,
+                    wait_seconds,
+                )
+                next_report += LOCK_REPORT_SECONDS
             time.sleep(LOCK_POLL_SECONDS)
+        except duckdb.Error as exc:
+            raise corrupt_warehouse(path, exc) from exc
 
 
 def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> None:
@@ -108,5 +152,9 @@ def open_warehouse(
         else:
             migrate(con)
         yield con
+    except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
+        if not _CORRUPTION.search(str(exc)):
+            raise
+        raise corrupt_warehouse(path, exc) from exc
     finally:
         con.close()

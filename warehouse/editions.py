@@ -140,3 +140,17 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
     return Freeze(edition, created=True, previous=previous)
+
+
+def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Edition | None:
+    """The latest edition when publishing `quarter` now would freeze nothing new; None otherwise.
+
+    Reads only: an analyst's `tlkpi quarter` with nothing new answers without taking the writer lock.
+    """
+    previous = latest_edition(con, quarter)
+    if previous is None:
+        return None
+    inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
+    cells = compute_benchmark(con, quarter, rules, previous.number + 1)
+    roi = compute_roi(con, quarter, rules, previous.number + 1)
+    return previous if fingerprint(inputs, cells, roi) == previous.fingerprint else None
