@@ -94,7 +94,9 @@ def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float 
         run_deployments(project, interval)
         return
     with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
-        print(f"Prefect UI: {url}/deployments  (runs, logs and artifacts; Ctrl-C stops serving)", flush=True)
+        print(
+            f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)", flush=True
+        )
         run_deployments(project, interval)
 
 

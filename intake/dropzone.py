@@ -103,7 +103,12 @@ def claim(path: Path, inbox: Path, processing: Path) -> Claim | None:
         sha256=file_sha256(target),
         received_at=received.isoformat(timespec="seconds"),
     )
-    (work_dir / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+    try:
+        (work_dir / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+    except OSError:  # a full disk: without its record the claim could never be released; undo it
+        os.rename(target, path)
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
     return taken
 
 
@@ -179,3 +184,15 @@ def keep_rejected(taken: Claim, rejected_dir: Path, report_html: str) -> Path:
 def release(taken: Claim) -> None:
     """The file is safe elsewhere (archive, rejected/, or already known): drop the claim."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
+
+
+def put_back(taken: Claim, inbox: Path) -> Path | None:
+    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine)."""
+    source = Path(taken.path)
+    if not source.exists():
+        return None
+    back = inbox / taken.relative
+    back.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(source, back)
+    shutil.rmtree(taken.work_dir, ignore_errors=True)
+    return back

@@ -15,6 +15,7 @@ from typing import Any
 
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.logging import get_run_logger
+from prefect.logging.configuration import ensure_logging_setup
 from prefect.logging.handlers import APILogHandler, PrefectConsoleHandler
 
 from tlkpi.errors import operator_message
@@ -53,6 +54,7 @@ def attach_project_loggers() -> None:
 
 def quiet_console_tracebacks() -> None:
     """Drop operator-fault tracebacks from the console handlers (the CLI prints one line instead)."""
+    ensure_logging_setup()  # Prefect configures logging lazily; the handlers must exist to be filtered
     for handler in logging.getLogger().handlers:
         if isinstance(handler, PrefectConsoleHandler) and not any(
             isinstance(f, HideOperatorTracebacks) for f in handler.filters

@@ -59,6 +59,15 @@ class StorageError(TransientError):
 
 
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+# DuckDB and polars report a full disk in their own exception types, with the OS text in the message
+DISK_FULL_TEXTS = ("no space left on device", "disk quota exceeded", "file too large", "os error 28")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in DISK_FULL_TEXTS)
 
 
 def operator_message(exc: BaseException, depth: int = 0) -> str | None:
@@ -69,12 +78,17 @@ def operator_message(exc: BaseException, depth: int = 0) -> str | None:
     """
     if isinstance(exc, (WarehouseError, TransientError, OperatorError)):
         return str(exc)
-    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
-        where = f" writing {exc.filename}" if exc.filename else ""
+    if is_disk_full(exc):
+        where = f" writing {exc.filename}" if isinstance(exc, OSError) and exc.filename else ""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
         return (
-            f"no space left on the device{where} ({exc.strerror}): free space on that disk (or raise the "
-            "quota), then run the same command again; files not settled stay in the inbox or in "
-            "processing/ and are taken again, nothing was lost"
+            f"no space left on the device{where} ({reason}): free space on that disk (or raise the "
+            "quota), then run the same command again; files not settled are back in the inbox (or in "
+            "processing/ until the claim timeout) and are taken again: nothing was lost"
         )
     cause = exc.__cause__
     return operator_message(cause, depth + 1) if cause is not None and depth < 5 else None
+
+
+class DiskFullError(StorageError):
+    """The disk under the data root (or the warehouse) is full: free space, then run again."""

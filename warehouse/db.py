@@ -11,12 +11,13 @@ from pathlib import Path
 
 import duckdb
 
-from tlkpi.errors import TransientError, WarehouseError
+from tlkpi.errors import DiskFullError, PipelineError, TransientError, WarehouseError, is_disk_full
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
 LOCK_POLL_SECONDS = 0.25
 LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
+_LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 _CORRUPTION = re.compile(r"corrupt|checksum|could not read enough bytes|not a valid duckdb", re.IGNORECASE)
 logger = logging.getLogger(__name__)
@@ -78,9 +79,31 @@ def lock_holder(message: str) -> str:
     return f"PID {pid} ({command.strip()[:120]})"
 
 
-def corrupt_warehouse(path: Path, exc: duckdb.Error) -> WarehouseError:
-    """The operator's line for a warehouse file DuckDB cannot read."""
+def machine_fault(exc: BaseException) -> duckdb.Error | None:
+    """The DuckDB error behind `exc` that is the machine's fault (disk full, corrupt file), if any.
+
+    Looks down the chain too: a failed COMMIT on a full disk surfaces as "cannot rollback" from the
+    caller's ROLLBACK, with the disk error as its context.
+    """
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, duckdb.Error) and (_CORRUPTION.search(str(seen)) or is_disk_full(seen)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def unusable_warehouse(path: Path, exc: duckdb.Error) -> PipelineError:
+    """The operator's line for a warehouse file DuckDB cannot read or write: disk full, or corrupt."""
     reason = str(exc).splitlines()[0]
+    if is_disk_full(exc):
+        return DiskFullError(
+            f"{path}: no space left on the device for the warehouse ({reason}): free space on that disk, "
+            "then run the same command again; the last committed state is intact and files not settled "
+            "are taken again: nothing was lost"
+        )
     return WarehouseError(
         f"{path}: the warehouse file cannot be read ({reason}). Nothing was changed and the inbox is "
         "untouched: restore the last backup into an empty data root (`tlkpi restore BACKUP`), or "
@@ -106,8 +129,8 @@ def connect(
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise corrupt_warehouse(path, exc) from exc
+            if not _LOCK_CONFLICT.search(str(exc)):
+                raise unusable_warehouse(path, exc) from exc
             waited = time.monotonic() - started
             holder = lock_holder(str(exc))
             if waited >= wait_seconds:
@@ -126,7 +149,7 @@ def connect(
                 next_report += LOCK_REPORT_SECONDS
             time.sleep(LOCK_POLL_SECONDS)
         except duckdb.Error as exc:
-            raise corrupt_warehouse(path, exc) from exc
+            raise unusable_warehouse(path, exc) from exc
 
 
 def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> None:
@@ -152,9 +175,10 @@ def open_warehouse(
         else:
             migrate(con)
         yield con
-    except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
-        if not _CORRUPTION.search(str(exc)):
+    except duckdb.Error as exc:
+        fault = machine_fault(exc)
+        if fault is None:
             raise
-        raise corrupt_warehouse(path, exc) from exc
+        raise unusable_warehouse(path, fault) from exc
     finally:
         con.close()
