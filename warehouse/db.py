@@ -76,7 +76,7 @@ def lock_holder(message: str) -> str:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return f"PID {pid}"
-    return f"PID {pid} ({command.strip()[:120]})"
+    return f"PID {pid} ({' '.join(command.split())[:120]})"
 
 
 def machine_fault(exc: BaseException) -> duckdb.Error | None:
