@@ -77,27 +77,32 @@ class ProjectRunner(Runner):
         raise KeyboardInterrupt
 
 
-def run_deployments(project: Path, interval: float | None) -> None:
-    """Serve the deployments until SIGINT or SIGTERM."""
-    runner = ProjectRunner(name="tlkpi")
+def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bool, ready: str = "") -> None:
+    """Serve the deployments until interrupted; print `ready` once they are registered.
+
+    Schedules are paused on the way out only on a server that outlives this process.
+    """
+    runner = ProjectRunner(name="tlkpi", pause_on_shutdown=pause_on_shutdown)
     for deployment in runner_deployments(project, interval):
         runner.add_deployment(deployment)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(runner.start())
-    logger.warning("tlkpi serve: stopped")
+    if ready:
+        print(ready, flush=True)
+    asyncio.run(runner.start())
 
 
 def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
-    """Block and run the deployments on their schedules (and on demand) until interrupted."""
+    """Block and run the deployments on their schedules (and on demand) until SIGINT or SIGTERM."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it like Ctrl-C
-    if PREFECT_API_URL.value():
-        run_deployments(project, interval)
-        return
-    with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
-        print(
-            f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)", flush=True
-        )
-        run_deployments(project, interval)
+    try:
+        if PREFECT_API_URL.value():
+            run_deployments(project, interval, pause_on_shutdown=True)
+        else:
+            with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
+                ready = f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)"
+                run_deployments(project, interval, pause_on_shutdown=False, ready=ready)
+    except KeyboardInterrupt:  # at any moment, even before the runner started: stop, server included
+        pass
+    print("tlkpi serve: stopped", flush=True)
 
 
 def server_url(settings: Settings) -> str:
@@ -132,7 +137,11 @@ def local_server(settings: Settings) -> Iterator[str]:
     log_path = home / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # its own session: a Ctrl-C in the terminal reaches only `tlkpi serve`, which stops the runner
+        # first and then the server (the other way round the runner waits on a server that is gone)
+        server = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     marker = home / SERVER_FILE
     try:
         _wait_until_healthy(server, f"{url}/api", log_path)
