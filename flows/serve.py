@@ -71,10 +71,25 @@ def runner_deployments(project: Path = PROJECT_ROOT, interval: float | None = No
 
 
 class ProjectRunner(Runner):
-    """Prefect's runner, stopped by SIGTERM exactly as by Ctrl-C (its own handler leaves a coroutine unawaited)."""
+    """Prefect's runner, stopped by SIGINT or SIGTERM through its own `astop` on its own loop.
+
+    Prefect's SIGTERM handler calls the synchronous `stop` from inside the loop, which only creates a
+    coroutine and never awaits it ("coroutine 'Runner.astop' was never awaited"), and a SIGINT lands
+    as a cancellation that leaves in-flight runs to finish on their own.
+    """
 
     def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt
+        self.stop_soon()
+
+    def stop_soon(self) -> None:
+        if not self.started:
+            raise KeyboardInterrupt  # not serving yet: unwind at once
+        loop = asyncio.get_running_loop()
+        loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+
+    async def serve_until_stopped(self) -> None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.stop_soon)
+        await self.start()
 
 
 def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bool, ready: str = "") -> None:
@@ -87,7 +102,7 @@ def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bo
         runner.add_deployment(deployment)
     if ready:
         print(ready, flush=True)
-    asyncio.run(runner.start())
+    asyncio.run(runner.serve_until_stopped())
 
 
 def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float | None = None) -> None:

@@ -182,13 +182,14 @@ def site_is_current(warehouse_path: Path, quarter: str, site_root: Path) -> bool
 def unchanged_publication(settings: Settings, quarter: str) -> Edition | None:
     """The published edition when `tlkpi quarter` would change nothing (no new edition, site intact).
 
-    Reads only, without waiting: a warehouse held by a writer gives None (let the flow wait its turn).
+    Reads only, without waiting: a warehouse held by a writer, not yet migrated or not there gives None
+    (the flow, a writer, waits its turn, migrates, or says what is wrong).
     """
     rules = Rules(min_establishments=settings.min_establishments, min_patients=settings.min_patients)
     try:
         with open_warehouse(settings.warehouse_path, read_only=True, wait_seconds=0) as con:
             edition = unchanged_edition(con, quarter, rules)
-    except TransientError:
+    except (TransientError, WarehouseError):
         return None
     if edition is None or not site_is_current(settings.warehouse_path, quarter, settings.site_dir):
         return None
