@@ -129,6 +129,23 @@ def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
             browser.close()
     assert (tmp_path / "var" / "site" / "2025-T3" / "index.html").exists()
 
+    # while `tlkpi serve` runs, a command uses its server rather than starting a temporary API
+    drop_quarter(tmp_path / "other")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    ingest = subprocess.run(
+        [str(PROJECT / ".venv" / "bin" / "tlkpi"), "ingest", "--data-root", str(tmp_path / "other")],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
+    assert "3 accepted" in ingest.stdout
+    assert "temporary server" not in ingest.stderr and f"View at {url}/runs/flow-run/" in ingest.stderr
+
     stopped_at = time.monotonic()
     os.killpg(process.pid, signal.SIGINT)  # one Ctrl-C in the terminal: the whole group gets it
     assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
