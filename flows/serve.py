@@ -9,6 +9,7 @@ its database is under PREFECT_HOME (var/prefect). While it runs, the other `tlkp
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import contextlib
 import logging
@@ -17,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +37,7 @@ from tlkpi.settings import PROJECT_ROOT, Settings
 logger = logging.getLogger(__name__)
 SERVER_START_SECONDS = 180  # the first start migrates the server's SQLite database
 SERVER_STOP_SECONDS = 20
+RUNNER_STOP_SECONDS = 15  # after SIGINT/SIGTERM, the runner's own stop gets this long
 
 
 def read_deployments(project: Path = PROJECT_ROOT) -> list[dict[str, Any]]:
@@ -86,6 +89,10 @@ class ProjectRunner(Runner):
             raise KeyboardInterrupt  # not serving yet: unwind at once
         loop = asyncio.get_running_loop()
         loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+        # a runner still busy after that (a run that does not answer its cancellation) is unwound anyway
+        watchdog = threading.Timer(RUNNER_STOP_SECONDS, _thread.interrupt_main)
+        watchdog.daemon = True
+        watchdog.start()
 
     async def serve_until_stopped(self) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.stop_soon)
