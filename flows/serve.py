@@ -12,6 +12,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -37,6 +38,7 @@ from tlkpi.settings import PROJECT_ROOT, Settings
 logger = logging.getLogger(__name__)
 SERVER_START_SECONDS = 180  # the first start migrates the server's SQLite database
 SERVER_STOP_SECONDS = 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RUNNER_STOP_SECONDS = 15  # after SIGINT/SIGTERM, the runner's own stop gets this long
 
 
@@ -162,7 +164,12 @@ def local_server(settings: Settings) -> Iterator[str]:
         # its own session: a Ctrl-C in the terminal reaches only `tlkpi serve`, which stops the runner
         # first and then the server (the other way round the runner waits on a server that is gone)
         server = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
         )
     marker = home / SERVER_FILE
     try:
@@ -172,6 +179,12 @@ def local_server(settings: Settings) -> Iterator[str]:
     finally:
         marker.unlink(missing_ok=True)
         stop_server(server)
+
+
+def die_with_parent() -> None:
+    """In the server's process: be stopped if `tlkpi serve` dies, even by SIGKILL (Linux prctl)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
