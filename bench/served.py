@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -54,3 +55,44 @@ def served_latency(template: Path, interval: float, drops: int) -> Figure:
 
 def _settled_files(root: Path) -> int:
     return sum(1 for folder in ("archive", "rejected") for p in (root / folder).rglob("*") if p.is_file())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def ingest_with_served_server(template: Path, runs: int) -> Figure:
+    """Seconds of a one-file `tlkpi ingest` while `tlkpi serve` runs: the command uses its server."""
+    root = RUN_DIR / "with-server"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    env = bench_env() | {"PREFECT_HOME": str(root / "prefect"), "TLKPI_SERVER_PORT": str(free_port())}
+    log = root / "serve.log"
+    with log.open(
+        "wb"
+    ) as output:  # it polls its own, empty data root once an hour: the timed commands ingest
+        server = subprocess.Popen([TLKPI, "serve", "--data-root", str(root / "served"), "--interval", "3600"],
+                                  cwd=PROJECT, env=env, stdout=output, stderr=output, start_new_session=True)  # fmt: skip
+    figure = Figure([])
+    started = time.perf_counter()
+    try:
+        while "Prefect UI: " not in log.read_text(errors="replace") and time.perf_counter() - started < 300:
+            time.sleep(0.5)
+        figure.detail["startup"] = time.perf_counter() - started
+        lines = template.read_text(encoding="utf-8").splitlines()
+        for number in range(runs):
+            target = root / "var" / "inbox" / "010000008"
+            target.mkdir(parents=True, exist_ok=True)
+            text = "\n".join(lines[: len(lines) - number]) + "\n"  # distinct bytes: not a duplicate
+            (target / f"kpi_{number}.csv").write_text(text, encoding="utf-8")
+            began = time.perf_counter()
+            done = subprocess.run([TLKPI, "ingest", "--data-root", str(root / "var")], cwd=PROJECT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # fmt: skip
+            figure.values.append(time.perf_counter() - began)
+            figure.detail["exit"] = done.returncode
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=60)
+    return figure

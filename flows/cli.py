@@ -38,13 +38,17 @@ DataRoot = Annotated[
 
 @contextmanager
 def operator_errors() -> Iterator[None]:
-    """A warehouse in the wrong state, or held too long by another process: one line, exit code 2."""
-    from tlkpi.errors import TransientError, WarehouseError
+    """A fault of the installation (warehouse corrupt, unmigrated or held too long, full disk, a quarter
+    not yet closed): one line saying what to do, exit code 2. Bugs keep their traceback."""
+    from tlkpi.errors import operator_message
 
     try:
         yield
-    except (WarehouseError, TransientError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+    except Exception as exc:
+        message = operator_message(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
         raise typer.Exit(2) from exc
 
 
@@ -53,6 +57,18 @@ def _settings(data_root: Path | None) -> Settings:
         os.environ["TLKPI_DATA_ROOT"] = str(data_root)
     settings = Settings(data_root=data_root) if data_root else Settings()
     configure_runtime_env(settings)
+    return settings
+
+
+def _flow_settings(data_root: Path | None) -> Settings:
+    """Settings for a command that runs flows: on the project's running server when there is one."""
+    settings = _settings(data_root)
+    from flows.local_api import use_running_server
+
+    use_running_server(Path(os.environ["PREFECT_HOME"]))  # before Prefect reads its settings
+    from tasks.logs import quiet_console_tracebacks
+
+    quiet_console_tracebacks()
     return settings
 
 
@@ -75,7 +91,7 @@ def _print_outcomes(outcomes: list) -> None:
 @app.command()
 def ingest(data_root: DataRoot = None) -> None:
     """Process every file waiting in the inbox once (claim, read, validate, load or reject)."""
-    settings = _settings(data_root)
+    settings = _flow_settings(data_root)
     from flows.ingest import ingest as ingest_flow
 
     _print_outcomes(ingest_flow(str(settings.root)))
@@ -92,26 +108,47 @@ def quarter(
         ),
     ] = None,
 ) -> None:
-    """Aggregate a quarter and publish its HTML report and open data under <data root>/site/<quarter>/.
+    """Aggregate a closed quarter and publish its HTML report and open data under <data root>/site/<quarter>/.
 
-    A new edition is frozen only when files or results changed since the last one; otherwise the
-    command says so and the published files stay byte for byte the same.
+    A quarter that has not ended is refused (exit code 2). A new edition is frozen only when files or
+    results changed since the last one; otherwise the command says so in one line and writes nothing.
     """
-    from schemas.periods import parse_quarter
-
-    try:
-        label = parse_quarter(quarter).label
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
     settings = _settings(data_root)
     if edition is not None:
-        _render_edition(settings, label, edition)
+        _render_edition(settings, _closed_quarter(quarter), edition)
         return
+    label = _closed_quarter(quarter)
+    from reports.site import unchanged_publication
+
+    unchanged = unchanged_publication(settings, label)
+    if unchanged is not None:
+        as_of = f"as of {unchanged.as_of:%Y-%m-%d %H:%M}" if unchanged.as_of else "no data"
+        typer.echo(
+            f"Quarter {label}: nothing new since edition {unchanged.number} ({as_of}); published files "
+            f"unchanged: {settings.site_dir / label / 'index.html'}"
+        )
+        return
+    _flow_settings(data_root)
     from flows.quarter import quarter as quarter_flow
 
     publication = quarter_flow(label, str(settings.root))
-    _print_publication(publication.summary)
+    _print_publication(publication)
     typer.echo(f"Report: {publication.index_path}")
+
+
+def _closed_quarter(text: str) -> str:
+    """The quarter asked for, once ended; otherwise a one-line refusal (exit code 2)."""
+    from schemas.periods import parse_quarter, require_closed
+
+    try:
+        period = parse_quarter(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    try:
+        return require_closed(period, date.today()).label
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _render_edition(settings: Settings, label: str, number: int) -> None:
@@ -122,15 +159,21 @@ def _render_edition(settings: Settings, label: str, number: int) -> None:
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
 
 
-def _print_publication(summary: Any) -> None:
+def _print_publication(publication: Any) -> None:
+    summary = publication.summary
     as_of = f"as of {summary.as_of:%Y-%m-%d %H:%M}" if summary.as_of else "no data"
     if summary.created:
         previous = f", replacing edition {summary.previous_edition}" if summary.previous_edition else ""
         typer.echo(f"Quarter {summary.quarter}: edition {summary.edition} published ({as_of}{previous}).")
-    else:
+    elif publication.unchanged:
         typer.echo(
             f"Quarter {summary.quarter}: nothing new since edition {summary.edition} ({as_of}); "
             "published files unchanged."
+        )
+    else:
+        typer.echo(
+            f"Quarter {summary.quarter}: nothing new since edition {summary.edition} ({as_of}); its site "
+            "was rewritten whole (the files did not match the manifest, or the code changed)."
         )
     typer.echo(
         f"  {summary.submissions} file(s), {summary.establishments} establishment(s), "
@@ -146,7 +189,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo data generator.")] = 2025,
 ) -> None:
     """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
-    settings = _settings(data_root)
+    settings = _flow_settings(data_root)
     from demo.demo_data import generate_demo
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
@@ -158,7 +201,7 @@ def demo(
     )
     _print_outcomes(ingest_flow(str(settings.root)))
     publication = quarter_flow(generated.latest_quarter, str(settings.root))
-    _print_publication(publication.summary)
+    _print_publication(publication)
     typer.echo(f"Report: {publication.index_path}")
 
 
@@ -325,11 +368,17 @@ def serve(
         typer.Option(min=5, help="Seconds between inbox polls (default: prefect.yaml's interval)."),
     ] = None,
 ) -> None:
-    """Run every deployment of prefect.yaml in this process, on its schedule, until Ctrl-C."""
-    _settings(data_root)
-    from flows.serve import serve_all
+    """Run every deployment of prefect.yaml in this process, on its schedule, until Ctrl-C or SIGTERM.
 
-    serve_all(interval=interval)
+    Without PREFECT_API_URL it starts a Prefect server with its UI on 127.0.0.1:4200
+    (TLKPI_SERVER_PORT) and prints the UI's address.
+    """
+    settings = _settings(data_root)
+    from flows.serve import serve_all
+    from tasks.logs import quiet_console_tracebacks
+
+    quiet_console_tracebacks()
+    serve_all(settings, interval=interval)
 
 
 app.command()(portal_command)

@@ -8,11 +8,13 @@ from datetime import date
 from prefect import flow
 
 from flows.ingest import settings_for
-from schemas.periods import latest_closed_quarter, parse_quarter
+from schemas.periods import latest_closed_quarter, parse_quarter, require_closed
 from tasks.aggregate import QuarterSummary, aggregate_quarter
 from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
 from tasks.load import sync_reference
-from tasks.render import deliver_reports, render_private, render_site
+from tasks.logs import run_logger, stage
+from tasks.render import check_site, deliver_reports, render_private, render_site
+from tlkpi.errors import OperatorError
 
 
 @dataclass(frozen=True)
@@ -20,24 +22,49 @@ class Publication:
     summary: QuarterSummary
     index_path: str
     private_indexes: list[str] = field(default_factory=list)
+    unchanged: bool = False  # nothing new and the published folder already right: nothing was written
+
+
+def closed_quarter(quarter: str | None, today: date) -> str:
+    """The quarter to publish: the one asked for, once it has ended; by default the last closed one."""
+    if quarter is None:
+        return latest_closed_quarter(today).label
+    try:
+        return require_closed(parse_quarter(quarter), today).label
+    except ValueError as exc:
+        raise OperatorError(str(exc)) from exc
 
 
 @flow(name="quarter")
 def quarter(quarter: str | None = None, data_root: str | None = None) -> Publication:
     """Aggregate and publish `quarter` (2025-T3), by default the last closed one.
 
-    Run again with nothing new, it keeps the latest edition and re-renders identical files.
+    Run again with nothing new and an intact site, it writes nothing and records no artifact.
     """
-    label = parse_quarter(quarter).label if quarter else latest_closed_quarter(date.today()).label
+    label = closed_quarter(quarter, date.today())
     settings = settings_for(data_root)
-    sync_reference(settings)
-    summary = aggregate_quarter(settings, label)
-    # Independent readers of the frozen edition: rendered side by side, each fills the other's idle CPU.
-    site = render_site.submit(settings, label)
-    private = render_private.submit(settings, label)
-    index_path, private_indexes = site.result(), private.result()
+    logger = run_logger()
+    logger.info("Quarter %s: data root %s", label, settings.root)
+    with stage(logger, "reference tables"):
+        sync_reference(settings)
+    with stage(logger, "aggregation"):
+        summary = aggregate_quarter(settings, label)
+    index = settings.site_dir / label / "index.html"
+    if not summary.created and check_site(settings, label):
+        logger.info(
+            "Quarter %s: nothing new since edition %s and the site matches its manifest: nothing written",
+            label,
+            summary.edition,
+        )
+        return Publication(summary, str(index), unchanged=True)
+    with stage(logger, "rendering (site and private reports)"):
+        # Independent readers of the frozen edition: rendered side by side, each fills the other's idle CPU.
+        site = render_site.submit(settings, label)
+        private = render_private.submit(settings, label)
+        index_path, private_indexes = site.result(), private.result()
     publish_quarter_tables(settings, label, summary.edition)
     publish_report_link(label, index_path, summary.cells, summary.withheld)
     publish_report_links(label, index_path, private_indexes)
     deliver_reports(settings, label, summary.edition)
+    logger.info("Quarter %s: edition %s published at %s", label, summary.edition, index_path)
     return Publication(summary, index_path, private_indexes)

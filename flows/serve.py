@@ -2,18 +2,24 @@
 
 Schedules need Prefect's scheduler service, which the temporary API of a bare `serve` does not run
 ("Cannot schedule flows on an ephemeral server"): without PREFECT_API_URL, `tlkpi serve` starts a
-Prefect server on loopback for as long as it serves, its database under PREFECT_HOME (var/prefect).
+Prefect server with its UI on loopback, on the port of the settings (4200), for as long as it serves;
+its database is under PREFECT_HOME (var/prefect). While it runs, the other `tlkpi` commands use it
+(`server.json` in PREFECT_HOME says where it is) instead of starting a temporary API each.
 """
 
 from __future__ import annotations
 
+import _thread
+import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,14 +27,19 @@ from typing import Any
 
 import httpx
 import yaml
-from prefect import serve
 from prefect.flows import load_flow_from_entrypoint
+from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
-from tlkpi.settings import PROJECT_ROOT
+from flows.local_api import SERVER_FILE, record_server
+from tlkpi.errors import OperatorError
+from tlkpi.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 SERVER_START_SECONDS = 180  # the first start migrates the server's SQLite database
+SERVER_STOP_SECONDS = 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+RUNNER_STOP_SECONDS = 15  # after SIGINT/SIGTERM, the runner's own stop gets this long
 
 
 def read_deployments(project: Path = PROJECT_ROOT) -> list[dict[str, Any]]:
@@ -64,45 +75,125 @@ def runner_deployments(project: Path = PROJECT_ROOT, interval: float | None = No
     return deployments
 
 
-def serve_all(project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
-    """Block and run the deployments on their schedules (and on demand) until interrupted."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the local server on `kill` too
-    if PREFECT_API_URL.value():
-        serve(*runner_deployments(project, interval))
-        return
-    with local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-        serve(*runner_deployments(project, interval))
+class ProjectRunner(Runner):
+    """Prefect's runner, stopped by SIGINT or SIGTERM through its own `astop` on its own loop.
+
+    Prefect's SIGTERM handler calls the synchronous `stop` from inside the loop, which only creates a
+    coroutine and never awaits it ("coroutine 'Runner.astop' was never awaited"), and a SIGINT lands
+    as a cancellation that leaves in-flight runs to finish on their own.
+    """
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        self.stop_soon()
+
+    def stop_soon(self) -> None:
+        if not self.started:
+            raise KeyboardInterrupt  # not serving yet: unwind at once
+        loop = asyncio.get_running_loop()
+        loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+        # a runner still busy after that (a run that does not answer its cancellation) is unwound anyway
+        watchdog = threading.Timer(RUNNER_STOP_SECONDS, _thread.interrupt_main)
+        watchdog.daemon = True
+        watchdog.start()
+
+    async def serve_until_stopped(self) -> None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.stop_soon)
+        await self.start()
+
+
+def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bool, ready: str = "") -> None:
+    """Serve the deployments until interrupted; print `ready` once they are registered.
+
+    Schedules are paused on the way out only on a server that outlives this process.
+    """
+    runner = ProjectRunner(name="tlkpi", pause_on_shutdown=pause_on_shutdown)
+    for deployment in runner_deployments(project, interval):
+        runner.add_deployment(deployment)
+    if ready:
+        print(ready, flush=True)
+    asyncio.run(runner.serve_until_stopped())
+
+
+def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
+    """Block and run the deployments on their schedules (and on demand) until SIGINT or SIGTERM."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it like Ctrl-C
+    try:
+        if PREFECT_API_URL.value():
+            run_deployments(project, interval, pause_on_shutdown=True)
+        else:
+            with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
+                ready = f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)"
+                run_deployments(project, interval, pause_on_shutdown=False, ready=ready)
+    except KeyboardInterrupt:  # at any moment, even before the runner started: stop, server included
+        pass
+    print("tlkpi serve: stopped", flush=True)
+
+
+def server_url(settings: Settings) -> str:
+    return f"http://{settings.server_host}:{settings.server_port}"
+
+
+def ensure_port_free(settings: Settings) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((settings.server_host, settings.server_port))
+        except OSError as exc:
+            raise OperatorError(
+                f"port {settings.server_port} on {settings.server_host} is in use ({exc.strerror}): stop "
+                "what listens there, or set TLKPI_SERVER_PORT to a free port"
+            ) from exc
 
 
 @contextlib.contextmanager
-def local_server() -> Iterator[str]:
-    """A Prefect server (API + scheduler) on a free loopback port; its API URL while the block runs."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    api_url = f"http://127.0.0.1:{port}/api"
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+def local_server(settings: Settings) -> Iterator[str]:
+    """A Prefect server (API, UI and scheduler) on the settings' loopback port; its URL while the block runs."""
+    ensure_port_free(settings)
+    url = server_url(settings)
+    host, port = settings.server_host, str(settings.server_port)
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", port]
     home = Path(PREFECT_HOME.value())  # passed on: a `temporary_settings` home is honoured too
     env = os.environ | {
         "PREFECT_HOME": str(home),
-        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true",
+        "PREFECT_UI_API_URL": f"{url}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     log_path = home / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # its own session: a Ctrl-C in the terminal reaches only `tlkpi serve`, which stops the runner
+        # first and then the server (the other way round the runner waits on a server that is gone)
+        server = subprocess.Popen(
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+    marker = home / SERVER_FILE
     try:
-        _wait_until_healthy(server, api_url, log_path)
-        logger.info("Prefect server (scheduler included) on %s", api_url)
-        yield api_url
+        _wait_until_healthy(server, f"{url}/api", log_path)
+        record_server(home, url)
+        yield url
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        marker.unlink(missing_ok=True)
+        stop_server(server)
+
+
+def die_with_parent() -> None:
+    """In the server's process: be stopped if `tlkpi serve` dies, even by SIGKILL (Linux prctl)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=SERVER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=SERVER_STOP_SECONDS)
 
 
 def _wait_until_healthy(server: subprocess.Popen[bytes], api_url: str, log_path: Path) -> None:

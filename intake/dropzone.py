@@ -123,7 +123,12 @@ def claim(
         return None
     received = datetime.fromtimestamp(before.st_mtime, UTC).isoformat(timespec="seconds")
     taken = Claim(str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "", received)
-    _write_claim(taken)  # from here a crash leaves a claim that is put back after the timeout
+    try:
+        _write_claim(taken)  # from here a crash leaves a claim that is put back
+    except OSError:  # a full disk: without its record the claim could never be released; undo it
+        os.rename(target, path)
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
     try:
         handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
@@ -314,3 +319,15 @@ def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) 
 def release(taken: Claim) -> None:
     """The file is safe elsewhere (archive, rejected/, or already known): drop the claim."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
+
+
+def put_back(taken: Claim, inbox: Path) -> Path | None:
+    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine)."""
+    source = Path(taken.path)
+    if not source.exists():
+        return None
+    back = inbox / taken.relative
+    back.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(source, back)
+    shutil.rmtree(taken.work_dir, ignore_errors=True)
+    return back

@@ -6,6 +6,7 @@ A clerk who drops files by SFTP or a shared folder finds every outcome beside th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 from reports.feedback import render_receipt
 from schemas.messages import Issue
 
-RECEIPT_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}$")
+RECEIPT_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}-[0-9a-f]{6}$")
 NO_FOLDER = "_sans_dossier"  # files dropped straight in inbox/, outside any establishment's folder
 REPORTS_DIR = "rapports"
 STATUS_FR = {"accepted": "accepté", "rejected": "refusé"}
@@ -41,9 +42,11 @@ class Receipt:
     sha256: str
 
 
-def receipt_id(received_at: str, sha256: str) -> str:
+def receipt_id(received_at: str, sha256: str, file: str) -> str:
+    """One id per drop: the same bytes dropped twice within a second under two names get two receipts."""
     when = datetime.fromisoformat(received_at).astimezone(UTC)
-    return f"{when:%Y%m%dT%H%M%S}-{sha256[:12]}"
+    name = hashlib.sha256(file.encode()).hexdigest()[:6]
+    return f"{when:%Y%m%dT%H%M%S}-{sha256[:12]}-{name}"
 
 
 def outbox_folder(outbox: Path, finess: str | None) -> Path:
@@ -83,7 +86,7 @@ def write_receipt(
     written the first time (same id: same file, same drop) is kept rather than overwritten.
     """
     receipt = Receipt(
-        id=receipt_id(received_at, sha256),
+        id=receipt_id(received_at, sha256, file),
         file=file,
         finess=finess,
         received_at=received_at,

@@ -1,4 +1,5 @@
-"""`tlkpi status`: what is waiting in the inbox, what the last runs did, how complete the open quarter is."""
+"""`tlkpi status`: what is waiting in the inbox, what the last runs did, how complete the last closed
+quarter and the open one are."""
 
 from __future__ import annotations
 
@@ -7,11 +8,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+
 from intake import dropzone
-from schemas.periods import Period
+from schemas.periods import Period, latest_closed_quarter
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse, warehouse_exists
-from warehouse.queries import completeness_counts, fetch_dicts
+from warehouse.queries import fetch_dicts, quarter_completeness, submission_deadline
+
+
+@dataclass(frozen=True)
+class QuarterProgress:
+    """Completeness of one quarter against the experimentations known by then."""
+
+    quarter: str
+    deadline: datetime  # files for the quarter are on time until then (quarter end + grace days)
+    expected: int
+    complete: int
+    partial: int
+    absent: int
+    overdue: int  # not complete although the deadline has passed
+    sent_after_deadline: int
 
 
 @dataclass(frozen=True)
@@ -20,13 +37,43 @@ class Status:
     pending_establishments: int
     claimed: int
     oldest_claim: datetime | None
-    last_runs: list[dict[str, object]]
-    quarter: str
-    completeness: dict[str, int]  # complet / partiel / absent -> experimentations
+    last_runs: list[dict[str, object]]  # ingest runs
+    last_editions: list[dict[str, object]]  # quarter runs that froze an edition
+    quarter: str  # the open quarter
+    as_of: datetime
+    closed: QuarterProgress | None
+    open: QuarterProgress | None
+
+    @property
+    def completeness(self) -> dict[str, int]:
+        """Counts of the open quarter, by French status (as the public index shows them)."""
+        progress = self.open
+        if progress is None:
+            return {}
+        return {"complet": progress.complete, "partiel": progress.partial, "absent": progress.absent}
 
 
 def current_quarter(today: date) -> str:
     return Period(today.year, (today.month - 1) // 3 + 1).label
+
+
+def quarter_progress(
+    con: duckdb.DuckDBPyConnection, quarter: str, grace_days: int, now: datetime
+) -> QuarterProgress:
+    """Complete / partial / absent experimentations; overdue only once the deadline has passed."""
+    deadline = submission_deadline(quarter, grace_days)
+    rows = quarter_completeness(con, quarter, deadline)
+    statuses = Counter(row.status for row in rows)
+    return QuarterProgress(
+        quarter=quarter,
+        deadline=deadline,
+        expected=len(rows),
+        complete=statuses["complet"],
+        partial=statuses["partiel"],
+        absent=statuses["absent"],
+        overdue=sum(row.status != "complet" for row in rows) if now >= deadline else 0,
+        sent_after_deadline=sum(row.late for row in rows),
+    )
 
 
 def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
@@ -40,21 +87,43 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
     )
     oldest = min((datetime.fromtimestamp(c.stat().st_mtime) for c in claims), default=None)
     quarter = current_quarter(today)
+    now = datetime.combine(today, datetime.now().time())
     last_runs: list[dict[str, object]] = []
-    completeness: dict[str, int] = {}
+    last_editions: list[dict[str, object]] = []
+    closed = opened = None
     if warehouse_exists(settings.warehouse):
         with open_warehouse(settings.warehouse, read_only=True) as con:
             last_runs = fetch_dicts(con, "last_runs", {"limit": runs})
-            counts = completeness_counts(con, quarter)  # one pass: no names or KPI lists needed here
-            completeness = {status: counts[status] for status in ("complet", "partiel", "absent")}
+            last_editions = fetch_dicts(con, "last_editions", {"limit": runs})
+            grace = settings.quarter_grace_days
+            closed = quarter_progress(con, latest_closed_quarter(today).label, grace, now)
+            opened = quarter_progress(con, quarter, grace, now)
     return Status(
         pending=len(pending),
         pending_establishments=len([f for f in folders if f]),
         claimed=len(claims),
         oldest_claim=oldest,
         last_runs=last_runs,
+        last_editions=last_editions,
         quarter=quarter,
-        completeness=completeness,
+        as_of=now,
+        closed=closed,
+        open=opened,
+    )
+
+
+def format_progress(label: str, progress: QuarterProgress | None, now: datetime) -> str:
+    if progress is None:
+        return f"{label}: no warehouse yet."
+    head = (
+        f"{label} {progress.quarter}: {progress.expected} experimentation(s) expected: "
+        f"{progress.complete} complete, {progress.partial} partial, {progress.absent} without a file"
+    )
+    if now < progress.deadline:
+        return f"{head}; nobody is late before {progress.deadline:%Y-%m-%d}."
+    return (
+        f"{head}; late since {progress.deadline:%Y-%m-%d}: {progress.overdue} not complete, "
+        f"{progress.sent_after_deadline} sent after that date."
     )
 
 
@@ -65,16 +134,23 @@ def format_status(status: Status, inbox: Path) -> list[str]:
         f"Claimed by a run: {status.claimed}"
         + (f" (oldest since {status.oldest_claim:%Y-%m-%d %H:%M})." if status.oldest_claim else "."),
     ]
-    lines.append("Last runs:" if status.last_runs else "Last runs: none recorded.")
+    lines.append("Last ingest runs:" if status.last_runs else "Last ingest runs: none recorded.")
     for run in status.last_runs:
         finished = run["finished_at"]
         when = finished.strftime("%Y-%m-%d %H:%M") if isinstance(finished, datetime) else "?"
         lines.append(
             f"  {when}  run {str(run['run'])[:8]}: {run['accepted']} accepted, {run['rejected']} rejected"
         )
-    counts = status.completeness
     lines.append(
-        f"Open quarter {status.quarter}: {counts.get('complet', 0)} experimentation(s) complete, "
-        f"{counts.get('partiel', 0)} partial, {counts.get('absent', 0)} without a file yet."
+        "Last quarter editions:" if status.last_editions else "Last quarter editions: none published."
     )
+    for edition in status.last_editions:
+        frozen = edition["frozen_at"]
+        when = frozen.strftime("%Y-%m-%d %H:%M") if isinstance(frozen, datetime) else "?"
+        lines.append(
+            f"  {when}  {edition['quarter']} edition {edition['number']}: {edition['n_submissions']} file(s), "
+            f"{edition['n_establishments']} establishment(s)"
+        )
+    lines.append(format_progress("Last closed quarter", status.closed, status.as_of))
+    lines.append(format_progress("Open quarter", status.open, status.as_of))
     return lines

@@ -87,13 +87,30 @@ def edition_entry(edition: Edition) -> dict[str, Any]:
 
 def write_manifest(root: Path, edition: Edition, inputs: list[dict[str, Any]]) -> Path:
     """Write root/manifest.json, last, over the files already written."""
-    manifest = {
+    manifest = {**manifest_header(edition, inputs), "files": file_entries(root)}
+    path = root / MANIFEST
+    path.write_bytes((json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode())
+    return path
+
+
+def manifest_header(edition: Edition, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Everything in manifest.json but the file list."""
+    return {
         "format": "tlkpi-manifest/1",
         "edition": edition_entry(edition),
         "inputs": inputs,
         "code": code_version(),
-        "files": file_entries(root),
     }
-    path = root / MANIFEST
-    path.write_bytes((json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode())
-    return path
+
+
+def is_current(root: Path, edition: Edition, inputs: list[dict[str, Any]]) -> bool:
+    """True when root/ holds this edition rendered by this code, every file as the manifest lists it.
+
+    A folder a killed run left with a stale manifest, or a file edited by hand, is not current.
+    """
+    try:
+        manifest = json.loads((root / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    files = manifest.pop("files", None) if isinstance(manifest, dict) else None
+    return manifest == manifest_header(edition, inputs) and files == file_entries(root)

@@ -15,19 +15,28 @@ from jinja2 import Environment
 
 from reports.calculator import FIELDS, gain_basis
 from reports.index_page import build_index
-from reports.manifest import MANIFEST, read_inputs, write_manifest
+from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
 from reports.published import TEMPLATE_GLOBALS, median_withheld
+from reports.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
-from tlkpi.errors import WarehouseError
+from tlkpi.errors import TransientError, WarehouseError
 from tlkpi.settings import Settings
 from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.db import Warehouse, as_of, open_warehouse
-from warehouse.editions import Edition, find_edition, frozen_completeness, read_benchmark, read_roi
+from warehouse.disclosure import Rules
+from warehouse.editions import (
+    Edition,
+    find_edition,
+    frozen_completeness,
+    read_benchmark,
+    read_roi,
+    unchanged_edition,
+)
 from warehouse.queries import completeness_counts
 from warehouse.trend import PublishedQuarter, read_trend
 
@@ -176,15 +185,45 @@ def render_quarter_site(
 
     The latest edition goes to site_root/<quarter>/ (index, cas-usage/<UC>.html, methodologie.html,
     donnees.html, static/, data/, manifest.json); an earlier one, re-rendered on demand, to
-    site_root/<quarter>/editions/<n>/.
+    site_root/<quarter>/editions/<n>/. The folder is written beside its place and swapped in whole;
+    a folder that already holds this edition, as its manifest says, is left untouched.
     """
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number)
     target = edition_dir(site_root, content.edition, content.latest)
-    copy_static(target / "static")
-    write_open_data(target, content.cells, content.roi)
-    write_table_schemas(target / DATA_DIR)
-    index = render_pages(
-        build_environment(), target, content, settings.render_workers, settings.calculator_band
-    )
-    write_manifest(target, content.edition, content.inputs)
-    return index
+    with publication_lock(target):
+        if not is_current(target, content.edition, content.inputs):
+            with staged_folder(target, keep=("editions",) if content.latest else ()) as staging:
+                write_site(staging, content, settings)
+    return target / "index.html"
+
+
+def write_site(folder: Path, content: EditionContent, settings: Settings) -> None:
+    """Every file of an edition's site into an empty folder, the manifest last."""
+    copy_static(folder / "static")
+    write_open_data(folder, content.cells, content.roi)
+    write_table_schemas(folder / DATA_DIR)
+    render_pages(build_environment(), folder, content, settings.render_workers, settings.calculator_band)
+    write_manifest(folder, content.edition, content.inputs)
+
+
+def site_is_current(warehouse_path: Warehouse, quarter: str, site_root: Path) -> bool:
+    """True when site_root/<quarter>/ already holds the latest edition, every file as its manifest says."""
+    content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, None)
+    return is_current(edition_dir(site_root, content.edition, True), content.edition, content.inputs)
+
+
+def unchanged_publication(settings: Settings, quarter: str) -> Edition | None:
+    """The published edition when `tlkpi quarter` would change nothing (no new edition, site intact).
+
+    Reads only, without waiting: a warehouse held by a writer, not yet migrated or not there gives None
+    (the flow, a writer, waits its turn, migrates, or says what is wrong).
+    """
+    rules = Rules.of(settings)
+    try:
+        with open_warehouse(settings.warehouse, read_only=True, wait_seconds=0) as con:
+            edition = unchanged_edition(con, quarter, rules)
+    except (TransientError, WarehouseError):
+        return None
+    if edition is None or not site_is_current(settings.warehouse, quarter, settings.site_dir):
+        return None
+    return edition

@@ -73,3 +73,14 @@ def latest_closed_quarter(today: date) -> Period:
     if current == 1:
         return Period(today.year - 1, 4)
     return Period(today.year, current - 1)
+
+
+def require_closed(period: Period, today: date) -> Period:
+    """A quarter that may be published: one that has ended. ValueError, in plain words, otherwise."""
+    if period.end > today:
+        last_day = date.fromordinal(period.end.toordinal() - 1)
+        raise ValueError(
+            f"{period.quarter_label} has not ended (it ends on {last_day:%Y-%m-%d}): only a closed quarter "
+            f"is published; the last closed one is {latest_closed_quarter(today).label}"
+        )
+    return period

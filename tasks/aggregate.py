@@ -37,14 +37,7 @@ class QuarterSummary:
 
 
 def publication_rules(settings: Settings) -> Rules:
-    return Rules(
-        min_establishments=settings.min_establishments,
-        min_patients=settings.min_patients,
-        max_dominance=settings.max_dominance,
-        min_position=settings.min_position,
-        min_extreme_position=settings.min_extreme_position,
-        protection_level=settings.protection_level,
-    )
+    return Rules.of(settings)
 
 
 @task(

@@ -53,3 +53,13 @@ def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
     )
     taken = (claim for claim in claims if claim is not None)
     return list(islice(taken, settings.ingest_batch_files or None))
+
+    """Take the files out of the inbox atomically; those another run took first are skipped."""
+    claims = (dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir) for path in paths)
+    return [claim for claim in claims if claim is not None]
+
+
+@task(name="put-back", cache_policy=NO_CACHE)
+def put_back_claims(claims: list[Claim], settings: Settings) -> int:
+    """After a fault of the machine (full disk, unusable warehouse), unsettled files go back to the inbox."""
+    return sum(dropzone.put_back(claim, settings.inbox_dir) is not None for claim in claims)

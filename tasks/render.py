@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from intake.receipts import deliver_private_reports
 from reports.private import private_root, render_private_reports
-from reports.site import render_quarter_site
+from reports.site import render_quarter_site, site_is_current
 from tlkpi.settings import Settings
 
 
@@ -33,3 +33,9 @@ def deliver_reports(settings: Settings, quarter: str, edition: int) -> int:
         private_root(settings) / quarter, settings.outbox_dir, quarter, edition
     )
     return len(delivered)
+
+
+@task(name="check-site", cache_policy=NO_CACHE)
+def check_site(settings: Settings, quarter: str) -> bool:
+    """True when site/<quarter>/ already holds the latest edition, every file as its manifest lists it."""
+    return site_is_current(settings.warehouse, quarter, settings.site_dir)

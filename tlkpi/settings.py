@@ -231,6 +231,19 @@ class Settings(BaseSettings):
             raise ValueError("TLKPI_WAREHOUSE_BACKEND=ducklake needs TLKPI_LAKE_CATALOG (a libpq string)")
         return self
 
+    server_host: str = Field(
+        default="127.0.0.1",
+        description="Interface of the Prefect server (API and UI) that `tlkpi serve` starts; keep it on "
+        "loopback and put a reverse proxy with authentication in front for remote analysts.",
+    )
+    server_port: int = Field(
+        default=4200,
+        ge=1,
+        le=65535,
+        description="Port of that server: the Prefect UI is at http://<host>:<port>/ (fixed, so "
+        "bookmarks and the printed link keep working).",
+    )
+
     @cached_property
     def root(self) -> Path:
         return self.data_root.resolve()
@@ -303,6 +316,7 @@ def configure_runtime_env(settings: Settings) -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # INFO: the steps of every run reach its log in the Prefect UI (and the console, as progress)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     # the temporary local API migrates its SQLite database on first start: slower than the default 20 s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

@@ -15,19 +15,23 @@ from typing import TypeVar
 
 import duckdb
 
-from tlkpi.errors import TransientError, WarehouseError
+from tlkpi.errors import DiskFullError, PipelineError, TransientError, WarehouseError, is_disk_full
 from tlkpi.settings import Lake
 from warehouse.dialect import attach_lake, statements_for_lake
 
 Warehouse = Path | Lake  # the DuckDB file, or the lake
 T = TypeVar("T")
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
 LOCK_POLL_SECONDS = 0.25
 COMMIT_ATTEMPTS = 30  # a lake commit that lost a race is redone on the winner's data, up to this often
 COMMIT_RETRY_SECONDS = 0.05
+LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
+_LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+_CORRUPTION = re.compile(r"corrupt|checksum|could not read enough bytes|not a valid duckdb", re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 _MIGRATION_TABLE = """
@@ -113,7 +117,7 @@ def write_transaction(con: duckdb.DuckDBPyConnection, body: Callable[[], T]) -> 
             _rollback(con)
             if not is_conflict(exc):
                 raise
-            log.info("lake commit conflicted (attempt %d): redoing the transaction", attempt)
+            logger.info("lake commit conflicted (attempt %d): redoing the transaction", attempt)
             time.sleep(COMMIT_RETRY_SECONDS * attempt)
         except BaseException:
             _rollback(con)
@@ -133,13 +137,59 @@ def warehouse_exists(where: Warehouse) -> bool:
     return isinstance(where, Lake) or where.exists()
 
 
+def lock_holder(message: str) -> str:
+    """Who holds the warehouse, from DuckDB's lock message: 'PID 123 (tlkpi ingest)' when it says."""
+    match = _LOCK_PID.search(message)
+    if not match:
+        return "another process"
+    pid = match[1]
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return f"PID {pid}"
+    return f"PID {pid} ({' '.join(command.split())[:120]})"
+
+
+def machine_fault(exc: BaseException) -> duckdb.Error | None:
+    """The DuckDB error behind `exc` that is the machine's fault (disk full, corrupt file), if any.
+
+    Looks down the chain too: a failed COMMIT on a full disk surfaces as "cannot rollback" from the
+    caller's ROLLBACK, with the disk error as its context.
+    """
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, duckdb.Error) and (_CORRUPTION.search(str(seen)) or is_disk_full(seen)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def unusable_warehouse(path: Warehouse, exc: duckdb.Error) -> PipelineError:
+    """The operator's line for a warehouse file DuckDB cannot read or write: disk full, or corrupt."""
+    reason = str(exc).splitlines()[0]
+    if is_disk_full(exc):
+        return DiskFullError(
+            f"{path}: no space left on the device for the warehouse ({reason}): free space on that disk, "
+            "then run the same command again; the last committed state is intact and files not settled "
+            "are taken again: nothing was lost"
+        )
+    return WarehouseError(
+        f"{path}: the warehouse file cannot be read ({reason}). Nothing was changed and the inbox is "
+        "untouched: restore the last backup into an empty data root (`tlkpi restore BACKUP`), or "
+        "move the file aside and rebuild it from archive/, then run again"
+    )
+
+
 def connect(
     where: Warehouse, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse: a lake at once (readers never wait on it), the file waiting while another
     process holds it (DuckDB: one writer process).
 
-    Past `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
+    A wait is logged at once, then every LOCK_REPORT_SECONDS, with who holds the lock. Past
+    `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
     """
     if isinstance(where, Lake):
         return attach_lake(where, read_only=read_only)
@@ -148,18 +198,33 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet; run `tlkpi ingest` first")
-    deadline = time.monotonic() + wait_seconds
+    started = time.monotonic()
+    next_report = started
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
+            if not _LOCK_CONFLICT.search(str(exc)):
+                raise unusable_warehouse(path, exc) from exc
+            waited = time.monotonic() - started
+            holder = lock_holder(str(exc))
+            if waited >= wait_seconds:
                 raise TransientError(
-                    f"{path}: another process held the warehouse for {wait_seconds:g} s"
+                    f"{path}: {holder} held the warehouse for {wait_seconds:g} s; close read sessions "
+                    "(DuckDB CLI, notebooks) or wait for the run that writes, then run again"
                 ) from exc
+            if time.monotonic() >= next_report:
+                logger.warning(
+                    "Waiting for the warehouse %s: locked by %s; waited %.0f s of at most %.0f s",
+                    path,
+                    holder,
+                    waited,
+                    wait_seconds,
+                )
+                next_report += LOCK_REPORT_SECONDS
             time.sleep(LOCK_POLL_SECONDS)
+        except duckdb.Error as exc:
+            raise unusable_warehouse(path, exc) from exc
 
 
 def check_up_to_date(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> None:
@@ -188,5 +253,10 @@ def open_warehouse(
         else:
             migrate(con)
         yield con
+    except duckdb.Error as exc:
+        fault = machine_fault(exc)
+        if fault is None:
+            raise
+        raise unusable_warehouse(where, fault) from exc
     finally:
         con.close()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tlkpi.errors import PipelineError
+from tlkpi.settings import Settings
 from warehouse.audit import AuditReport, Failure, LinkedTable, audit_table
 
 SECONDARY_REASON = "secret secondaire : protège une autre case"
@@ -44,6 +45,17 @@ class Rules:
     min_position: int = 10
     min_extreme_position: int = 20
     protection_level: float = 0.20
+
+    @classmethod
+    def of(cls, settings: Settings) -> Rules:
+        return cls(
+            min_establishments=settings.min_establishments,
+            min_patients=settings.min_patients,
+            max_dominance=settings.max_dominance,
+            min_position=settings.min_position,
+            min_extreme_position=settings.min_extreme_position,
+            protection_level=settings.protection_level,
+        )
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,21 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     con.execute(load_query("insert_edition_completeness"), {"quarter": quarter, "number": number, **counts})
     insert_rows(con, "insert_edition_contribution", contribution_rows(quarter, number, release.contributions))
     return Freeze(edition, created=True, previous=previous, audit=report, decisions=decisions)
+
+
+def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Edition | None:
+    """The latest edition when publishing `quarter` now would freeze nothing new; None otherwise.
+
+    Reads only: an analyst's `tlkpi quarter` with nothing new answers without taking the writer lock.
+    """
+    previous = latest_edition(con, quarter)
+    if previous is None:
+        return None
+    number = previous.number + 1
+    inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
+    release, _, report = settle_release(
+        con, compute_release(con, quarter, rules, number), previous, rules, number
+    )
+    if report.failures:  # the flow refuses it and says which cell
+        return None
+    return previous if fingerprint(inputs, release.cells, release.roi) == previous.fingerprint else None

@@ -82,9 +82,10 @@ ROWS: list[Row] = [
 def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime) -> int:
     row = con.execute(
         """
-        INSERT INTO submission (sha256, original_name, inbox_path, inbox_finess, received_at,
+        INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at,
                                 status, n_rows, n_issues, stored_path)
-        VALUES (?, ?, ?, ?, ?, 'accepted', 0, 0, '') RETURNING id
+        VALUES ((SELECT coalesce(max(id), 0) + 1 FROM submission), ?, ?, ?, ?, ?, 'accepted', 0, 0, '')
+        RETURNING id
         """,
         [f"sha-{name}", name, f"inbox/{finess}/{name}", finess, received_at],
     ).fetchone()
@@ -107,9 +108,9 @@ def insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, rows: list[R
         assert quarter is not None
         con.execute(
             """
-            INSERT INTO measurement (submission_id, source_row, finess, use_case, domain, kpi, period,
+            INSERT INTO measurement (id, submission_id, source_row, finess, use_case, domain, kpi, period,
                                      quarter, phase, value, numerator, denominator, n_patients)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES ((SELECT coalesce(max(id), 0) + 1 FROM measurement), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [submission_id, number, finess, use_case, kpis[kpi].domain, kpi, period,
              quarter.quarter_label, phase, value if value is not None else 100 * num / den, num, den, n],

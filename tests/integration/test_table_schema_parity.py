@@ -42,11 +42,23 @@ def style_of(path: Path) -> str:
     return next(s for s in HEADER_STYLES if written <= {f.name for f in schema_for(s).fields})
 
 
+def text_encoding(path: Path) -> str | None:
+    """What an establishment passes to frictionless for its CSV (`--encoding`): UTF-8, else Windows-1252."""
+    if path.suffix != ".csv":
+        return None
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
 def frictionless_errors(path: Path, style: str) -> list[list[Any]]:
     control = formats.ExcelControl(sheet="indicateurs") if path.suffix == ".xlsx" else None
+    encoding = text_encoding(path)
     resource = Resource(
         path.name, basepath=str(path.parent), schema=schema_for(style), detector=Detector(schema_sync=True),
-        **({"control": control} if control else {}),
+        **({"control": control} if control else {}), **({"encoding": encoding} if encoding else {}),
     )  # fmt: skip
     return resource.validate().flatten(["rowNumber", "fieldName", "type", "note"])
 

@@ -99,9 +99,15 @@ def run_deployment(api: str, name: str, parameters: dict[str, str]) -> str:
     [deployment] = [
         d for d in httpx.post(f"{api}/deployments/filter", json={}).json() if f"{d['name']}" == name
     ]
-    created = httpx.post(
-        f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters}
-    )
+    for attempt in range(5):  # under load the server's SQLite may be busy: it answers 503, try again
+        created = httpx.post(
+            f"{api}/deployments/{deployment['id']}/create_flow_run",
+            json={"parameters": parameters},
+            timeout=30,
+        )
+        if created.status_code != 503:
+            break
+        time.sleep(2 * (attempt + 1))
     created.raise_for_status()
     return str(created.json()["id"])
 
@@ -156,7 +162,11 @@ def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> Non
     inbox.mkdir(parents=True)
     (inbox / "kpi.csv").write_text(CSV, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
-    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    env |= {
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "DO_NOT_TRACK": "1",
+        "TLKPI_SERVER_PORT": str(free_port()),
+    }
     log = (tmp_path / "serve.log").open("wb")
     served = subprocess.Popen(
         [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(root), "--interval", "10"],
@@ -175,8 +185,9 @@ def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> Non
         assert not list(inbox.iterdir())
     finally:
         served.send_signal(signal.SIGTERM)
-        served.wait(timeout=60)
+        assert served.wait(timeout=60) == 0
         log.close()
+    assert "never awaited" not in (tmp_path / "serve.log").read_text()
     deadline = time.monotonic() + 40  # stopping `tlkpi serve` stops the server it started
     while time.monotonic() < deadline and _group_alive(served.pid):
         time.sleep(0.5)

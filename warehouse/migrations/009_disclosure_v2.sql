@@ -109,12 +109,15 @@ ALTER TABLE edition_benchmark ADD COLUMN pilot_mean DOUBLE;
 ALTER TABLE edition_benchmark ADD COLUMN mean_change DOUBLE;
 ALTER TABLE edition_benchmark ADD COLUMN linear_withheld_reason VARCHAR;
 ALTER TABLE edition_benchmark ADD COLUMN position_withheld_reason VARCHAR;
-ALTER TABLE edition_benchmark ADD COLUMN correction_pending BOOLEAN DEFAULT false;
+-- no DEFAULT: a lake adds a column only with a literal default, and `false` is not one to it
+ALTER TABLE edition_benchmark ADD COLUMN correction_pending BOOLEAN;
+UPDATE edition_benchmark SET correction_pending = false;
 
 ALTER TABLE edition_roi ADD COLUMN roi_pooled DOUBLE;
 ALTER TABLE edition_roi ADD COLUMN linear_withheld_reason VARCHAR;
 ALTER TABLE edition_roi ADD COLUMN position_withheld_reason VARCHAR;
-ALTER TABLE edition_roi ADD COLUMN correction_pending BOOLEAN DEFAULT false;
+ALTER TABLE edition_roi ADD COLUMN correction_pending BOOLEAN;
+UPDATE edition_roi SET correction_pending = false;
 
 -- What each cell of an edition rests on, per establishment (internal, never published): a digest of
 -- its experimentations' inputs to the cell and its patients. `kpi` is 'ROI' for the ROI table.

@@ -1,0 +1,167 @@
+"""The analysts' console: `tlkpi serve` serves the Prefect UI at the address it prints; the deployments
+page lists both deployments; a quarter run started through the API (as the UI's "Run" button does)
+completes and its artifacts show in the UI; one SIGINT stops everything cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import CHROMIUM_FLAGS, chromium_path, require
+
+PROJECT = Path(__file__).resolve().parents[2]
+HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
+SITES = ("010780195", "010780906", "980600027")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def drop_quarter(root: Path) -> None:
+    for number, finess in enumerate(SITES):
+        folder = root / "inbox" / finess
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "kpi.csv").write_text(
+            HEADER
+            + f"{finess},UC05,EFF_DELAI_PEC,2024-T4,reference,{55 + number},40\n"
+            + f"{finess},UC05,EFF_DELAI_PEC,2025-T3,pilote,{42 + number},40\n",
+            encoding="utf-8",
+        )
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """`tlkpi serve` as an analyst starts it; yields the printed UI address, the process and its log."""
+    require(chromium_path() is not None, "no Chromium found (looked for `chromium` on PATH)")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "TLKPI_SERVER_PORT": str(port), "DO_NOT_TRACK": "1"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(tmp_path / "var")],
+            env=env,
+            cwd=PROJECT,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 240
+        while "Prefect UI: " not in log.read_text(errors="replace"):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        line = next(line for line in log.read_text().splitlines() if line.startswith("Prefect UI: "))
+        yield line.split()[2].rstrip("/"), process, log
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_run(api: str, deployment: str, parameters: dict[str, str]) -> str:
+    deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
+    [found] = [d for d in deployments if d["name"] == deployment]
+    for attempt in range(5):  # the server's SQLite may answer 503 while the scheduler writes
+        created = httpx.post(
+            f"{api}/deployments/{found['id']}/create_flow_run", json={"parameters": parameters}, timeout=30
+        )
+        if created.status_code != 503:
+            break
+        time.sleep(2 * (attempt + 1))
+    created.raise_for_status()
+    return str(created.json()["id"])
+
+
+def wait_final_state(api: str, run_id: str, seconds: float = 300) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
+        if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return str(state)
+        time.sleep(1)
+    return "TIMEOUT"
+
+
+def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
+    served: tuple[str, subprocess.Popen[bytes], Path], tmp_path: Path
+) -> None:
+    url, process, log = served
+    api = f"{url}/api"
+    drop_quarter(tmp_path / "var")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+        )
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/deployments")
+            expect(page.get_by_text("inbox", exact=True).first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("quarter", exact=True).first).to_be_visible(timeout=60_000)
+
+            ingest_run = start_run(api, "inbox", {})
+            assert wait_final_state(api, ingest_run) == "COMPLETED", log.read_text()[-3000:]
+            quarter_run = start_run(api, "quarter", {"quarter": "2025-T3"})
+            assert wait_final_state(api, quarter_run) == "COMPLETED", log.read_text()[-3000:]
+
+            page.goto(f"{url}/runs/flow-run/{quarter_run}")
+            logs = page.get_by_role("tabpanel")
+            expect(logs).to_contain_text("aggregation: done in", timeout=60_000)
+            expect(logs).to_contain_text("edition 1 published", timeout=60_000)
+            page.goto(f"{url}/artifacts")  # the UI's Artifacts page: the latest artifact of every key
+            expect(page.get_by_text("completeness-2025-t3").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("report-2025-t3").first).to_be_visible(timeout=60_000)
+            page.get_by_text("completeness-2025-t3").first.click()
+            expect(page.locator("body")).to_contain_text("Completeness of 2025-T3", timeout=60_000)
+        finally:
+            browser.close()
+    assert (tmp_path / "var" / "site" / "2025-T3" / "index.html").exists()
+
+    # while `tlkpi serve` runs, a command uses its server rather than starting a temporary API
+    drop_quarter(tmp_path / "other")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    ingest = subprocess.run(
+        [str(PROJECT / ".venv" / "bin" / "tlkpi"), "ingest", "--data-root", str(tmp_path / "other")],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
+    assert "3 accepted" in ingest.stdout
+    assert "temporary server" not in ingest.stderr and f"View at {url}/runs/flow-run/" in ingest.stderr
+
+    stopped_at = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)  # one Ctrl-C in the terminal: the whole group gets it
+    assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    assert time.monotonic() - stopped_at < 30
+    output = log.read_text(errors="replace")
+    assert "never awaited" not in output and "Traceback" not in output, output[-3000:]
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{api}/health", timeout=5)
+    assert not (tmp_path / "prefect" / "server.json").exists()
+
+
+def test_serve_stops_on_sigterm_without_warnings(served: tuple[str, subprocess.Popen[bytes], Path]) -> None:
+    url, process, log = served
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    output = log.read_text(errors="replace")
+    assert "never awaited" not in output and "Traceback" not in output, output[-3000:]
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/api/health", timeout=5)
