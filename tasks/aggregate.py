@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
-from warehouse.audit import AuditReport, write_audit
+from warehouse.audit import AuditReport, audit_path, write_audit
 from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
 from warehouse.disclosure import SECONDARY_REASON, DisclosureError, Rules
@@ -62,8 +62,10 @@ def aggregate_quarter(settings: Settings, quarter: str) -> QuarterSummary:
             *read_roi(con, freeze.edition),
         ]
     edition = freeze.edition
-    audit_path = write_audit(settings.audit_dir, quarter, edition.number, freeze.audit)
-    publish_audit(quarter, edition.number, freeze.audit)
+    kept_at = audit_path(settings.audit_dir, quarter, edition.number)
+    if freeze.created or not kept_at.exists():  # nothing new: the edition's audit is already there
+        kept_at = write_audit(settings.audit_dir, quarter, edition.number, freeze.audit)
+        publish_audit(quarter, edition.number, freeze.audit)
     return QuarterSummary(
         quarter=quarter,
         edition=edition.number,
@@ -76,7 +78,7 @@ def aggregate_quarter(settings: Settings, quarter: str) -> QuarterSummary:
         cells=len(cells),
         withheld=sum(1 for cell in cells if cell.withheld),
         withheld_secondary=sum(1 for cell in cells if cell.withheld_reason == SECONDARY_REASON),
-        audit_path=str(audit_path),
+        audit_path=str(kept_at),
     )
 
 

@@ -224,9 +224,14 @@ def audit_report(tables: Mapping[Key, LinkedTable], level: float, held: Iterable
     )
 
 
+def audit_path(folder: Path, quarter: str, edition: int) -> Path:
+    """<folder>/<quarter>/edition-<n>.json: where the audit of an edition is kept, for the operator."""
+    return folder / quarter / f"edition-{edition}.json"
+
+
 def write_audit(folder: Path, quarter: str, edition: int, report: AuditReport) -> Path:
-    """<folder>/<quarter>/edition-<n>.json: the audit of an edition, for the operator."""
-    path = folder / quarter / f"edition-{edition}.json"
+    """Write the audit of an edition to its `audit_path`."""
+    path = audit_path(folder, quarter, edition)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(
         {"quarter": quarter, "edition": edition, **report.as_dict()}, indent=2, ensure_ascii=False
