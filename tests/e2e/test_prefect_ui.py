@@ -46,7 +46,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     require(chromium_path() is not None, "no Chromium found (looked for `chromium` on PATH)")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
+    # files dropped by the test are complete at once: no settle delay (TLKPI_SETTLE_SECONDS)
     env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "TLKPI_SERVER_PORT": str(port), "DO_NOT_TRACK": "1"}
+    env |= {"TLKPI_SETTLE_SECONDS": "0"}
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -132,7 +134,7 @@ def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
     # while `tlkpi serve` runs, a command uses its server rather than starting a temporary API
     drop_quarter(tmp_path / "other")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
-    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1", "TLKPI_SETTLE_SECONDS": "0"}
     ingest = subprocess.run(
         [str(PROJECT / ".venv" / "bin" / "tlkpi"), "ingest", "--data-root", str(tmp_path / "other")],
         env=env,
