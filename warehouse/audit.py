@@ -112,21 +112,15 @@ def sum_constraints(
     table: LinkedTable, family: tuple[str, ...], index: dict[tuple[Key, str], int], scale: float
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """ENSEMBLE − Σ use cases = 0 for each measure of the family, published figures moved right."""
-    rows, rhs = [], []
-    for measure in family:
-        row, known = np.zeros(len(index)), 0.0
-        for key, figures in table.cells.items():
-            if measure not in figures:
-                continue
-            sign = 1.0 if key == table.total else -1.0
-            if (key, measure) in index:
-                row[index[(key, measure)]] = sign
-            else:
-                known += sign * figures[measure].value / scale
-        if row.any():
-            rows.append(row)
-            rhs.append(-known)
-    return (np.array(rows), np.array(rhs)) if rows else (None, None)
+    terms = [
+        [
+            (key, measure, 1.0 if key == table.total else -1.0)
+            for key, figures in table.cells.items()
+            if measure in figures
+        ]
+        for measure in family
+    ]
+    return constraint_rows(table, terms, index, scale)
 
 
 def pair_constraints(
@@ -136,16 +130,30 @@ def pair_constraints(
     if len(family) != 2:
         return None, None
     smaller, larger = family
+    terms = [
+        [(key, smaller, 1.0), (key, larger, -1.0)]
+        for key, figures in table.cells.items()
+        if smaller in figures and larger in figures
+    ]
+    return constraint_rows(table, terms, index, scale)
+
+
+def constraint_rows(
+    table: LinkedTable,
+    terms: list[list[tuple[Key, str, float]]],
+    index: dict[tuple[Key, str], int],
+    scale: float,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """One row per list of (cell, measure, sign): unknowns on the left, published figures moved right;
+    a row with no unknown says nothing to the attacker and is dropped."""
     rows, rhs = [], []
-    for key, figures in table.cells.items():
-        if smaller not in figures or larger not in figures:
-            continue
+    for constraint in terms:
         row, known = np.zeros(len(index)), 0.0
-        for measure, sign in ((smaller, 1.0), (larger, -1.0)):
+        for key, measure, sign in constraint:
             if (key, measure) in index:
                 row[index[(key, measure)]] = sign
             else:
-                known += sign * figures[measure].value / scale
+                known += sign * table.cells[key][measure].value / scale
         if row.any():
             rows.append(row)
             rhs.append(-known)

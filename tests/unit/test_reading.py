@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from schemas.columns import REQUIRED
-from schemas.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission, sniff_separator
+from schemas.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission
+from schemas.text_encoding import sniff_separator
 from tlkpi.errors import SubmissionError
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur"
