@@ -186,11 +186,11 @@ def warehouse_floor(warehouse: str) -> Result:
 
 def warehouse_quarter(warehouse: str, quarter: str, work: str) -> Result:
     """The quarter's marts (the aggregate task: freeze the edition) and its open-data tables."""
-    from reports.open_data import write_open_data
+    from disclosure.editions import find_edition, read_benchmark, read_roi
+    from reports.site.open_data import write_open_data
     from tasks.aggregate import aggregate_quarter
     from tlkpi.settings import Settings
     from warehouse.db import open_warehouse
-    from warehouse.editions import find_edition, read_benchmark, read_roi
 
     settings = Settings(data_root=Path(warehouse).parent.parent)
     started = time.perf_counter()
@@ -239,8 +239,8 @@ def publication(warehouse: str, quarter: str, work: str) -> Result:
     """What the quarter flow renders after freezing the edition (flows/quarter.py, tasks/render.py,
     without Prefect): the public site of the latest edition and the private reports of every
     establishment, side by side in two threads as the flow submits them. Stages are each one's own time."""
-    from reports.private import render_private_reports
-    from reports.site import render_quarter_site
+    from reports.private.writer import render_private_reports
+    from reports.site.writer import render_quarter_site
     from tlkpi.settings import Settings
 
     settings = Settings(data_root=Path(warehouse).parent.parent)

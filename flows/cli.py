@@ -118,7 +118,7 @@ def quarter(
         _render_edition(settings, _closed_quarter(quarter), edition)
         return
     label = _closed_quarter(quarter)
-    from reports.site import unchanged_publication
+    from reports.site.writer import unchanged_publication
 
     unchanged = unchanged_publication(settings, label)
     if unchanged is not None:
@@ -152,7 +152,7 @@ def _closed_quarter(text: str) -> str:
 
 
 def _render_edition(settings: Settings, label: str, number: int) -> None:
-    from reports.site import render_quarter_site
+    from reports.site.writer import render_quarter_site
 
     with operator_errors():
         index = render_quarter_site(settings.warehouse, label, settings.site_dir, settings, number)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reports.feedback import render_receipt
+from intake.feedback import render_receipt
 from schemas.messages import Issue
 
 RECEIPT_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}-[0-9a-f]{6}$")

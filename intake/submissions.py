@@ -18,9 +18,9 @@ import polars as pl
 
 from intake import dropzone
 from intake.dropzone import Claim
+from intake.feedback import render_feedback
 from intake.identity import identity_issue, shown_name, shown_path
 from intake.receipts import write_receipt
-from reports.feedback import render_feedback
 from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import Catalogue
 from schemas.messages import PERSONAL_RULES, Issue

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 from starlette.middleware.sessions import SessionMiddleware
 
+from intake.feedback import split_issues
 from intake.receipts import RECEIPT_ID, REPORTS_DIR, list_private_reports, outbox_folder, read_receipts
 from portal.access import AccessStore, EndedSessions, LoginLimiter
 from portal.checking import check_file, warm_up
@@ -38,7 +39,6 @@ from portal.web import (
     signing_key,
     start_session,
 )
-from reports.feedback import split_issues
 from schemas.bounds import CheckLimits
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits

@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intake.feedback import french_datetime, rule_label
 from portal.access import AccessStore
-from reports.feedback import french_datetime, rule_label
 
 PORTAL_TEMPLATES = Path(__file__).parent / "templates"
-REPORT_TEMPLATES = Path(__file__).resolve().parent.parent / "reports" / "templates"
+REPORT_TEMPLATES = Path(__file__).resolve().parent.parent / "intake" / "templates"
 SESSION_COOKIE = "tlkpi_portail"
 KEY_FILE = "secret.key"
 SECURITY_HEADERS = [

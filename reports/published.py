@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warehouse.benchmark import BenchmarkCell, RoiCell
+from disclosure.benchmark import BenchmarkCell, RoiCell
 
 MEAN, MEDIAN, RATE, ROI_POOLED = "moyenne", "médiane", "taux global", "ROI global"
 

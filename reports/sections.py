@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from disclosure.benchmark import BenchmarkCell
 from schemas.catalogue import default_catalogue
-from warehouse.benchmark import BenchmarkCell
 
 
 @dataclass(frozen=True)

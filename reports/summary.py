@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
 from reports.published import Level, improved, level_change, roi_level, threshold_reached, worsened
 from reports.sections import ordered_domains
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
 
 @dataclass(frozen=True)

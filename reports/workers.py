@@ -19,7 +19,7 @@ from typing import TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-PRELOADED_MODULES = ["__main__", "reports.svg", "reports.private"]
+PRELOADED_MODULES = ["__main__", "reports.charts.svg", "reports.private.writer"]
 
 
 def available_cpus() -> int:

@@ -9,13 +9,13 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from disclosure.audit import AuditReport, audit_path, write_audit
+from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.editions import freeze_edition, read_benchmark, read_roi
+from disclosure.rules import SECONDARY_REASON, DisclosureError, Rules
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
-from warehouse.audit import AuditReport, audit_path, write_audit
-from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
-from warehouse.disclosure import SECONDARY_REASON, DisclosureError, Rules
-from warehouse.editions import freeze_edition, read_benchmark, read_roi
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.editions import find_edition, read_benchmark, read_roi
 from intake.submissions import Outcome
 from tlkpi.settings import Settings
-from warehouse.benchmark import BenchmarkCell, RoiCell
 from warehouse.db import open_warehouse
-from warehouse.editions import find_edition, read_benchmark, read_roi
 from warehouse.queries import quarter_completeness, submission_deadline
 
 

@@ -6,8 +6,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from intake.receipts import deliver_private_reports
-from reports.private import private_root, render_private_reports
-from reports.site import render_quarter_site, site_is_current
+from reports.private.writer import private_root, render_private_reports
+from reports.site.writer import render_quarter_site, site_is_current
 from tlkpi.settings import Settings
 
 

@@ -1,7 +1,7 @@
 """Read-side API of the warehouse: named queries, headline figures, completeness.
 
 The SQL lives in warehouse/sql/*.sql and takes parameters only. The published benchmark is in
-warehouse/benchmark.py (computed) and warehouse/editions.py (frozen).
+disclosure/benchmark.py (computed) and disclosure/editions.py (frozen).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a buyer reads, in a real Chromium: the matrix leads to the use cases, tables fit the column at
 1280 px and stack at 390 px (no sideways scrolling), no two tick labels of a chart overlap, and the ROI
-calculator gives the numbers of the formula (reports/calculator.py) for values typed as people type them.
+calculator gives the numbers of the formula (reports/site/calculator.py) for values typed as people type them.
 
 Screenshots go to <tmp_path of the module>/screenshots/ (see test_site_in_browser.py).
 """
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from test_site_in_browser import browser, open_page, published  # noqa: F401  (module fixtures)
 
-from reports.calculator import Inputs, break_even_month, gain_basis, project, tornado
+from disclosure.editions import find_edition, read_benchmark
+from reports.site.calculator import Inputs, break_even_month, gain_basis, project, tornado
 from warehouse.db import open_warehouse
-from warehouse.editions import find_edition, read_benchmark
 
 PAGES = ("index", "use_case", "withheld", "calculator", "private", "private_index")
 OVERLAP = """

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.manifest import file_entries
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.manifest import file_entries
+from reports.site.writer import render_quarter_site
 from schemas.periods import Period
 from tasks.discover import claim_files, discover_files
 from tasks.load import load_files, sync_reference
@@ -26,8 +28,6 @@ from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
 PROJECT = Path(__file__).resolve().parents[2]
 TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
@@ -37,14 +37,14 @@ QUARTER = "2025-T3"
 # `tlkpi quarter`, SIGKILLed while it writes the 4th page of the site.
 KILLED_QUARTER = """
 import os, signal, sys
-import reports.site
-_real, _calls = reports.site.write_text, [0]
+import reports.site.writer
+_real, _calls = reports.site.writer.write_text, [0]
 def _killing(*args, **kwargs):
     _calls[0] += 1
     if _calls[0] == 4:
         os.kill(os.getpid(), signal.SIGKILL)
     return _real(*args, **kwargs)
-reports.site.write_text = _killing
+reports.site.writer.write_text = _killing
 from flows.cli import main
 sys.argv = ["tlkpi", "quarter", {quarter!r}]
 main()

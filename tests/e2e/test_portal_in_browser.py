@@ -15,15 +15,15 @@ import pytest
 import uvicorn
 from browser import WCAG_21_AA, open_browser, validate_html
 
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from intake.receipts import deliver_private_reports
 from portal.app import create_app
-from reports.private import render_private_reports
+from reports.private.writer import render_private_reports
 from schemas.catalogue import default_catalogue
 from tests.integration.portal_client import HEADER, A, drop_file, good_csv, grant, ingest_inbox
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 PEERS = ("130781560", "980600027", "2A0000014")  # so the quarter has peers to compare with

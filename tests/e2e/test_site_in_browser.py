@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 from browser import WCAG_21_AA, open_browser, validate_html
 
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from intake import dropzone
 from intake.submissions import read_claim, settle_claims, validate_claims
-from reports.private import render_private_reports
-from reports.site import render_quarter_site
+from reports.private.writer import render_private_reports
+from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 QUARTER = "2025-T3"

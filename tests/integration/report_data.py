@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_period
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 QUARTER = "2025-T4"

@@ -23,12 +23,12 @@ from attacks import (
 )
 from golden_data import QUARTER, Row, submit
 
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 RULES = Rules()

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from golden_data import QUARTER, Row, build_golden_warehouse, submit
 
-from reports.site import render_quarter_site
+from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.cells import CellInput, build_inputs, raw_statistics
+from disclosure.editions import freeze_edition, read_benchmark, read_roi
+from disclosure.rules import SECONDARY_REASON, Rules
+from reports.site.writer import render_quarter_site
 from tlkpi.settings import Settings
-from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.cells import CellInput, build_inputs, raw_statistics
 from warehouse.db import open_warehouse
-from warehouse.disclosure import SECONDARY_REASON, Rules
-from warehouse.editions import freeze_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts
 
 RULES = Rules(min_establishments=3, min_patients=11)

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from report_data import QUARTER, A, build_report_warehouse, insert_measurement, insert_submission, render
 
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.writer import render_quarter_site
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
 PROJECT = Path(__file__).resolve().parents[2]
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))

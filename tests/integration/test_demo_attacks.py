@@ -23,15 +23,15 @@ from attacks import (
 from golden_data import submit
 
 from demo.demo_data import generate_demo
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from intake import dropzone
 from intake.submissions import read_claim, settle_claims, validate_claims
-from reports.site import render_quarter_site
+from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.queries import fetch_dicts
 from warehouse.reference import sync_catalogue
 

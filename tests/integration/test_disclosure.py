@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from golden_data import QUARTER, Row, build_golden_warehouse, submit
 
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 from warehouse.reference import sync_catalogue
 
 RULES = Rules(min_establishments=3, min_patients=11)

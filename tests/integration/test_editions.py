@@ -8,11 +8,11 @@ from pathlib import Path
 
 from golden_data import E1, E4, E5, QUARTER, build_golden_warehouse, submit
 
-from reports.site import render_quarter_site
+from disclosure.editions import find_edition, freeze_edition, list_editions, read_benchmark
+from disclosure.rules import Rules
+from reports.site.writer import render_quarter_site
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import find_edition, freeze_edition, list_editions, read_benchmark
 
 RULES = Rules(min_establishments=3, min_patients=11)
 

@@ -10,7 +10,7 @@ import duckdb
 
 from intake import dropzone
 from intake.submissions import read_claim, settle_claims, validate_claims
-from reports.open_data import format_field
+from reports.site.open_data import format_field
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.settings import Settings

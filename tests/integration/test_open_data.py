@@ -7,12 +7,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from golden_data import QUARTER, build_golden_warehouse
 
-from reports.open_data import BENCHMARK_COLUMNS, ROI_COLUMNS
-from reports.site import render_quarter_site
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.open_data import BENCHMARK_COLUMNS, ROI_COLUMNS
+from reports.site.writer import render_quarter_site
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
 CONTRACT = (
     "edition;quarter;use_case;domain;kpi;unit;direction;n_establishments;n_experimentations;"

@@ -11,14 +11,14 @@ import pytest
 from golden_data import QUARTER, build_golden_warehouse
 from typer.testing import CliRunner
 
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from flows.cli import app
 from intake.status import format_status, read_status
-from reports.site import render_quarter_site
+from reports.site.writer import render_quarter_site
 from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.db import MIGRATIONS_DIR, migrate, open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
 
 def tree(root: Path) -> dict[str, bytes]:

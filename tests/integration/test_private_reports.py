@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from report_data import QUARTER, A, B, C, D, build_report_warehouse, read_tree, render
 
-from reports.private import peer_position, render_private_reports
+from disclosure.editions import find_edition, read_benchmark
+from reports.private.writer import peer_position, render_private_reports
 from warehouse.db import open_warehouse
-from warehouse.editions import find_edition, read_benchmark
 
 NAMES = {A: "CHU Alpha", B: "CH Bêta", C: "CH Gamma", D: "Clinique Delta"}
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from report_data import QUARTER, REPORT_RULES, build_report_warehouse, read_tree, render
 
+from disclosure.benchmark import compute_benchmark
+from disclosure.editions import find_edition
 from schemas.catalogue import default_catalogue
-from warehouse.benchmark import compute_benchmark
 from warehouse.db import open_warehouse
-from warehouse.editions import find_edition
 from warehouse.queries import available_quarters, quarter_overview
 
 

@@ -15,12 +15,12 @@ import pytest
 import vl_convert
 from report_data import QUARTER, build_report_warehouse, render
 
-from reports.charts import kpi_rows, kpi_spec, quantile_spec
-from reports.svg import compile_specs, render_svg, render_svgs
+from disclosure.editions import find_edition, read_benchmark
+from disclosure.rules import Rules
+from reports.charts.base import kpi_rows, kpi_spec, quantile_spec
+from reports.charts.svg import compile_specs, render_svg, render_svgs
 from schemas.catalogue import default_catalogue
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import find_edition, read_benchmark
 
 PROJECT = Path(__file__).resolve().parents[2]
 

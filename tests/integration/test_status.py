@@ -9,12 +9,12 @@ from pathlib import Path
 from golden_data import QUARTER, build_golden_warehouse
 from typer.testing import CliRunner
 
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from flows.cli import app
 from intake.status import format_status, read_status
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
 
 def golden(tmp_path: Path) -> Settings:

@@ -10,11 +10,11 @@ import pytest
 from pipeline import drop_files, folder_bytes, ingest_once, lake_settings, publish_quarter
 
 from demo.demo_data import generate_demo
-from reports.private import private_root
+from disclosure.editions import find_edition
+from reports.private.writer import private_root
 from tasks.render import render_private, render_site
 from tlkpi.settings import Settings
 from warehouse.db import list_migrations, open_warehouse
-from warehouse.editions import find_edition
 
 pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
 

@@ -1,4 +1,4 @@
-"""The attacker's linear programmes (warehouse/audit.py) on tables small enough to solve by hand."""
+"""The attacker's linear programmes (disclosure/audit.py) on tables small enough to solve by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from warehouse.audit import Figure, LinkedTable, audit_table
+from disclosure.audit import Figure, LinkedTable, audit_table
 
 TOTAL = ("ENSEMBLE",)
 

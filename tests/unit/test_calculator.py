@@ -1,4 +1,4 @@
-"""The ROI calculator's formulas (reports/calculator.py), on figures worked out by hand; the browser test
+"""The ROI calculator's formulas (reports/site/calculator.py), on figures worked out by hand; the browser test
 checks that the page's script gives the same numbers."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from reports.calculator import Inputs, break_even_month, gain_basis, project, tornado
-from warehouse.benchmark import BenchmarkCell
+from disclosure.benchmark import BenchmarkCell
+from reports.site.calculator import Inputs, break_even_month, gain_basis, project, tornado
 
 BASE = Inputs(patients=1000, uptake=0.5, acquisition=50_000, running=10_000, years=2, per_patient=100)
 

@@ -9,7 +9,18 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 # Top floor first, as in the layout of DESIGN.md; flows/ may use any room, tlkpi/ none.
-FLOORS = ["flows", "tasks", "portal", "demo", "intake", "reports", "warehouse", "schemas", "tlkpi"]
+FLOORS = [
+    "flows",
+    "tasks",
+    "portal",
+    "demo",
+    "intake",
+    "reports",
+    "disclosure",
+    "warehouse",
+    "schemas",
+    "tlkpi",
+]
 
 
 def imported_rooms(path: Path) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.stats import ALPHA, binomial_half_cdf, median_interval, median_rank
+from disclosure.stats import ALPHA, binomial_half_cdf, median_interval, median_rank
 
 
 def rank_by_definition(n: int) -> int | None:

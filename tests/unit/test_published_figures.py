@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from disclosure.benchmark import BenchmarkCell
 from reports.published import MEAN, MEDIAN, baseline_level, improved, pilot_level, worsened
 from reports.summary import matrix_cell
-from warehouse.benchmark import BenchmarkCell
 
 
 def cell(**changes: Any) -> BenchmarkCell:

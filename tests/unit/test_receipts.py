@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from intake.receipts import deliver_private_reports, list_private_reports, read_receipts, write_receipt
-from reports.feedback import (
+from intake.feedback import (
     RULE_LABELS,
     collapse_structural,
     french_datetime,
     render_feedback,
     rule_label,
 )
+from intake.receipts import deliver_private_reports, list_private_reports, read_receipts, write_receipt
 from schemas.messages import MESSAGES, Issue, make_issue
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.staging import RETIRED_PREFIX, STAGING_PREFIX, publication_lock, staged_folder
+from reports.site.staging import RETIRED_PREFIX, STAGING_PREFIX, publication_lock, staged_folder
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from disclosure.benchmark import DECIMALS, BenchmarkCell, RoiCell
+from disclosure.editions import Edition, find_edition, read_benchmark, read_roi
 from tlkpi.errors import WarehouseError
-from warehouse.benchmark import DECIMALS, BenchmarkCell, RoiCell
 from warehouse.db import Warehouse, as_of, open_warehouse
-from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts, load_query
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -16,14 +16,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from warehouse.audit import AuditReport, audit_report
-from warehouse.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
-from warehouse.corrections import Contributions, Decision, apply_corrections_rule
+from disclosure.audit import AuditReport, audit_report
+from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
+from disclosure.corrections import Contributions, Decision, apply_corrections_rule
+from disclosure.roi import compute_roi_release
+from disclosure.rules import DisclosureError, Rules
 from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
-from warehouse.disclosure import DisclosureError, Rules
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
-from warehouse.roi import compute_roi_release
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reports.charts import Chart, render_charts
-from reports.pages import UseCasePage
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.trend import PublishedQuarter
+from reports.charts.base import Chart, render_charts
+from reports.charts.trends import headline_chart, matrix_chart, roi_ranking_chart
 from reports.published import roi_level
+from reports.site.pages import UseCasePage
 from reports.summary import MatrixRow, build_matrix
-from reports.trend_charts import headline_chart, matrix_chart, roi_ranking_chart
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
-from warehouse.trend import PublishedQuarter
 
 
 @dataclass(frozen=True)

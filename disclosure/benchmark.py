@@ -1,6 +1,6 @@
 """The quarter's benchmark and ROI tables as they are published (publication rules v2): statistics of
-each cell from its experimentations (warehouse/cells.py; the ROI in warehouse/roi.py), then primary,
-dominance, position and secondary rules (warehouse/disclosure.py), at the published precision.
+each cell from its experimentations (disclosure/cells.py; the ROI in disclosure/roi.py), then primary,
+dominance, position and secondary rules (disclosure/rules.py), at the published precision.
 Withheld statistics are None, never 0.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import duckdb
 
-from warehouse import cells as cellmod
-from warehouse.audit import LinkedTable
-from warehouse.disclosure import (
+from disclosure import cells as cellmod
+from disclosure.audit import LinkedTable
+from disclosure.rules import (
     Key,
     Rules,
     TableBuilder,

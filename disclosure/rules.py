@@ -7,7 +7,7 @@
 - Position statistics (medians, quartiles, their intervals) only from `min_position` values, P10 and
   P90 from `min_extreme_position`: below that they would be members' own values.
 - Secondary: the additive figures of a KPI's use-case cells add up to its ENSEMBLE row; cells are
-  withheld, smallest first, until the audit (warehouse/audit.py) finds every withheld figure bounded
+  withheld, smallest first, until the audit (disclosure/audit.py) finds every withheld figure bounded
   no closer than ±`protection_level` of its value.
 """
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from disclosure.audit import AuditReport, Failure, LinkedTable, audit_table
 from tlkpi.errors import PipelineError
 from tlkpi.settings import Settings
-from warehouse.audit import AuditReport, Failure, LinkedTable, audit_table
 
 SECONDARY_REASON = "secret secondaire : protège une autre case"
 Key = tuple[str, ...]
@@ -162,7 +162,7 @@ def withholding_reasons(
 ) -> dict[Key, str | None]:
     """The reason each cell is withheld whole (None: published), primary then secondary suppression.
 
-    `builders[group]` makes the group's linked table for given reasons (see warehouse/cells.py).
+    `builders[group]` makes the group's linked table for given reasons (see disclosure/cells.py).
     """
     reasons = {s.key: primary_reason(s, rules) for s in supports}
     groups: dict[Key, list[Support]] = {}

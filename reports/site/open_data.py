@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.benchmark import BenchmarkCell, RoiCell
+from disclosure.benchmark import BenchmarkCell, RoiCell
 
 DATA_DIR = "data"
 _TEXT, _INT, _FLOAT, _BOOL = pa.string(), pa.int32(), pa.float64(), pa.bool_()

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from string import ascii_lowercase
 
-from reports.charts import Chart, render_charts, roi_chart
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.trend import PublishedQuarter
+from reports.charts.base import Chart, render_charts, roi_chart
+from reports.charts.trends import kpi_trend_chart
 from reports.sections import DomainSection, build_sections
 from reports.summary import UseCaseSummary, summarise_use_case
-from reports.trend_charts import kpi_trend_chart
 from tlkpi.errors import WarehouseError
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
-from warehouse.trend import PublishedQuarter
 
 USE_CASE_DIR = "cas-usage"
 _SAFE_FILE_STEM = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from warehouse.disclosure import Key, Rules, Support, primary_reason
+from disclosure.rules import Key, Rules, Support, primary_reason
 
 CellKey = tuple[str, str]  # (use case, kpi or 'ROI')
 Contributions = dict[CellKey, dict[str, tuple[str, float | None]]]  # finess -> (digest, patients)

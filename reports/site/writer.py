@@ -13,23 +13,8 @@ from typing import Any
 
 from jinja2 import Environment
 
-from reports.calculator import FIELDS, gain_basis
-from reports.index_page import build_index
-from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest
-from reports.open_data import DATA_DIR, write_open_data
-from reports.open_data_schema import TABLES, table_schema, write_table_schemas
-from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
-from reports.published import TEMPLATE_GLOBALS, median_withheld
-from reports.staging import publication_lock, staged_folder
-from reports.templating import build_environment, copy_static, write_text
-from schemas.catalogue import default_catalogue
-from schemas.periods import parse_quarter
-from tlkpi.errors import TransientError, WarehouseError
-from tlkpi.settings import Settings
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
-from warehouse.db import Warehouse, as_of, open_warehouse
-from warehouse.disclosure import Rules
-from warehouse.editions import (
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.editions import (
     Edition,
     find_edition,
     frozen_completeness,
@@ -37,8 +22,23 @@ from warehouse.editions import (
     read_roi,
     unchanged_edition,
 )
+from disclosure.rules import Rules
+from disclosure.trend import PublishedQuarter, read_trend
+from reports.published import TEMPLATE_GLOBALS, median_withheld
+from reports.site.calculator import FIELDS, gain_basis
+from reports.site.index_page import build_index
+from reports.site.manifest import MANIFEST, is_current, read_inputs, write_manifest
+from reports.site.open_data import DATA_DIR, write_open_data
+from reports.site.open_data_schema import TABLES, table_schema, write_table_schemas
+from reports.site.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
+from reports.site.staging import publication_lock, staged_folder
+from reports.templating import build_environment, copy_static, write_text
+from schemas.catalogue import default_catalogue
+from schemas.periods import parse_quarter
+from tlkpi.errors import TransientError, WarehouseError
+from tlkpi.settings import Settings
+from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.queries import completeness_counts
-from warehouse.trend import PublishedQuarter, read_trend
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from disclosure.benchmark import BenchmarkCell
 from reports.published import Level, pilot_level
-from warehouse.benchmark import BenchmarkCell
 
 AVOIDED, REVENUE, PATIENTS = "ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_PATIENTS_CONCERNES"
 SENSITIVITY = 0.2  # one-way sensitivity: each input moved by ±20 %

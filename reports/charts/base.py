@@ -3,7 +3,7 @@
 Each chart comes with a title, a French text alternative and the table of the numbers it draws.
 Charts only draw published statistics (quantiles, medians), never an establishment's own value.
 A chart is built first (spec, texts, table), then rendered with the others in one batch
-(`render_charts`, reports/svg.py), so that the SVGs can be shared between processes.
+(`render_charts`, reports/charts/svg.py), so that the SVGs can be shared between processes.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 import altair as alt
 
+from disclosure.benchmark import BenchmarkCell, RoiCell
+from reports.charts.svg import accessible_svg, render_svgs
 from reports.formatting import format_share
-from reports.svg import accessible_svg, render_svgs
-from warehouse.benchmark import BenchmarkCell, RoiCell
 
 ACCENT = "#000091"  # the site's accent colour: 13:1 on white
 REFERENCE = "#6a6a6a"  # 5.3:1 on white

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from warehouse.audit import Figure
-from warehouse.disclosure import SECONDARY_REASON, Key, Rules, Support, dominance_reason, largest_share
-from warehouse.stats import median_interval, wilson_interval
+from disclosure.audit import Figure
+from disclosure.rules import SECONDARY_REASON, Key, Rules, Support, dominance_reason, largest_share
+from disclosure.stats import median_interval, wilson_interval
 
 TOTAL = "ENSEMBLE"
 TOTAL_LABEL = "Ensemble des cas d'usage"

@@ -22,8 +22,10 @@ from typing import Any, NamedTuple
 from jinja2 import Environment
 from markupsafe import Markup
 
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.editions import Edition
 from reports.formatting import format_value
-from reports.private_data import (
+from reports.private.data import (
     Establishment,
     Experimentation,
     KpiLabel,
@@ -31,17 +33,15 @@ from reports.private_data import (
     PrivateSource,
     read_private_source,
 )
+from reports.private.scorecard import DomainScore, direction_of, peer_levels, score_domain
 from reports.published import roi_level
-from reports.scorecard import DomainScore, direction_of, peer_levels, score_domain
 from reports.sections import kpi_order, kpi_sort_key, ordered_domains
 from reports.templating import build_environment, copy_static, format_change, write_text
 from reports.workers import map_in_workers, worker_count
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
 from tlkpi.settings import Settings
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 from warehouse.db import Warehouse
-from warehouse.editions import Edition
 
 PRIVATE_DIR = "private"
 QUARTERS = ("premier quart", "deuxième quart", "troisième quart", "dernier quart")

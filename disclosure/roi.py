@@ -11,10 +11,10 @@ from typing import Any
 
 import duckdb
 
-from warehouse.audit import Figure, LinkedTable
-from warehouse.benchmark import RoiCell, at_precision, withhold
-from warehouse.cells import TOTAL, TOTAL_LABEL, digest, quantiles
-from warehouse.disclosure import (
+from disclosure.audit import Figure, LinkedTable
+from disclosure.benchmark import RoiCell, at_precision, withhold
+from disclosure.cells import TOTAL, TOTAL_LABEL, digest, quantiles
+from disclosure.rules import (
     SECONDARY_REASON,
     Key,
     Rules,
@@ -123,7 +123,7 @@ def roi_figures(
 ) -> dict[str, Figure]:
     """The additive figures of a ROI cell: Σ costs and Σ gains (taken as recomputable whenever the
     pooled ROI is published: the euro KPIs of the benchmark publish them) and the positive count.
-    Protected when a primary or dominance rule withholds them (as in warehouse/cells.py)."""
+    Protected when a primary or dominance rule withholds them (as in disclosure/cells.py)."""
     members, n = cell.members, len(cell.members)
     primary = reason is not None and reason != SECONDARY_REASON
     amounts_shown, count_shown = (

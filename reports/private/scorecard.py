@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reports.private_data import OwnValue
+from disclosure.benchmark import BenchmarkCell
+from reports.private.data import OwnValue
 from reports.published import pilot_level
-from warehouse.benchmark import BenchmarkCell
 
 
 @dataclass(frozen=True)

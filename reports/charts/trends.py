@@ -1,7 +1,7 @@
 """Charts that answer a buyer: a KPI's published figures by quarter (reference vs pilot), the programme's
 headline figures by quarter, the ROI of each use case ranked, and the use case × domain matrix.
 
-Same rules as reports/charts.py: published statistics only, a layout that measures no text (so the SVG
+Same rules as reports/charts/base.py: published statistics only, a layout that measures no text (so the SVG
 is the same whatever fonts are installed), a text alternative, the data as a table, and a legend in
 HTML next to the chart rather than drawn by Vega (whose legend layout measures text).
 """
@@ -15,11 +15,11 @@ from typing import Any
 
 import altair as alt
 
-from reports.charts import ACCENT, PILOT_LABEL, REFERENCE, REFERENCE_LABEL, Chart, configure
+from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from reports.charts.base import ACCENT, PILOT_LABEL, REFERENCE, REFERENCE_LABEL, Chart, configure
 from reports.formatting import format_share, format_value
 from reports.published import Level, baseline_level, pilot_level, roi_level, roi_spread
 from reports.summary import MatrixRow
-from warehouse.benchmark import TOTAL, BenchmarkCell, RoiCell
 
 POINTS, MATRIX, BARS = "points", "matrice", "barres"
 QUARTER_WIDTH = 76  # pixels per quarter on a trend chart: room for "2025-T3" under each point

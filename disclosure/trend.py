@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.benchmark import BenchmarkCell, RoiCell
-from warehouse.editions import Edition, find_edition, read_benchmark, read_roi
+from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.editions import Edition, find_edition, read_benchmark, read_roi
 from warehouse.queries import fetch_dicts
 
 

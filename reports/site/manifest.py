@@ -18,11 +18,11 @@ from typing import Any
 import duckdb
 
 import tlkpi
-from warehouse.editions import Edition
+from disclosure.editions import Edition
 from warehouse.queries import fetch_dicts
 
 MANIFEST = "manifest.json"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 RENDERING_PACKAGES = ("altair", "duckdb", "jinja2", "pyarrow", "vl-convert-python")
 
 

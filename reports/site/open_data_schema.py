@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from reports.open_data import BENCHMARK_COLUMNS, ROI_COLUMNS
+from reports.site.open_data import BENCHMARK_COLUMNS, ROI_COLUMNS
 
 _TYPES = {pa.string(): "string", pa.int32(): "integer", pa.float64(): "number", pa.bool_(): "boolean"}
 

@@ -1,0 +1,1 @@
+"""Disclosure control: cells, statistics, ROI, publication rules, audit, corrections and editions."""

@@ -1,0 +1,1 @@
+"""Charts as accessible SVG, built from published statistics only."""
