@@ -106,45 +106,33 @@ def national_floor(root: str, work: str) -> Result:
 
 
 def national_plain(root: str) -> Result:
-    """The ingest steps called directly (no Prefect): what the flow would cost with zero overhead."""
+    """The ingest run without Prefect (`ingest_inbox`, the flow's steps as plain calls), step by step."""
     import great_expectations  # noqa: F401
 
-    from intake import dropzone
-    from intake.submissions import read_claim, settle_claims, validate_claims
-    from schemas.catalogue import default_catalogue
-    from schemas.reading import Limits
+    from intake.run import Steps, ingest_inbox, local_steps
     from tlkpi.settings import Settings
-    from warehouse.db import open_warehouse
-    from warehouse.reference import sync_catalogue
 
     settings = Settings(data_root=Path(root))
+    names = {"sync_reference": "sync", "settle": "load"}
     stages: dict[str, float] = {}
 
-    def timed(name: str, work: Callable[[], Any]) -> Any:
-        mark = time.perf_counter()
-        value = work()
-        stages[name] = time.perf_counter() - mark
-        return value
+    def timed(name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            mark = time.perf_counter()
+            value = step(*args)
+            stages[name] = stages.get(name, 0.0) + time.perf_counter() - mark
+            return value
 
+        return run
+
+    steps = Steps(
+        *(
+            timed(names.get(field, field), step)
+            for field, step in zip(Steps._fields, local_steps(), strict=True)
+        )
+    )
     started = time.perf_counter()
-    catalogue = default_catalogue()
-
-    def sync() -> None:
-        with open_warehouse(settings.warehouse_path) as con:
-            sync_catalogue(con, catalogue)
-
-    timed("sync", sync)
-    paths = timed("discover", lambda: dropzone.discover(settings.inbox_dir))
-    claims = timed(
-        "claim", lambda: [dropzone.claim(p, settings.inbox_dir, settings.processing_dir) for p in paths]
-    )
-    claims = [c for c in claims if c]
-    readable = timed("read", lambda: [read_claim(c, Limits()) for c in claims])
-    summaries = timed(  # includes reading the history of the batch's establishments
-        "validate",
-        lambda: validate_claims(claims, readable, catalogue, date.today(), settings.warehouse_path),
-    )
-    outcomes = timed("load", lambda: settle_claims(claims, summaries, settings, None))
+    outcomes = ingest_inbox(settings, date.today(), steps=steps)
     seconds = time.perf_counter() - started
     accepted = sum(1 for o in outcomes if o.verdict == "accepted")
     return {"seconds": seconds, "stages": stages, "files": len(outcomes), "accepted": accepted}

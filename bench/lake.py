@@ -32,16 +32,9 @@ WORKER = """
 import sys
 from datetime import date
 sys.path.insert(0, {project!r})
-from tasks.discover import claim_files, discover_files
-from tasks.load import load_files, sync_reference
-from tasks.read import read_files
-from tasks.validate import validate_files
+from intake.run import ingest_inbox
 from tlkpi.settings import Settings
-settings = Settings()
-sync_reference.fn(settings)
-while claims := claim_files.fn(discover_files.fn(settings), settings):
-    readable = read_files.fn(claims, settings)
-    load_files.fn(claims, validate_files.fn(claims, readable, date(2026, 11, 22), settings), settings, None)
+ingest_inbox(Settings(), date(2026, 11, 22))
 """
 
 

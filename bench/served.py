@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 from bench.data import PROJECT
 from bench.harness import RUN_DIR, TLKPI, Figure, bench_env
+from tests.support.ports import free_port
 
 SERVED_INTERVAL = 20.0  # prefect.yaml polls every 300 s; the goal (interval + 15 s) holds for any interval
 
@@ -55,12 +55,6 @@ def served_latency(template: Path, interval: float, drops: int) -> Figure:
 
 def _settled_files(root: Path) -> int:
     return sum(1 for folder in ("archive", "rejected") for p in (root / folder).rglob("*") if p.is_file())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def ingest_with_served_server(template: Path, runs: int) -> Figure:

@@ -173,7 +173,7 @@ def local_server(settings: Settings) -> Iterator[str]:
         )
     marker = home / SERVER_FILE
     try:
-        _wait_until_healthy(server, f"{url}/api", log_path)
+        wait_until_healthy(server, f"{url}/api", log_path)
         record_server(home, url)
         yield url
     finally:
@@ -196,7 +196,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=SERVER_STOP_SECONDS)
 
 
-def _wait_until_healthy(server: subprocess.Popen[bytes], api_url: str, log_path: Path) -> None:
+def wait_until_healthy(server: subprocess.Popen[bytes], api_url: str, log_path: Path) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import islice
-from pathlib import Path
 from uuid import UUID
 
 import httpx
@@ -13,7 +11,7 @@ from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 from prefect.runtime import flow_run
 
-from intake import claim_owner, dropzone
+from intake import run
 from intake.dropzone import Claim
 from tlkpi.settings import Settings
 
@@ -31,35 +29,16 @@ def read_flow_run_state(flow_run_id: str) -> str | None:
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
     """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
-    dropzone.release_stale_claims(
-        settings.inbox_dir,
-        settings.processing_dir,
-        settings.claim_timeout_seconds,
-        claim_owner.claim_checker(read_flow_run_state),
-    )
-    return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
+    return run.discover_files(settings, read_flow_run_state)
 
 
 @task(name="claim", cache_policy=NO_CACHE)
 def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
-    """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
-    first are skipped."""
-    owner = claim_owner.current_owner(flow_run.get_id())
-    claims = (
-        dropzone.claim(
-            Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds, owner
-        )
-        for path in paths
-    )
-    taken = (claim for claim in claims if claim is not None)
-    return list(islice(taken, settings.ingest_batch_files or None))
-
-    """Take the files out of the inbox atomically; those another run took first are skipped."""
-    claims = (dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir) for path in paths)
-    return [claim for claim in claims if claim is not None]
+    """Take the files out of the inbox atomically (at most `ingest_batch_files`), for this flow run."""
+    return run.claim_files(paths, settings, flow_run.get_id())
 
 
 @task(name="put-back", cache_policy=NO_CACHE)
 def put_back_claims(claims: list[Claim], settings: Settings) -> int:
     """After a fault of the machine (full disk, unusable warehouse), unsettled files go back to the inbox."""
-    return sum(dropzone.put_back(claim, settings.inbox_dir) is not None for claim in claims)
+    return run.put_back_claims(claims, settings)

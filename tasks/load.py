@@ -5,13 +5,11 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from intake import run
 from intake.dropzone import Claim
 from intake.submissions import Outcome, Summary, settle_claims
-from schemas.catalogue import default_catalogue
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
-from warehouse.db import open_warehouse
-from warehouse.reference import register_establishments_file, sync_catalogue
 
 
 @task(
@@ -37,6 +35,4 @@ def load_files(
 )
 def sync_reference(settings: Settings) -> None:
     """Reference tables from the catalogue, and the establishment register when there is one."""
-    with open_warehouse(settings.warehouse) as con:
-        sync_catalogue(con, default_catalogue())
-        register_establishments_file(con, settings.reference_dir / "establishments.csv")
+    run.sync_reference(settings)

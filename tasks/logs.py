@@ -8,9 +8,6 @@ outside a run (a test, a script) they stay local.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from prefect.context import FlowRunContext, TaskRunContext
@@ -18,6 +15,7 @@ from prefect.logging import get_run_logger
 from prefect.logging.configuration import ensure_logging_setup
 from prefect.logging.handlers import APILogHandler, PrefectConsoleHandler
 
+from intake.run import stage as stage  # the flows log their stages as ingest_inbox does
 from tlkpi.errors import operator_message
 
 PROJECT_LOGGERS = ("warehouse", "intake", "reports", "flows", "tasks")
@@ -67,15 +65,6 @@ def run_logger() -> Any:
     if FlowRunContext.get() is None and TaskRunContext.get() is None:
         return logging.getLogger("flows")
     return get_run_logger()
-
-
-@contextmanager
-def stage(logger: Any, name: str) -> Iterator[None]:
-    """Log the start of a stage and its duration."""
-    logger.info("%s: started", name)
-    started = time.monotonic()
-    yield
-    logger.info("%s: done in %.1f s", name, time.monotonic() - started)
 
 
 attach_project_loggers()

@@ -5,16 +5,12 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from intake import run
 from intake.dropzone import Claim
-from intake.identity import read_register
-from intake.submissions import read_claim
-from schemas.reading import Limits
 from tlkpi.settings import Settings
 
 
 @task(name="read", cache_policy=NO_CACHE)
 def read_files(claims: list[Claim], settings: Settings) -> list[bool]:
     """Per claim, True when the file could be read; otherwise the reason is kept as its issue."""
-    limits = Limits.of(settings)
-    register = read_register(settings.reference_dir)
-    return [read_claim(claim, limits, register) for claim in claims]
+    return run.read_files(claims, settings)

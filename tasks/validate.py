@@ -7,10 +7,9 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from intake import run
 from intake.dropzone import Claim
-from intake.submissions import Summary, validate_claims
-from schemas.bounds import CheckLimits
-from schemas.catalogue import default_catalogue
+from intake.submissions import Summary
 from tlkpi.settings import Settings
 
 
@@ -19,6 +18,4 @@ def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
 ) -> list[Summary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
-    return validate_claims(
-        claims, readable, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
-    )
+    return run.validate_files(claims, readable, today, settings)

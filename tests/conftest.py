@@ -16,3 +16,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # Tests write a file then ingest it at once; the settle delay is tested on its own (tests/hostile).
 os.environ.setdefault("TLKPI_SETTLE_SECONDS", "0")
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    """Stop Prefect's temporary API server before pytest closes its streams (see tests/support/quiet_exit.py)."""
+    from tests.support.quiet_exit import stop_temporary_prefect_servers
+
+    stop_temporary_prefect_servers()

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.ports import free_port
 
 TLKPI = Path(sys.executable).parent / "tlkpi"
 FINESS = "010780195"
@@ -22,12 +23,6 @@ def tlkpi(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     return subprocess.run(
         [str(TLKPI), *args], capture_output=True, text=True, timeout=120, check=False, env=env
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_grant_list_revoke(tmp_path: Path) -> None:

@@ -19,19 +19,16 @@ import pytest
 
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
+from intake.run import ingest_inbox
 from reports.site.manifest import file_entries
 from reports.site.writer import render_quarter_site
 from schemas.periods import Period
-from tasks.discover import claim_files, discover_files
-from tasks.load import load_files, sync_reference
-from tasks.read import read_files
-from tasks.validate import validate_files
+from tests.support.inbox import delay_file, drop_file
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
 PROJECT = Path(__file__).resolve().parents[2]
 TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
 SITES = ("010780195", "010780906", "980600027", "2A0000014")
 QUARTER = "2025-T3"
 # `tlkpi quarter`, SIGKILLed while it writes the 4th page of the site.
@@ -96,24 +93,12 @@ def assert_one_operator_line(done: subprocess.CompletedProcess[str], *words: str
 
 
 def drop(root: Path, finess: str, name: str, value: int) -> Path:
-    folder = root / "inbox" / finess
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(
-        HEADER
-        + f"{finess},UC05,EFF_DELAI_PEC,2024-T4,reference,{value + 15},40\n"
-        + f"{finess},UC05,EFF_DELAI_PEC,{QUARTER},pilote,{value},40\n",
-        encoding="utf-8",
-    )
-    return path
+    return drop_file(root / "inbox", finess, name, delay_file(finess, value + 15, value, QUARTER))
 
 
 def ingest_in_process(settings: Settings) -> int:
-    """The ingest flow's tasks in order, without the Prefect API (set-up only)."""
-    sync_reference.fn(settings)
-    claims = claim_files.fn(discover_files.fn(settings), settings)
-    summaries = validate_files.fn(claims, read_files.fn(claims, settings), date(2026, 11, 22), settings)
-    return len(load_files.fn(claims, summaries, settings, None))
+    """The ingest flow's steps without the Prefect API (set-up only)."""
+    return len(ingest_inbox(settings, date(2026, 11, 22)))
 
 
 def sha256(path: Path) -> str:

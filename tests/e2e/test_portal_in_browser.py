@@ -5,7 +5,6 @@ ingest run, open the private report; axe-core finds no WCAG 2.1 AA violation on 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,17 +21,12 @@ from portal.app import create_app
 from reports.private.writer import render_private_reports
 from schemas.catalogue import default_catalogue
 from tests.integration.portal_client import HEADER, A, drop_file, good_csv, grant, ingest_inbox
+from tests.support.ports import free_port
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.reference import sync_catalogue
 
 PEERS = ("130781560", "980600027", "2A0000014")  # so the quarter has peers to compare with
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,27 +16,17 @@ import httpx
 import pytest
 from browser import CHROMIUM_FLAGS, chromium_path, require
 
+from tests.support.inbox import delay_file, drop_file
+from tests.support.ports import free_port
+from tests.support.prefect_server import run_deployment, wait_final_state
+
 PROJECT = Path(__file__).resolve().parents[2]
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
 SITES = ("010780195", "010780906", "980600027")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def drop_quarter(root: Path) -> None:
     for number, finess in enumerate(SITES):
-        folder = root / "inbox" / finess
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "kpi.csv").write_text(
-            HEADER
-            + f"{finess},UC05,EFF_DELAI_PEC,2024-T4,reference,{55 + number},40\n"
-            + f"{finess},UC05,EFF_DELAI_PEC,2025-T3,pilote,{42 + number},40\n",
-            encoding="utf-8",
-        )
+        drop_file(root / "inbox", finess, "kpi.csv", delay_file(finess, 55 + number, 42 + number))
 
 
 @pytest.fixture
@@ -71,30 +60,6 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def start_run(api: str, deployment: str, parameters: dict[str, str]) -> str:
-    deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
-    [found] = [d for d in deployments if d["name"] == deployment]
-    for attempt in range(5):  # the server's SQLite may answer 503 while the scheduler writes
-        created = httpx.post(
-            f"{api}/deployments/{found['id']}/create_flow_run", json={"parameters": parameters}, timeout=30
-        )
-        if created.status_code != 503:
-            break
-        time.sleep(2 * (attempt + 1))
-    created.raise_for_status()
-    return str(created.json()["id"])
-
-
-def wait_final_state(api: str, run_id: str, seconds: float = 300) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
-        if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            return str(state)
-        time.sleep(1)
-    return "TIMEOUT"
-
-
 def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
     served: tuple[str, subprocess.Popen[bytes], Path], tmp_path: Path
 ) -> None:
@@ -113,9 +78,9 @@ def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
             expect(page.get_by_text("inbox", exact=True).first).to_be_visible(timeout=60_000)
             expect(page.get_by_text("quarter", exact=True).first).to_be_visible(timeout=60_000)
 
-            ingest_run = start_run(api, "inbox", {})
+            ingest_run = run_deployment(api, "inbox", {})
             assert wait_final_state(api, ingest_run) == "COMPLETED", log.read_text()[-3000:]
-            quarter_run = start_run(api, "quarter", {"quarter": "2025-T3"})
+            quarter_run = run_deployment(api, "quarter", {"quarter": "2025-T3"})
             assert wait_final_state(api, quarter_run) == "COMPLETED", log.read_text()[-3000:]
 
             page.goto(f"{url}/runs/flow-run/{quarter_run}")

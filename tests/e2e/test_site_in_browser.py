@@ -19,12 +19,10 @@ from browser import WCAG_21_AA, open_browser, validate_html
 
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
-from intake import dropzone
-from intake.submissions import read_claim, settle_claims, validate_claims
+from intake.run import ingest_inbox
 from reports.private.writer import render_private_reports
 from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.reference import sync_catalogue
@@ -85,14 +83,7 @@ def drop_files(settings: Settings) -> None:
 
 
 def ingest(settings: Settings) -> list[Any]:
-    claims = [
-        c
-        for p in dropzone.discover(settings.inbox_dir)
-        if (c := dropzone.claim(p, settings.inbox_dir, settings.processing_dir))
-    ]
-    readable = [read_claim(c, Limits()) for c in claims]
-    summaries = validate_claims(claims, readable, default_catalogue(), date(2026, 1, 20))
-    return settle_claims(claims, summaries, settings, None)
+    return ingest_inbox(settings, date(2026, 1, 20))
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from prefect.logging.handlers import APILogHandler
 from flows.ingest import ingest
 from flows.quarter import quarter
 from schemas.periods import Period
+from tests.support.inbox import delay_file, drop_file
 from tlkpi.errors import OperatorError
 
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
 SITES = ("010780195", "010780906", "980600027")
 # Holds the warehouse's writer lock for a few seconds, as an analyst's open session would.
 HOLD_LOCK = """
@@ -32,14 +32,7 @@ con.close()
 
 
 def drop(root: Path, finess: str, value: int) -> None:
-    folder = root / "inbox" / finess
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kpi.csv").write_text(
-        HEADER
-        + f"{finess},UC05,EFF_DELAI_PEC,2024-T4,reference,{value + 15},40\n"
-        + f"{finess},UC05,EFF_DELAI_PEC,2025-T3,pilote,{value},40\n",
-        encoding="utf-8",
-    )
+    drop_file(root / "inbox", finess, "kpi.csv", delay_file(finess, value + 15, value))
 
 
 def run_logs(flow_run_id: UUID) -> list[str]:

@@ -19,20 +19,16 @@ import duckdb
 
 from intake import dropzone
 from intake.dropzone import Claim
-from intake.identity import read_register
-from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
-from schemas.bounds import CheckLimits
-from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
+from intake.run import ingest_inbox, read_files, validate_files
+from intake.submissions import Outcome, settle_claims
+from tests.support.inbox import FRENCH_HEADER
 from tlkpi.settings import Settings
-from warehouse.db import open_warehouse
-from warehouse.reference import register_establishments_file, sync_catalogue
 
 TODAY = date(2026, 11, 22)
 HOME = "010780195"  # the establishment dropping the hostile files
 PEERS = ("010780906", "2A0000014")  # establishments dropping good files in the same run
 UNREGISTERED = "750712184"  # a valid FINESS absent from the register
-HEADER = "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Numérateur;Dénominateur;Effectif;Commentaire\n"
+HEADER = FRENCH_HEADER
 
 
 def row(finess: str = HOME, kpi: str = "EFF_DELAI_PEC", period: str = "2025-T3", phase: str = "pilote",
@@ -77,12 +73,8 @@ def drop_good_files(settings: Settings) -> list[str]:
 
 
 def run(settings: Settings) -> list[Outcome]:
-    """One ingest run through the intake's functions (what the Prefect tasks call), as of TODAY."""
-    with open_warehouse(settings.warehouse_path) as con:
-        sync_catalogue(con, default_catalogue())
-        register_establishments_file(con, settings.reference_dir / "establishments.csv")
-    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds)
-    return settle(settings, claim_all(settings, found))
+    """One ingest run without Prefect (the steps the flow runs as tasks), as of TODAY."""
+    return ingest_inbox(settings, TODAY)
 
 
 def claim_all(settings: Settings, found: list[Path]) -> list[Claim]:
@@ -94,12 +86,8 @@ def claim_all(settings: Settings, found: list[Path]) -> list[Claim]:
 
 def settle(settings: Settings, claims: list[Claim]) -> list[Outcome]:
     """Read, check and settle claimed files."""
-    registered = read_register(settings.reference_dir)
-    readable = [read_claim(taken, Limits.of(settings), registered) for taken in claims]
-    summaries = validate_claims(
-        claims, readable, default_catalogue(), TODAY, settings.warehouse_path, CheckLimits.of(settings)
-    )
-    return settle_claims(claims, summaries, settings, None)
+    readable = read_files(claims, settings)
+    return settle_claims(claims, validate_files(claims, readable, TODAY, settings), settings, None)
 
 
 def by_file(outcomes: list[Outcome]) -> dict[str, Outcome]:

@@ -11,6 +11,7 @@ import duckdb
 
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_period
+from tests.support.rows import Row
 from warehouse.db import open_warehouse
 from warehouse.reference import sync_catalogue
 
@@ -18,8 +19,7 @@ QUARTER = "2025-T3"
 E1, E2, E3, E4, E5, E6 = (f"75000000{i}" for i in range(1, 7))
 
 # (finess, use case, kpi, period, phase, value, numerator, denominator, effectif)
-Row = tuple[str, str, str, str, str, float | None, int | None, int | None, int | None]
-ROWS: list[Row] = [
+GOLDEN: list[tuple[str, str, str, str, str, float | None, int | None, int | None, int | None]] = [
     # UC01 x EFF_DELAI_PEC (minutes, lower is better, threshold 60): six experimentations
     (E1, "UC01", "EFF_DELAI_PEC", "2024-T4", "reference", 100, None, None, 20),
     (E1, "UC01", "EFF_DELAI_PEC", "2025-T3", "pilote", 80, None, None, 20),
@@ -77,6 +77,7 @@ ROWS: list[Row] = [
     (E3, "UC02", "QUA_DMS", "2024-T4", "reference", 8, None, None, 20),
     (E3, "UC02", "QUA_DMS", "2025-T3", "pilote", 7, None, None, 4),
 ]
+ROWS = [Row(*fields) for fields in GOLDEN]
 
 
 def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime) -> int:
@@ -118,8 +119,9 @@ def insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, rows: list[R
 
 
 def submit(con: duckdb.DuckDBPyConnection, name: str, received_at: datetime, rows: list[Row]) -> int:
-    """One accepted file holding `rows`."""
-    submission_id = insert_submission(con, name, rows[0][0], received_at)
+    """One accepted file holding `rows` (named records, or tuples in their order)."""
+    rows = [Row(*row) for row in rows]
+    submission_id = insert_submission(con, name, rows[0].finess, received_at)
     insert_rows(con, submission_id, rows)
     return submission_id
 
@@ -129,6 +131,6 @@ def build_golden_warehouse(path: Path) -> Path:
     with open_warehouse(path) as con:
         sync_catalogue(con, default_catalogue())
         for day, finess in enumerate((E1, E2, E3, E4, E5, E6), start=5):
-            mine = [row for row in ROWS if row[0] == finess]
+            mine = [row for row in ROWS if row.finess == finess]
             submit(con, f"{finess}.csv", datetime(2025, 10, day, 9, 0), mine)
     return path

@@ -8,12 +8,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from intake import dropzone
-from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
+from intake import run
+from intake.submissions import Outcome
 from portal.access import AccessStore
 from portal.app import create_app
-from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
 from tlkpi.settings import Settings
 
 A, B = "010780195", "130781560"  # two establishments with valid FINESS check keys
@@ -67,15 +65,8 @@ def upload(client: TestClient, token: str, name: str, data: bytes, action: str =
 
 
 def ingest_inbox(settings: Settings) -> list[Outcome]:
-    """One ingest run without Prefect: claim, read, validate and settle everything in the inbox."""
-    claims = [
-        taken
-        for path in dropzone.discover(settings.inbox_dir)
-        if (taken := dropzone.claim(path, settings.inbox_dir, settings.processing_dir)) is not None
-    ]
-    readable = [read_claim(taken, Limits()) for taken in claims]
-    summaries = validate_claims(claims, readable, default_catalogue(), TODAY)
-    return settle_claims(claims, summaries, settings, flow_run_id=None)
+    """One ingest run without Prefect, as of TODAY."""
+    return run.ingest_inbox(settings, TODAY)
 
 
 def drop_file(settings: Settings, finess: str, name: str, data: bytes) -> Path:

@@ -65,11 +65,11 @@ def generated_rows(seed: int = 13) -> list[Row]:
                         if kpi == "QUA_READMISSION_30J"
                         else rng.randint(den // 2, den)
                     )
-                    rows.append((finess, use_case, kpi, period, phase, None, num, den, None))
+                    rows.append(Row(finess, use_case, kpi, period, phase, None, num, den, None))
                 else:
                     low, high = (20.0, 90.0) if kpi == "EFF_DELAI_PEC" else (2.0, 15.0)
                     rows.append(
-                        (
+                        Row(
                             finess,
                             use_case,
                             kpi,
@@ -86,17 +86,17 @@ def generated_rows(seed: int = 13) -> list[Row]:
 
 def pilot_values(rows: list[Row], use_case: str, kpi: str) -> list[float]:
     return sorted(
-        float(value if value is not None else 100 * num / den)  # type: ignore[operator]
-        for finess, uc, k, _p, phase, value, num, den, _n in rows
-        if (uc, k, phase) == (use_case, kpi, "pilote")
+        float(row.value if row.value is not None else 100 * row.numerator / row.denominator)  # type: ignore[operator]
+        for row in rows
+        if (row.use_case, row.kpi, row.phase) == (use_case, kpi, "pilote")
     )
 
 
 def build(path: Path, rows: list[Row]) -> None:
     with open_warehouse(path) as con:
         sync_catalogue(con, default_catalogue())
-        for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
-            mine = [row for row in rows if row[0] == finess]
+        for day, finess in enumerate(sorted({row.finess for row in rows}), start=1):
+            mine = [row for row in rows if row.finess == finess]
             submit(con, f"{finess}.csv", datetime(2025, 10, 1, 8, day), mine)
 
 
@@ -130,7 +130,11 @@ def test_wilson_inversion_and_differencing_against_ensemble_fail(release) -> Non
     for hidden, (numerator, denominator) in difference_rates(benchmark).items():
         kpi, *use_cases = hidden
         # what ENSEMBLE minus the published cells gives is a union of at least 3 establishments
-        who = {row[0] for row in rows if row[2] == kpi and row[1] in use_cases and row[4] == "pilote"}
+        who = {
+            row.finess
+            for row in rows
+            if row.kpi == kpi and row.use_case in use_cases and row.phase == "pilote"
+        }
         assert len(who) >= RULES.min_establishments, (hidden, numerator, denominator)
     recovered = invert_quantiles(benchmark)
     for row in benchmark:
@@ -168,10 +172,9 @@ def test_a_late_single_establishment_correction_moves_nothing(tmp_path: Path) ->
     path, site = tmp_path / "w.duckdb", tmp_path / "site"
     build(path, rows)
     first, first_roi = publish(path, site)
-    lone = next(r for r in rows if (r[1], r[2], r[4]) == ("UC04", "QUA_READMISSION_30J", "pilote"))
+    lone = next(r for r in rows if (r.use_case, r.kpi, r.phase) == ("UC04", "QUA_READMISSION_30J", "pilote"))
     with open_warehouse(path) as con:  # the lone establishment of a withheld cell corrects its count
-        fixed = (*lone[:6], (lone[6] or 0) + 12, (lone[7] or 0) + 286, None)
-        submit(con, "correction.csv", datetime(2025, 11, 20, 14), [fixed])  # type: ignore[list-item]
+        submit(con, "correction.csv", datetime(2025, 11, 20, 14), [lone.corrected(12, 286)])
     second, second_roi = publish(path, site)
     assert second[0]["edition"] == "2"
     assert changed_figures(first, second) == [] and changed_figures(first_roi, second_roi) == []
@@ -184,11 +187,12 @@ def test_corrections_from_enough_establishments_are_published(tmp_path: Path) ->
     path, site = tmp_path / "w.duckdb", tmp_path / "site"
     build(path, rows)
     first, _ = publish(path, site)
-    movers = [r for r in rows if (r[1], r[2], r[4]) == ("UC05", "QUA_READMISSION_30J", "pilote")][:3]
+    movers = [r for r in rows if (r.use_case, r.kpi, r.phase) == ("UC05", "QUA_READMISSION_30J", "pilote")][
+        :3
+    ]
     with open_warehouse(path) as con:
         for number, row in enumerate(movers):
-            fixed = (*row[:6], (row[6] or 0) + 5, (row[7] or 0) + 10, None)
-            submit(con, f"fix{number}.csv", datetime(2025, 11, 20, 14, number), [fixed])  # type: ignore[list-item]
+            submit(con, f"fix{number}.csv", datetime(2025, 11, 20, 14, number), [row.corrected(5, 10)])
     second, _ = publish(path, site)
     moved = {(uc, kpi) for uc, kpi, _column in changed_figures(first, second)}
     assert ("UC05", "QUA_READMISSION_30J") in moved

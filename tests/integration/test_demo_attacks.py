@@ -20,20 +20,16 @@ from attacks import (
     read_rows,
     split_counts,
 )
-from golden_data import submit
+from golden_data import Row, submit
 
 from demo.demo_data import generate_demo
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
-from intake import dropzone
-from intake.submissions import read_claim, settle_claims, validate_claims
+from intake.run import ingest_inbox
 from reports.site.writer import render_quarter_site
-from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import fetch_dicts
-from warehouse.reference import sync_catalogue
 
 RULES = Rules()
 Published = tuple[list[dict[str, str]], list[dict[str, str]]]
@@ -41,16 +37,7 @@ Published = tuple[list[dict[str, str]], list[dict[str, str]]]
 
 def ingest_demo(settings: Settings) -> str:
     demo = generate_demo(settings.root)
-    claims = [
-        claim
-        for path in dropzone.discover(settings.inbox_dir)
-        if (claim := dropzone.claim(path, settings.inbox_dir, settings.processing_dir))
-    ]
-    readable = [read_claim(claim, Limits()) for claim in claims]
-    summaries = validate_claims(claims, readable, default_catalogue(), date(2026, 11, 22))
-    settle_claims(claims, summaries, settings, None)
-    with open_warehouse(settings.warehouse_path) as con:
-        sync_catalogue(con, default_catalogue())
+    ingest_inbox(settings, date(2026, 11, 22))
     return demo.latest_quarter
 
 
@@ -94,8 +81,8 @@ def demo(
     row = lone_rate_row(settings, quarter)
     numerator, denominator = row["numerator"] + 12, row["denominator"] + 286
     with open_warehouse(settings.warehouse_path) as con:
-        correction = (row["finess"], row["use_case"], row["kpi"], row["period"], "pilote", 100 * numerator / denominator,
-                      numerator, denominator, None)  # fmt: skip
+        correction = Row(row["finess"], row["use_case"], row["kpi"], row["period"], "pilote",
+                         100 * numerator / denominator, numerator, denominator, None)  # fmt: skip
         submit(con, "correction.csv", datetime(2026, 2, 20, 14), [correction])
     second = publish(settings, quarter)
     return settings, quarter, first, second, row

@@ -8,30 +8,35 @@ from pathlib import Path
 import duckdb
 
 from demo.demo_data import generate_demo
-from intake import dropzone
-from intake.submissions import load_issues, read_claim, settle_claims, validate_claims
-from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
+from intake.dropzone import Claim
+from intake.run import ingest_inbox, local_steps, validate_files
+from intake.submissions import Summary, load_issues
 from tlkpi.settings import Settings
 
 
 def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_path: Path) -> None:
     settings = Settings(data_root=tmp_path / "var")
     demo = generate_demo(settings.root)
-    claims = [
-        claim
-        for path in dropzone.discover(settings.inbox_dir)
-        if (claim := dropzone.claim(path, settings.inbox_dir, settings.processing_dir))
-    ]
-    readable = [read_claim(claim, Limits()) for claim in claims]
-    summaries = validate_claims(claims, readable, default_catalogue(), date(2026, 11, 22))
-    rules = {
-        f"inbox/{claim.relative}": {
-            i.rule for i in load_issues(Path(claim.work_dir)) if i.severity == "error"
-        }
-        for claim in claims
-    }
-    outcomes = settle_claims(claims, summaries, settings, None)
+    claims: list[Claim] = []
+    rules: dict[str, set[str]] = {}
+
+    def validate_and_note_rules(
+        taken: list[Claim], readable: list[bool], today: date, settings: Settings
+    ) -> list[Summary]:
+        summaries = validate_files(taken, readable, today, settings)
+        claims.extend(taken)
+        rules.update(
+            {
+                f"inbox/{claim.relative}": {
+                    i.rule for i in load_issues(Path(claim.work_dir)) if i.severity == "error"
+                }
+                for claim in taken
+            }
+        )
+        return summaries
+
+    steps = local_steps()._replace(validate=validate_and_note_rules)
+    outcomes = ingest_inbox(settings, date(2026, 11, 22), steps=steps)
 
     assert len(claims) == demo.files_written
     rejected = {f"inbox/{o.file}" for o in outcomes if o.verdict == "rejected"}

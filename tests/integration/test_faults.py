@@ -14,31 +14,23 @@ from prefect.states import Failed
 
 from intake import dropzone
 from tasks.retry import retry_if_transient
+from tests.support.inbox import drop_numbered_files
 from tlkpi.errors import StorageError, SubmissionError, TransientError
 from tlkpi.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
-SITES = ["010780195", "010780906", "980600027", "2A0000014"]
 
-# The ingest flow's own tasks, run in order without the Prefect API (their `.fn`), in a child process.
+# The ingest flow's steps without the Prefect API (`ingest_inbox`), in a child process.
 INGEST_ONCE = """
 import os, signal, sys
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, {project!r})
 from tlkpi.settings import Settings
-from tasks.discover import claim_files, discover_files
-from tasks.read import read_files
-from tasks.validate import validate_files
-from tasks.load import load_files, sync_reference
+from intake.run import ingest_inbox
 {fault}
 settings = Settings(data_root=Path({root!r}), claim_timeout_seconds={timeout})
-sync_reference.fn(settings)
-claims = claim_files.fn(discover_files.fn(settings), settings)
-readable = read_files.fn(claims, settings)
-summaries = validate_files.fn(claims, readable, date(2026, 11, 22), settings)
-outcomes = load_files.fn(claims, summaries, settings, None)
+outcomes = ingest_inbox(settings, date(2026, 11, 22))
 print(len(outcomes))
 """
 # SIGKILL the process the n-th time `module.function` is called, after it ran (None: before).
@@ -58,16 +50,7 @@ setattr(_module, {function!r}, _killing)
 
 def drop_files(root: Path, count: int) -> int:
     """`count` distinct accepted files, spread over four establishments; returns the rows written."""
-    for number in range(count):
-        finess = SITES[number % len(SITES)]
-        folder = root / "inbox" / finess
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = [
-            f"{finess},UC{1 + number % 17:02d},EFF_DELAI_PEC,2025-{month:02d},pilote,{40 + number},30"
-            for month in (1, 2)
-        ]
-        (folder / f"kpi_{number:04d}.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-    return 2 * count
+    return drop_numbered_files(root / "inbox", count)
 
 
 def run_ingest(root: Path, fault: str = "") -> subprocess.CompletedProcess[str]:

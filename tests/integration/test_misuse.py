@@ -9,24 +9,15 @@ from pathlib import Path
 import duckdb
 
 from intake import dropzone
-from intake.submissions import read_claim, settle_claims, validate_claims
+from intake.run import ingest_inbox
 from reports.site.open_data import format_field
-from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
 from tlkpi.settings import Settings
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif,commentaire\n"
 
 
 def ingest(settings: Settings) -> list:
-    claims = [
-        c
-        for p in dropzone.discover(settings.inbox_dir)
-        if (c := dropzone.claim(p, settings.inbox_dir, settings.processing_dir))
-    ]
-    readable = [read_claim(c, Limits()) for c in claims]
-    summaries = validate_claims(claims, readable, default_catalogue(), date(2026, 11, 22))
-    return settle_claims(claims, summaries, settings, None)
+    return ingest_inbox(settings, date(2026, 11, 22))
 
 
 def test_only_plain_files_are_taken(tmp_path: Path) -> None:

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
-PREFECT = str(PROJECT / ".venv" / "bin" / "prefect")
+from tests.support.ports import free_port
+from tests.support.prefect_server import (
+    PROJECT,
+    pool_worker,
+    prefect,
+    prefect_server,
+    run_deployment,
+    wait_final_state,
+)
+
 CSV = (
     "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
     "010780195,UC05,EFF_DELAI_PEC,2024-T4,reference,55,40\n"
@@ -23,103 +29,10 @@ CSV = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Workers stop on a second SIGINT; the server on the first. Then make sure."""
-    for _ in range(2):
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                continue
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=15)
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_API_URL": api,
-        "TLKPI_PROJECT_DIR": str(PROJECT),
-        "TLKPI_DATA_ROOT": str(tmp_path / "var"),
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "GX_ANALYTICS_ENABLED": "false",
-    }
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(1)
-        else:
-            pytest.fail(f"the Prefect server did not answer: {(tmp_path / 'server.log').read_text()[-2000:]}")
+    with prefect_server(tmp_path) as (api, env):
         yield api, env
-    finally:
-        stop(process)
-        log.close()
-
-
-def prefect(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PREFECT, "--no-prompt", *args],
-        env=env,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done.stdout
-
-
-def run_deployment(api: str, name: str, parameters: dict[str, str]) -> str:
-    [deployment] = [
-        d for d in httpx.post(f"{api}/deployments/filter", json={}).json() if f"{d['name']}" == name
-    ]
-    for attempt in range(5):  # under load the server's SQLite may be busy: it answers 503, try again
-        created = httpx.post(
-            f"{api}/deployments/{deployment['id']}/create_flow_run",
-            json={"parameters": parameters},
-            timeout=30,
-        )
-        if created.status_code != 503:
-            break
-        time.sleep(2 * (attempt + 1))
-    created.raise_for_status()
-    return str(created.json()["id"])
-
-
-def wait_final_state(api: str, run_id: str, seconds: float = 240) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        state = httpx.get(f"{api}/flow_runs/{run_id}").json()["state"]["type"]
-        if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            return str(state)
-        time.sleep(1)
-    return "TIMEOUT"
 
 
 def test_deployments_run_on_a_worker_of_the_project_pool(
@@ -132,24 +45,13 @@ def test_deployments_run_on_a_worker_of_the_project_pool(
     inbox.mkdir(parents=True)
     (inbox / "kpi.csv").write_text(CSV, encoding="utf-8")
 
-    worker_log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [PREFECT, "worker", "start", "--pool", "tlkpi"],
-        env=env,
-        cwd=PROJECT,
-        stdout=worker_log,
-        stderr=worker_log,
-    )
-    try:
+    with pool_worker(env, tmp_path / "worker.log"):
         ingest_run = run_deployment(api, "inbox", {})
         assert wait_final_state(api, ingest_run) == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
         quarter_run = run_deployment(api, "quarter", {"quarter": "2025-T3"})
         assert wait_final_state(api, quarter_run) == "COMPLETED", (tmp_path / "worker.log").read_text()[
             -3000:
         ]
-    finally:
-        stop(worker)
-        worker_log.close()
     assert list((tmp_path / "var" / "archive").rglob("*.csv"))
     assert (tmp_path / "var" / "site" / "2025-T3" / "index.html").exists()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.ports import free_port
 
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
 
@@ -63,12 +64,6 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -86,7 +81,7 @@ def running_postgres() -> Iterator[PostgresServer]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
         shutil.chown(sockets, "postgres")
-    server = PostgresServer(_free_port(), sockets, bin_dir)
+    server = PostgresServer(free_port(), sockets, bin_dir)
     options = f"-h 127.0.0.1 -p {server.port} -k {sockets} -c fsync=off -c max_connections=200"
     pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
     try:

@@ -1,17 +1,16 @@
-"""The ingest and quarter flows' own tasks, run in order without the Prefect API (their `.fn`)."""
+"""The ingest run without Prefect (`ingest_inbox`) and the quarter flow's own tasks in order (their `.fn`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+from intake.run import ingest_inbox
 from intake.submissions import Outcome
 from tasks.aggregate import QuarterSummary, aggregate_quarter
-from tasks.discover import claim_files, discover_files
-from tasks.load import load_files, sync_reference
-from tasks.read import read_files
+from tasks.load import sync_reference
 from tasks.render import render_private, render_site
-from tasks.validate import validate_files
+from tests.support.inbox import drop_numbered_files
 from tlkpi.settings import Settings
 
 TODAY = date(2026, 11, 22)
@@ -29,16 +28,8 @@ def lake_settings(root: Path, catalog: str, data_path: str | None = None) -> Set
 
 
 def ingest_once(settings: Settings) -> list[Outcome]:
-    """The ingest flow's loop: claim a batch, read, validate, settle, until the inbox is empty."""
-    sync_reference.fn(settings)
-    outcomes: list[Outcome] = []
-    while claims := claim_files.fn(discover_files.fn(settings), settings):
-        readable = read_files.fn(claims, settings)
-        summaries = validate_files.fn(claims, readable, TODAY, settings)
-        outcomes += load_files.fn(claims, summaries, settings, None)
-        if not settings.ingest_batch_files:
-            break
-    return outcomes
+    """The ingest flow's steps without Prefect: claim a batch, read, validate, settle, until the inbox is empty."""
+    return ingest_inbox(settings, TODAY)
 
 
 def publish_quarter(settings: Settings, quarter: str) -> tuple[QuarterSummary, Path]:
@@ -55,20 +46,7 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     }
 
 
-SITES = ["010780195", "010780906", "980600027", "2A0000014"]
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
-
-
 def drop_files(inbox: Path, count: int, first: int = 0) -> int:
     """`count` accepted files over four establishments whose keys repeat every 68 files (a later file
     corrects an earlier one); returns the rows written."""
-    for number in range(first, first + count):
-        finess = SITES[number % len(SITES)]
-        folder = inbox / finess
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = [
-            f"{finess},UC{1 + number % 17:02d},EFF_DELAI_PEC,2025-{month:02d},pilote,{40 + number % 50},30"
-            for month in (1, 2)
-        ]
-        (folder / f"kpi_{number:04d}.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-    return 2 * count
+    return drop_numbered_files(inbox, count, first, values_repeat=50)

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from demo.demo_data import generate_demo
 from flows.cli import app
+from tests.support.inbox import HEADER
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
 pytestmark = pytest.mark.slow  # real servers: PostgreSQL, a lake, worker processes
 
-HEADER = "finess,cas_usage,indicateur,periode,phase,valeur,effectif\n"
 # a value in effect, to be corrected by a file loaded into the lake
 A_VALUE = """
 SELECT finess, use_case, kpi, period, phase, value, coalesce(n_patients, 40) FROM measurement_latest

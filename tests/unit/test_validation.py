@@ -15,10 +15,11 @@ from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
 from schemas.parsing import parse_decimal
 from schemas.reading import read_submission
 from schemas.validation import Verdict, validate_table
+from tests.support.inbox import FRENCH_HEADER
 
 TODAY = date(2026, 11, 22)
 # The French template header, `;`-separated as a French Excel writes it.
-HEADER = "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Numérateur;Dénominateur;Effectif;Commentaire"
+HEADER = FRENCH_HEADER.rstrip("\n")
 GOOD = "010780195;UC01;EFF_DELAI_PEC;2025-T3;pilote;45;;;30;"
 
 

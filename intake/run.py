@@ -1,0 +1,181 @@
+"""One ingest run of the inbox, without Prefect: the order of the steps, their batches, put-back and settle.
+
+The ingest flow runs the same order with each step as a Prefect task (`flows/ingest.py` passes its
+tasks as `Steps`); tests, the bench and scripts call `ingest_inbox` as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from intake import claim_owner, dropzone
+from intake.claim_owner import FlowRunStateReader
+from intake.dropzone import Claim
+from intake.identity import read_register
+from intake.submissions import Outcome, Summary, read_claim, settle_claims, validate_claims
+from schemas.bounds import CheckLimits
+from schemas.catalogue import default_catalogue
+from schemas.reading import Limits
+from tlkpi.errors import operator_message
+from tlkpi.settings import Settings
+from warehouse.db import open_warehouse
+from warehouse.reference import register_establishments_file, sync_catalogue
+
+logger = logging.getLogger(__name__)
+
+
+def sync_reference(settings: Settings) -> None:
+    """Reference tables from the catalogue, and the establishment register when there is one."""
+    with open_warehouse(settings.warehouse) as con:
+        sync_catalogue(con, default_catalogue())
+        register_establishments_file(con, settings.reference_dir / "establishments.csv")
+
+
+def discover_files(settings: Settings, flow_run_state: FlowRunStateReader | None = None) -> list[str]:
+    """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
+    dropzone.release_stale_claims(
+        settings.inbox_dir,
+        settings.processing_dir,
+        settings.claim_timeout_seconds,
+        claim_owner.claim_checker(flow_run_state),
+    )
+    return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
+
+
+def claim_files(paths: list[str], settings: Settings, flow_run_id: str | None = None) -> list[Claim]:
+    """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
+    first are skipped."""
+    owner = claim_owner.current_owner(flow_run_id)
+    claims = (
+        dropzone.claim(
+            Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds, owner
+        )
+        for path in paths
+    )
+    taken = (claim for claim in claims if claim is not None)
+    return list(islice(taken, settings.ingest_batch_files or None))
+
+
+def put_back_claims(claims: list[Claim], settings: Settings) -> int:
+    """After a fault of the machine (full disk, unusable warehouse), unsettled files go back to the inbox."""
+    return sum(dropzone.put_back(claim, settings.inbox_dir) is not None for claim in claims)
+
+
+def read_files(claims: list[Claim], settings: Settings) -> list[bool]:
+    """Per claim, True when the file could be read; otherwise the reason is kept as its issue."""
+    limits = Limits.of(settings)
+    register = read_register(settings.reference_dir)
+    return [read_claim(claim, limits, register) for claim in claims]
+
+
+def validate_files(
+    claims: list[Claim], readable: list[bool], today: date, settings: Settings
+) -> list[Summary]:
+    """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
+    return validate_claims(
+        claims, readable, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
+    )
+
+
+class Steps(NamedTuple):
+    """The steps of a run, in the order `ingest_inbox` calls them (the flow passes its tasks)."""
+
+    sync_reference: Callable[[Settings], None]
+    discover: Callable[[Settings], list[str]]
+    claim: Callable[[list[str], Settings], list[Claim]]
+    read: Callable[[list[Claim], Settings], list[bool]]
+    validate: Callable[[list[Claim], list[bool], date, Settings], list[Summary]]
+    settle: Callable[[list[Claim], list[Summary], Settings, str | None], list[Outcome]]
+    put_back: Callable[[list[Claim], Settings], int]
+
+
+def local_steps(run_id: str | None = None) -> Steps:
+    """The steps as plain calls in this process (claims are recorded as owned by `run_id`)."""
+    return Steps(
+        sync_reference,
+        discover_files,
+        partial(claim_files, flow_run_id=run_id),
+        read_files,
+        validate_files,
+        settle_claims,
+        put_back_claims,
+    )
+
+
+@contextmanager
+def stage(log: Any, name: str) -> Iterator[None]:
+    """Log the start of a stage and its duration."""
+    log.info("%s: started", name)
+    started = time.monotonic()
+    yield
+    log.info("%s: done in %.1f s", name, time.monotonic() - started)
+
+
+def ingest_inbox(
+    settings: Settings,
+    today: date,
+    run_id: str | None = None,
+    steps: Steps | None = None,
+    log: Any = logger,
+) -> list[Outcome]:
+    """Process the inbox once, batch by batch; the whole inbox when `ingest_batch_files` is 0.
+
+    On a fault of the machine (full disk, unusable warehouse) the batch's unsettled files go back to the
+    inbox and the error is raised; rejected files are outcomes, not errors.
+    """
+    steps = steps or local_steps(run_id)
+    with stage(log, "reference tables"):
+        steps.sync_reference(settings)
+    outcomes: list[Outcome] = []
+    while True:
+        paths = steps.discover(settings)
+        claims = steps.claim(paths, settings)
+        log.info(
+            "Inbox %s: %d file(s) found, %d claimed by this run", settings.inbox_dir, len(paths), len(claims)
+        )
+        if not claims:
+            break
+        try:
+            outcomes += settle_batch(claims, settings, today, run_id, steps, log)
+        except Exception as exc:
+            if operator_message(exc) is None:
+                raise
+            returned = steps.put_back(claims, settings)
+            log.error(
+                "Stopped: %s; %d unsettled file(s) put back in the inbox", operator_message(exc), returned
+            )
+            raise
+        if not settings.ingest_batch_files:
+            break
+    return outcomes
+
+
+def settle_batch(
+    claims: list[Claim], settings: Settings, today: date, run_id: str | None, steps: Steps, log: Any
+) -> list[Outcome]:
+    """Read, validate and settle the claimed files, logging each stage."""
+    with stage(log, f"reading {len(claims)} file(s)"):
+        readable = steps.read(claims, settings)
+    log.info("Read: %d readable, %d unreadable", sum(readable), len(readable) - sum(readable))
+    with stage(log, "validation"):
+        summaries = steps.validate(claims, readable, today, settings)
+    accepted = sum(summary.accepted for summary in summaries)
+    log.info("Validation: %d file(s) pass, %d refused", accepted, len(summaries) - accepted)
+    with stage(log, "loading into the warehouse"):
+        outcomes = steps.settle(claims, summaries, settings, run_id)
+    verdicts = Counter(outcome.verdict for outcome in outcomes)
+    log.info(
+        "Verdicts: %s; %d measurement(s) loaded",
+        ", ".join(f"{count} {verdict}" for verdict, count in sorted(verdicts.items())) or "none",
+        sum(outcome.loaded for outcome in outcomes),
+    )
+    return outcomes
