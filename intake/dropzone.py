@@ -23,6 +23,7 @@ from pathlib import Path
 from intake.claim_owner import OWNER_FILE, Owner, write_owner
 from schemas.finess import has_valid_format
 from tlkpi.errors import StorageError
+from tlkpi.files import temporary_beside, write_atomically
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
@@ -234,7 +235,7 @@ def _copy_once(source: Path, target: Path) -> None:
     """
     if target.exists():
         return
-    temporary = target.with_name(f".{uuid.uuid4().hex}.part")  # short: the target's name may be long
+    temporary = temporary_beside(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, temporary)
@@ -294,14 +295,9 @@ def keep_rejected(
     if keep_original:
         _copy_once(Path(taken.path), target)
     report = target.with_name(f"{target.name}{REPORT_SUFFIX}")
-    temporary = report.with_name(f".{report.name}.part")
     try:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(report_html, encoding="utf-8")
-        os.replace(temporary, report)
+        write_atomically(report, report_html)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
     return target
 

@@ -11,13 +11,13 @@ import json
 import os
 import re
 import shutil
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.feedback import render_receipt
 from schemas.messages import Issue
+from tlkpi.files import temporary_beside, write_atomically
 
 RECEIPT_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}-[0-9a-f]{6}$")
 NO_FOLDER = "_sans_dossier"  # files dropped straight in inbox/, outside any establishment's folder
@@ -51,13 +51,6 @@ def receipt_id(received_at: str, sha256: str, file: str) -> str:
 
 def outbox_folder(outbox: Path, finess: str | None) -> Path:
     return outbox / (finess or NO_FOLDER)
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)
 
 
 def _duplicate_note(first_issue: str) -> str:
@@ -103,8 +96,8 @@ def write_receipt(
         return receipt
     shown = [] if verdict == "duplicate" else issues
     payload = {**asdict(receipt), "issues": [asdict(issue) for issue in shown]}
-    _write_atomically(folder / f"{receipt.id}.json", json.dumps(payload, ensure_ascii=False, indent=1))
-    _write_atomically(folder / f"{receipt.id}.html", render_receipt(asdict(receipt), shown))
+    write_atomically(folder / f"{receipt.id}.json", json.dumps(payload, ensure_ascii=False, indent=1))
+    write_atomically(folder / f"{receipt.id}.html", render_receipt(asdict(receipt), shown))
     return receipt
 
 
@@ -130,7 +123,7 @@ def deliver_private_reports(private_quarter: Path, outbox: Path, quarter: str, e
         return delivered
     for source in sorted(p for p in private_quarter.iterdir() if p.is_dir()):
         target = outbox / source.name / REPORTS_DIR / quarter / f"edition-{edition}"
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+        temporary = temporary_beside(target)
         shutil.copytree(source, temporary)
         if target.exists():
             shutil.rmtree(target)

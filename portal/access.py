@@ -7,10 +7,8 @@ The operator grants, revokes and lists access with `tlkpi access`; the portal on
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
-import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from schemas.finess import has_valid_format
+from tlkpi.files import write_atomically
 
 ACCESS_FILE = "access.json"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
@@ -57,11 +56,7 @@ class AccessStore:
         return json.loads(self.path.read_text(encoding="utf-8"))
 
     def _write(self, entries: dict[str, dict[str, str]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
-        temporary.write_text(json.dumps(entries, indent=1, sort_keys=True), encoding="utf-8")
-        temporary.chmod(0o600)
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True), mode=0o600)
 
     def grant(self, finess: str) -> str:
         """A new one-time code for this FINESS (replacing any earlier one); only its hash is kept."""
@@ -159,7 +154,4 @@ class EndedSessions:
         now = time.time()
         self._ended = {s: t for s, t in self._ended.items() if now - t < self.max_age}  # expired anyway
         self._ended[sid] = now
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
-        temporary.write_text(json.dumps(self._ended), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(self._ended))
