@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
+from reports.templating import Filters, jinja_environment
 from schemas.columns import canonical_name
 from schemas.messages import Issue
 
-_TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -118,16 +119,12 @@ def collapse_structural(issues: Sequence[Issue]) -> list[Issue]:
     return kept
 
 
+FEEDBACK_FILTERS: Filters = (("rule_label", rule_label), ("french_datetime", french_datetime))
+
+
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(_TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    env.filters["rule_label"] = rule_label
-    env.filters["french_datetime"] = french_datetime
-    return env
+    """The feedback and receipt templates' environment, built once per process."""
+    return jinja_environment((TEMPLATES_DIR,), FEEDBACK_FILTERS)
 
 
 def split_issues(issues: Sequence[Issue]) -> dict[str, list[Issue]]:

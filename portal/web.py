@@ -8,16 +8,17 @@ from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intake.feedback import french_datetime, rule_label
+from intake.feedback import FEEDBACK_FILTERS
+from intake.feedback import TEMPLATES_DIR as FEEDBACK_TEMPLATES
 from portal.access import AccessStore
+from reports.templating import jinja_environment
 
 PORTAL_TEMPLATES = Path(__file__).parent / "templates"
-REPORT_TEMPLATES = Path(__file__).resolve().parent.parent / "intake" / "templates"
 SESSION_COOKIE = "tlkpi_portail"
 KEY_FILE = "secret.key"
 SECURITY_HEADERS = [
@@ -43,14 +44,10 @@ class BadCsrfToken(Exception):
 
 
 def environment() -> Environment:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(PORTAL_TEMPLATES), FileSystemLoader(REPORT_TEMPLATES)]),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
+    """The portal's pages, and the feedback templates they include."""
+    return jinja_environment(
+        (PORTAL_TEMPLATES, FEEDBACK_TEMPLATES), FEEDBACK_FILTERS, keep_trailing_newline=False
     )
-    env.filters["rule_label"] = rule_label
-    env.filters["french_datetime"] = french_datetime
-    return env
 
 
 def signing_key(portal_dir: Path, configured: str | None) -> str:

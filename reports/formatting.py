@@ -5,6 +5,7 @@ Pure functions, no locale: the output must not depend on the machine that render
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -109,7 +110,7 @@ def format_date(value: date) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "fr_number": format_number,
     "fr_value": format_value,
     "fr_signed": format_signed,
