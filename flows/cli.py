@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
@@ -18,6 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.cli_lake import migrate_warehouse
+from flows.cli_options import DataRoot, operator_errors
+from flows.cli_options import command_settings as _settings
 from flows.portal_cli import access_app
 from flows.portal_cli import portal as portal_command
 from tlkpi.settings import Settings, configure_runtime_env
@@ -27,37 +28,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-DataRoot = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-root", help="Data root (inbox, archive, warehouse, site). Default: $TLKPI_DATA_ROOT or ./var."
-    ),
-]
-
-
-@contextmanager
-def operator_errors() -> Iterator[None]:
-    """A fault of the installation (warehouse corrupt, unmigrated or held too long, full disk, a quarter
-    not yet closed): one line saying what to do, exit code 2. Bugs keep their traceback."""
-    from tlkpi.errors import operator_message
-
-    try:
-        yield
-    except Exception as exc:
-        message = operator_message(exc)
-        if message is None:
-            raise
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(2) from exc
-
-
-def _settings(data_root: Path | None) -> Settings:
-    if data_root:  # flow runs started as subprocesses (`serve`) read it from the environment
-        os.environ["TLKPI_DATA_ROOT"] = str(data_root)
-    settings = Settings(data_root=data_root) if data_root else Settings()
-    configure_runtime_env(settings)
-    return settings
 
 
 def _flow_settings(data_root: Path | None) -> Settings:
@@ -138,17 +108,15 @@ def quarter(
 
 def _closed_quarter(text: str) -> str:
     """The quarter asked for, once ended; otherwise a one-line refusal (exit code 2)."""
-    from schemas.periods import parse_quarter, require_closed
+    from schemas.periods import QuarterNotClosed, closed_quarter
 
     try:
-        period = parse_quarter(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    try:
-        return require_closed(period, date.today()).label
-    except ValueError as exc:
+        return closed_quarter(text, date.today())
+    except QuarterNotClosed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 def _render_edition(settings: Settings, label: str, number: int) -> None:
@@ -394,7 +362,7 @@ def main() -> None:
         raise SystemExit(exc.exit_code) from exc
 
 
-from flows import cli_lake  # noqa: E402,F401  (registers `tlkpi migrate-warehouse` on `app`)
+app.command("migrate-warehouse")(migrate_warehouse)
 
 if __name__ == "__main__":
     main()

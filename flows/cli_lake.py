@@ -1,5 +1,5 @@
 """`tlkpi migrate-warehouse`: move the warehouse from the DuckDB file to a DuckLake (see README's
-scale-out section). Registered on the `tlkpi` app by flows/cli.py."""
+scale-out section). Registered on the `tlkpi` app by flows/cli.py (which this module does not import)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli import DataRoot, _settings, app, operator_errors
+from flows.cli_options import DataRoot, command_settings, operator_errors
 from tlkpi.settings import Lake
 
 
@@ -16,7 +16,6 @@ class Target(StrEnum):
     ducklake = "ducklake"
 
 
-@app.command("migrate-warehouse")
 def migrate_warehouse(
     to: Annotated[Target, typer.Option("--to", help="The backend to copy the file warehouse into.")],
     catalog: Annotated[
@@ -36,10 +35,10 @@ def migrate_warehouse(
     The file is only read. Once copied, set TLKPI_WAREHOUSE_BACKEND=ducklake (with the same catalogue
     and data path) for every worker and reader.
     """
-    settings = _settings(data_root)
+    settings = command_settings(data_root)
     lake = Lake(
         catalog or settings.lake_catalog,
-        data_path or settings.lake_data_path or f"{settings.root / 'lake'}/",
+        data_path or settings.lake_data_folder,
     )
     if not lake.catalog:
         typer.echo("error: give --catalog or set TLKPI_LAKE_CATALOG (a libpq connection string)", err=True)

@@ -8,7 +8,7 @@ from datetime import date
 from prefect import flow
 
 from flows.ingest import settings_for
-from schemas.periods import latest_closed_quarter, parse_quarter, require_closed
+from schemas import periods
 from tasks.aggregate import QuarterSummary, aggregate_quarter
 from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
 from tasks.load import sync_reference
@@ -26,11 +26,9 @@ class Publication:
 
 
 def closed_quarter(quarter: str | None, today: date) -> str:
-    """The quarter to publish: the one asked for, once it has ended; by default the last closed one."""
-    if quarter is None:
-        return latest_closed_quarter(today).label
+    """The quarter to publish (schemas.periods.closed_quarter); a refusal is an operator error."""
     try:
-        return require_closed(parse_quarter(quarter), today).label
+        return periods.closed_quarter(quarter, today)
     except ValueError as exc:
         raise OperatorError(str(exc)) from exc
 

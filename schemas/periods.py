@@ -75,12 +75,24 @@ def latest_closed_quarter(today: date) -> Period:
     return Period(today.year, current - 1)
 
 
+class QuarterNotClosed(ValueError):
+    """A well-written quarter that has not ended yet: it may not be published."""
+
+
 def require_closed(period: Period, today: date) -> Period:
-    """A quarter that may be published: one that has ended. ValueError, in plain words, otherwise."""
+    """A quarter that may be published: one that has ended. QuarterNotClosed, in plain words, otherwise."""
     if period.end > today:
         last_day = date.fromordinal(period.end.toordinal() - 1)
-        raise ValueError(
+        raise QuarterNotClosed(
             f"{period.quarter_label} has not ended (it ends on {last_day:%Y-%m-%d}): only a closed quarter "
             f"is published; the last closed one is {latest_closed_quarter(today).label}"
         )
     return period
+
+
+def closed_quarter(text: str | None, today: date) -> str:
+    """The label of the quarter to publish: the one asked for, once it has ended; by default the last
+    closed one. ValueError when `text` is not a quarter, QuarterNotClosed when it has not ended."""
+    if text is None:
+        return latest_closed_quarter(today).label
+    return require_closed(parse_quarter(text), today).label

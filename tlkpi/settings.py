@@ -293,7 +293,12 @@ class Settings(BaseSettings):
         """The warehouse the pipeline reads and writes: the DuckDB file, or the lake."""
         if self.warehouse_backend == "file":
             return self.warehouse_path
-        return Lake(self.lake_catalog, self.lake_data_path or f"{self.root / 'lake'}/")
+        return Lake(self.lake_catalog, self.lake_data_folder)
+
+    @property
+    def lake_data_folder(self) -> str:
+        """Where the lake's data files live: `lake_data_path`, by default <data root>/lake/."""
+        return self.lake_data_path or f"{self.root / 'lake'}/"
 
     @property
     def site_dir(self) -> Path:

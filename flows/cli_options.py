@@ -1,0 +1,45 @@
+"""What every `tlkpi` command shares: the --data-root option, its settings, and the one-line operator errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tlkpi.settings import Settings, configure_runtime_env
+
+DataRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-root", help="Data root (inbox, archive, warehouse, site). Default: $TLKPI_DATA_ROOT or ./var."
+    ),
+]
+
+
+@contextmanager
+def operator_errors() -> Iterator[None]:
+    """A fault of the installation (warehouse corrupt, unmigrated or held too long, full disk, a quarter
+    not yet closed): one line saying what to do, exit code 2. Bugs keep their traceback."""
+    from tlkpi.errors import operator_message
+
+    try:
+        yield
+    except Exception as exc:
+        message = operator_message(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def command_settings(data_root: Path | None) -> Settings:
+    """The settings of a command, its --data-root passed on to the flow runs it starts."""
+    if data_root:  # flow runs started as subprocesses (`serve`) read it from the environment
+        os.environ["TLKPI_DATA_ROOT"] = str(data_root)
+    settings = Settings(data_root=data_root) if data_root else Settings()
+    configure_runtime_env(settings)
+    return settings
