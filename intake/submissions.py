@@ -104,7 +104,7 @@ def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = N
     except SubmissionError as exc:
         _save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
         return False
-    except (Exception, MemoryError) as exc:  # one file's failure must not stop the others
+    except Exception as exc:  # one file's failure must not stop the others
         _log_failure(claim, "read", exc)
         _save_issues(work, [processing_error("lecture")])
         return False
@@ -171,7 +171,7 @@ def validate_claims(
         items = [(table, claim.inbox_finess) for claim, table in part]
         try:
             return list(validate_tables(items, catalogue, today=today, history=history, limits=limits))
-        except (Exception, MemoryError) as exc:
+        except Exception as exc:
             if len(part) > 1:
                 middle = len(part) // 2
                 return check(part[:middle]) + check(part[middle:])
@@ -324,7 +324,7 @@ def _store_safely(claim: Claim, summary: Summary, settings: Settings, flow_run_i
         return _store(claim, summary, settings, flow_run_id)
     except TransientError:
         raise  # a full or read-only store: the task is retried, the files stay claimed
-    except (Exception, MemoryError) as exc:
+    except Exception as exc:
         _log_failure(claim, "store", exc)
         failed = Summary(False, summary.n_rows, 1, 0, failed=True)
         return _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))

@@ -17,9 +17,7 @@ import pyarrow as pa
 
 from schemas.messages import Issue
 from warehouse.db import write_transaction
-
-_KEY = "finess, use_case, kpi, period, phase"
-_KEY_MATCH = " AND ".join(f"m.{c} = i.{c}" for c in _KEY.split(", "))
+from warehouse.queries import load_query
 
 # Refused bytes dropped again are checked again (the folder, the rules or the register may have
 # changed): the new verdict replaces the refusal. Accepted bytes are never in a batch twice.
@@ -51,71 +49,26 @@ FROM batch_submission ORDER BY ord
 
 # Per file, the values it supersedes: the warehouse's value of each of its keys, when no two files of
 # the batch share a key (the usual case, and always for a single file: a file has no duplicate key)...
-_SUPERSEDED_COUNTS = f"""
-SELECT i.ord, count(*) AS superseded
-FROM batch_measurement AS i JOIN measurement AS m ON NOT m.superseded AND {_KEY_MATCH}
-JOIN batch_submission AS b ON b.ord = i.ord JOIN submission AS s ON s.id = m.submission_id
-WHERE s.received_at <= b.received_at
-GROUP BY i.ord
-"""
+_SUPERSEDED_COUNTS = load_query("load_superseded_counts")
 # ... else the warehouse's value for a key the batch brings first, or the previous file's with that key.
-_SUPERSEDED_COUNTS_WITH_REPEATS = f"""
-WITH keyed AS (
-    SELECT ord, {_KEY}, lag(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) AS previous
-    FROM batch_measurement
-)
-SELECT i.ord, count(i.previous) + count(m.id) AS superseded
-FROM keyed AS i
-LEFT JOIN measurement AS m ON i.previous IS NULL AND NOT m.superseded AND {_KEY_MATCH}
-GROUP BY i.ord
-"""
+_SUPERSEDED_COUNTS_WITH_REPEATS = load_query("load_superseded_counts_with_repeats")
 
-_REPEATED_KEYS = f"""
-SELECT count(*) FROM (SELECT 1 FROM batch_measurement GROUP BY {_KEY} HAVING count(*) > 1)
-"""
+_REPEATED_KEYS = load_query("load_repeated_keys")
 
 # Reception order, whatever the commit order: a value is superseded only by a file received later
 # (or at the same time), so a run that commits late cannot put an older file back on top.
-_SUPERSEDE = f"""
-UPDATE measurement AS m SET superseded = true
-FROM (
-    SELECT {_KEY}, max(b.received_at) AS received_at
-    FROM batch_measurement JOIN batch_submission AS b USING (ord) GROUP BY {_KEY}
-) AS i, submission AS s
-WHERE NOT m.superseded AND {_KEY_MATCH} AND s.id = m.submission_id AND s.received_at <= i.received_at
-"""
+_SUPERSEDE = load_query("load_supersede")
 
 # After _SUPERSEDE, a value still current for a key was received after the batch's file: the
 # batch's value goes in already superseded.
-_INSERT_MEASUREMENTS = f"""
-INSERT INTO measurement (id, submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
-                         phase, value, numerator, denominator, n_patients, comment, superseded)
-SELECT ? - 1 + row_number() OVER (ORDER BY ord, source_row), submission_id, source_row, finess, use_case,
-       domain, kpi, period, quarter, phase, value, numerator, denominator, n_patients, comment,
-       {{superseded}} OR EXISTS (
-           SELECT 1 FROM measurement AS m WHERE NOT m.superseded AND {_KEY_MATCH}
-       )
-FROM batch_measurement AS i
-{{order}}
-"""
+_INSERT_MEASUREMENTS = load_query("load_insert_measurements")
 # within the batch, a value is superseded at once when a later file of the batch has the same key
-_LATER_FILE_HAS_KEY = f"lead(ord) OVER (PARTITION BY {_KEY} ORDER BY ord) IS NOT NULL"
+_INSERT_MEASUREMENTS_IN_ORDER = load_query("load_insert_measurements_in_order")
 
 # Without ON CONFLICT (a lake has no unique key): date the registered establishments seen for the first
 # time, then add the unknown ones.
-_FIRST_SEEN = """
-SELECT i.finess, min(b.received_at) AS first_seen_at
-FROM batch_measurement AS i JOIN batch_submission AS b USING (ord) GROUP BY i.finess
-"""
-_DATE_ESTABLISHMENTS = f"""
-UPDATE establishment SET first_seen_at = f.first_seen_at FROM ({_FIRST_SEEN}) AS f
-WHERE establishment.finess = f.finess AND establishment.first_seen_at IS NULL
-"""
-_NEW_ESTABLISHMENTS = f"""
-INSERT INTO establishment (finess, first_seen_at)
-SELECT f.finess, f.first_seen_at FROM ({_FIRST_SEEN}) AS f
-WHERE NOT EXISTS (SELECT 1 FROM establishment AS e WHERE e.finess = f.finess)
-"""
+_DATE_ESTABLISHMENTS = load_query("load_date_establishments")
+_NEW_ESTABLISHMENTS = load_query("load_new_establishments")
 
 _INSERT_ISSUES = """
 INSERT INTO validation_issue
@@ -229,11 +182,11 @@ def _record_measurements(
         con.execute(_SUPERSEDE)
     if repeats:
         con.execute(
-            _INSERT_MEASUREMENTS.format(superseded=_LATER_FILE_HAS_KEY, order="ORDER BY ord, source_row"),
+            _INSERT_MEASUREMENTS_IN_ORDER,
             [first_id],
         )
     else:
-        con.execute(_INSERT_MEASUREMENTS.format(superseded="false", order=""), [first_id])
+        con.execute(_INSERT_MEASUREMENTS, [first_id])
     con.execute(_DATE_ESTABLISHMENTS)
     con.execute(_NEW_ESTABLISHMENTS)
     return counts

@@ -17,6 +17,7 @@ from typing import Any
 import altair as alt
 
 from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.cells import TOTAL, TOTAL_LABEL
 from reports.charts.svg import accessible_svg, render_svgs
 from reports.formatting import format_share
 
@@ -135,7 +136,7 @@ def kpi_spec(cell: BenchmarkCell) -> dict[str, Any]:
 
 
 def roi_label(row: RoiCell) -> str:
-    return "Ensemble des cas d'usage" if row.use_case == "ENSEMBLE" else row.use_case
+    return TOTAL_LABEL if row.use_case == TOTAL else row.use_case
 
 
 def roi_chart(rows: Sequence[RoiCell], ident: str, title: str) -> Chart | None:

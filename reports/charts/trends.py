@@ -16,6 +16,7 @@ from typing import Any
 import altair as alt
 
 from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.cells import TOTAL_LABEL
 from reports.charts.base import ACCENT, PILOT_LABEL, REFERENCE, REFERENCE_LABEL, Chart, configure
 from reports.formatting import format_share, format_value
 from reports.published import Level, baseline_level, pilot_level, roi_level, roi_spread
@@ -24,7 +25,6 @@ from reports.summary import MatrixRow
 POINTS, MATRIX, BARS = "points", "matrice", "barres"
 QUARTER_WIDTH = 76  # pixels per quarter on a trend chart: room for "2025-T3" under each point
 LABEL_CHARACTERS = 38  # a use case's name on a chart axis is cut (by us, not by measuring) past this
-TOTAL_LABEL = "Ensemble des cas d'usage"
 SOLID, DASHED, DOTTED = "trait plein", "tirets", "pointillés"
 
 
