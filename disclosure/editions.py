@@ -205,12 +205,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
         n_experimentations=overview.n_experimentations,
         n_measurements=overview.n_measurements,
         fingerprint=digest,
-        min_establishments=rules.min_establishments,
-        min_patients=rules.min_patients,
-        max_dominance=rules.max_dominance,
-        min_position=rules.min_position,
-        min_extreme_position=rules.min_extreme_position,
-        protection_level=rules.protection_level,
+        **asdict(rules),  # the thresholds, recorded with the edition
         lake_snapshot=current_snapshot(con) if is_lake(con) else None,
     )
     con.execute(load_query("insert_edition"), asdict(edition))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from disclosure.audit import AuditReport, Failure, LinkedTable, audit_table
 from tlkpi.errors import PipelineError
-from tlkpi.settings import Settings
+from tlkpi.settings import Settings, default, settings_part
 
 SECONDARY_REASON = "secret secondaire : protège une autre case"
 Key = tuple[str, ...]
@@ -39,23 +39,16 @@ class DisclosureError(PipelineError):
 class Rules:
     """The publication thresholds of the settings (tlkpi/settings.py documents each)."""
 
-    min_establishments: int = 3
-    min_patients: int = 11
-    max_dominance: float = 0.85
-    min_position: int = 10
-    min_extreme_position: int = 20
-    protection_level: float = 0.20
+    min_establishments: int = default("min_establishments")
+    min_patients: int = default("min_patients")
+    max_dominance: float = default("max_dominance")
+    min_position: int = default("min_position")
+    min_extreme_position: int = default("min_extreme_position")
+    protection_level: float = default("protection_level")
 
     @classmethod
     def of(cls, settings: Settings) -> Rules:
-        return cls(
-            min_establishments=settings.min_establishments,
-            min_patients=settings.min_patients,
-            max_dominance=settings.max_dominance,
-            min_position=settings.min_position,
-            min_extreme_position=settings.min_extreme_position,
-            protection_level=settings.protection_level,
-        )
+        return settings_part(cls, settings)
 
 
 @dataclass(frozen=True)

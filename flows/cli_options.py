@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tlkpi.settings import Settings, configure_runtime_env
+from tlkpi.settings import Settings, configure_runtime_env, settings_for
 
 DataRoot = Annotated[
     Path | None,
@@ -40,6 +40,6 @@ def command_settings(data_root: Path | None) -> Settings:
     """The settings of a command, its --data-root passed on to the flow runs it starts."""
     if data_root:  # flow runs started as subprocesses (`serve`) read it from the environment
         os.environ["TLKPI_DATA_ROOT"] = str(data_root)
-    settings = Settings(data_root=data_root) if data_root else Settings()
+    settings = settings_for(data_root)
     configure_runtime_env(settings)
     return settings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from prefect import flow
 from prefect.runtime import flow_run
@@ -16,16 +15,11 @@ from tasks.load import load_files, sync_reference
 from tasks.logs import run_logger
 from tasks.read import read_files
 from tasks.validate import validate_files
-from tlkpi.settings import Settings
+from tlkpi.settings import settings_for
 
 TASK_STEPS = Steps(
     sync_reference, discover_files, claim_files, read_files, validate_files, load_files, put_back_claims
 )
-
-
-def settings_for(data_root: str | None) -> Settings:
-    """The settings of the environment, with the data root a run may override."""
-    return Settings(data_root=Path(data_root)) if data_root else Settings()
 
 
 @flow(name="ingest", log_prints=False)

@@ -7,7 +7,6 @@ from datetime import date
 
 from prefect import flow
 
-from flows.ingest import settings_for
 from schemas import periods
 from tasks.aggregate import QuarterSummary, aggregate_quarter
 from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
@@ -15,6 +14,7 @@ from tasks.load import sync_reference
 from tasks.logs import run_logger, stage
 from tasks.render import check_site, deliver_reports, render_private, render_site
 from tlkpi.errors import OperatorError
+from tlkpi.settings import settings_for
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from schemas.columns import COLUMN_NAMES
 from schemas.parsing import INTEGER_COLUMNS
 from schemas.periods import PERIOD_PATTERN
 from schemas.personal_data import holds_personal_data
-from tlkpi.settings import Settings
+from tlkpi.settings import Settings, default, settings_part
 
 # columns whose text is echoed in messages; the comment is never echoed (see messages.UNECHOED_RULES)
 CODE_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "commentaire")
@@ -31,19 +31,14 @@ MASKING_RULES = frozenset({PERSONAL_RULE, LONG_CELL_RULE, "commentaire_trop_long
 class CheckLimits:
     """What checking one file may cost and the plausible ceilings of its cells (see `Settings`)."""
 
-    max_cell_chars: int = 100
-    max_count: int = 100_000_000
-    min_period_year: int = 2000
-    seconds_per_file: float = 60.0
+    max_cell_chars: int = default("max_cell_chars")
+    max_count: int = default("max_count")
+    min_period_year: int = default("min_period_year")
+    seconds_per_file: float = default("check_seconds_per_file")
 
     @classmethod
     def of(cls, settings: Settings) -> CheckLimits:
-        return cls(
-            settings.max_cell_chars,
-            settings.max_count,
-            settings.min_period_year,
-            settings.check_seconds_per_file,
-        )
+        return settings_part(cls, settings, {"seconds_per_file": "check_seconds_per_file"})
 
 
 class CheckTimeout(Exception):

@@ -19,7 +19,7 @@ from schemas.columns import REQUIRED, canonical_name
 from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
 from tlkpi.errors import SubmissionError
-from tlkpi.settings import Settings
+from tlkpi.settings import Settings, default, settings_part
 
 ROW_COLUMN = "_row"
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -36,16 +36,14 @@ _BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still 
 class Limits:
     """What one file may cost before we refuse to read it (see `Settings` for each limit)."""
 
-    max_bytes: int = 200 * 1024 * 1024
-    max_rows: int = 2_000_000
-    max_unpacked_bytes: int = 64 * 1024 * 1024  # an XLSX's members, a Parquet's uncompressed columns
-    max_columns: int = 200
+    max_bytes: int = default("max_file_bytes")
+    max_rows: int = default("max_rows")
+    max_unpacked_bytes: int = default("max_unpacked_bytes")  # an XLSX's members, a Parquet's columns
+    max_columns: int = default("max_columns")
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
-        return cls(
-            settings.max_file_bytes, settings.max_rows, settings.max_unpacked_bytes, settings.max_columns
-        )
+        return settings_part(cls, settings, {"max_bytes": "max_file_bytes"})
 
 
 @dataclass(frozen=True)

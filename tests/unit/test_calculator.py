@@ -9,6 +9,7 @@ import pytest
 
 from disclosure.benchmark import BenchmarkCell
 from reports.site.calculator import Inputs, break_even_month, gain_basis, project, tornado
+from tests.support.cells import benchmark_cell
 
 BASE = Inputs(patients=1000, uptake=0.5, acquisition=50_000, running=10_000, years=2, per_patient=100)
 
@@ -55,13 +56,7 @@ def test_tornado_moves_one_input_at_a_time_widest_first() -> None:
 
 
 def cell(kpi: str, median: float | None, withheld: bool = False, n: int = 4) -> BenchmarkCell:
-    values = {name: None for name in BenchmarkCell.__dataclass_fields__}
-    values.update(
-        edition=1,
-        quarter="2025-T3",
-        use_case="UC01",
-        use_case_label="x",
-        use_case_illustrative=True,
+    return benchmark_cell(
         domain="ECO",
         domain_label="impact économique",
         kpi=kpi,
@@ -74,7 +69,6 @@ def cell(kpi: str, median: float | None, withheld: bool = False, n: int = 4) -> 
         pilot_median=median,
         withheld=withheld,
     )
-    return BenchmarkCell(**values)
 
 
 def test_gain_per_patient_rests_on_published_cells_only() -> None:

@@ -9,29 +9,11 @@ from typing import Any
 from disclosure.benchmark import BenchmarkCell
 from reports.published import MEAN, MEDIAN, baseline_level, improved, pilot_level, worsened
 from reports.summary import matrix_cell
+from tests.support.cells import benchmark_cell
 
 
 def cell(**changes: Any) -> BenchmarkCell:
-    values: dict[str, Any] = {name: None for name in BenchmarkCell.__dataclass_fields__}
-    values.update(
-        edition=1,
-        quarter="2025-T3",
-        use_case="UC01",
-        use_case_label="x",
-        use_case_illustrative=True,
-        domain="EFF",
-        domain_label="efficacité opérationnelle",
-        kpi="EFF_DELAI_PEC",
-        kpi_label="Temps",
-        unit="minutes",
-        kind="duration",
-        direction="lower_is_better",
-        n_establishments=4,
-        n_experimentations=4,
-        withheld=False,
-    )
-    values.update(changes)
-    return BenchmarkCell(**values)
+    return benchmark_cell(**changes)
 
 
 @dataclass(frozen=True)
