@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from reports.templating import Filters, jinja_environment
 from schemas.columns import canonical_name
-from schemas.messages import Issue
+from schemas.messages import LABELS, Issue, rule_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PARIS = ZoneInfo("Europe/Paris")
@@ -26,55 +26,7 @@ MONTHS_FR = (
 )  # fmt: skip
 REPEATED_HEADER = "entete_repetee"
 
-RULE_LABELS: dict[str, str] = {
-    "obligatoire": "Cellule obligatoire vide",
-    "finess_format": "FINESS mal écrit",
-    "finess_cle": "Clé du FINESS invalide",
-    "finess_hors_dossier": "FINESS d'un autre établissement",
-    "cas_usage_inconnu": "Cas d'usage inconnu",
-    "indicateur_inconnu": "Indicateur inconnu",
-    "indicateur_non_autorise": "Indicateur non prévu pour ce cas d'usage",
-    "periode_format": "Période mal écrite",
-    "periode_future": "Période à venir",
-    "phase_inconnue": "Phase inconnue",
-    "nombre_invalide": "Nombre illisible",
-    "nombre_entier": "Nombre entier attendu",
-    "valeur_manquante": "Valeur manquante",
-    "valeur_hors_plage": "Valeur hors plage plausible",
-    "numerateur_requis": "Numérateur et dénominateur requis",
-    "numerateur_superieur_denominateur": "Numérateur supérieur au dénominateur",
-    "denominateur_nul": "Dénominateur nul",
-    "taux_incoherent": "Taux incohérent",
-    "doublon": "Mesure en double",
-    "commentaire_trop_long": "Commentaire trop long",
-    "donnee_personnelle": "Donnée personnelle",
-    "valeur_inhabituelle": "Valeur inhabituelle",
-    "colonne_ignoree": "Colonne ignorée",
-    "colonne_manquante": "Colonne obligatoire absente",
-    "colonne_en_double": "Colonne en double",
-    "csv_mal_forme": "Fichier CSV mal formé",
-    "encodage": "Encodage des caractères",
-    "fichier_illisible": "Fichier illisible",
-    "fichier_vide": "Fichier vide",
-    "fichier_trop_gros": "Fichier trop volumineux",
-    "format_non_accepte": "Format non accepté",
-    "cellule_trop_longue": "Cellule trop longue",
-    "colonne_personnelle": "Colonne de données personnelles",
-    "nombre_trop_grand": "Nombre trop grand",
-    "periode_hors_plage": "Période trop ancienne",
-    "dossier_inconnu": "Dossier de dépôt inconnu",
-    "etablissement_non_inscrit": "Établissement non inscrit",
-    "fichier_non_regulier": "Fichier non ordinaire (lien)",
-    "nom_fichier_personnel": "Donnée personnelle dans le nom du fichier",
-    "erreur_traitement": "Erreur de traitement",
-    "controle_trop_long": "Contrôle trop long",
-    REPEATED_HEADER: "Ligne d'en-tête répétée",
-}
-
-
-def rule_label(rule: str) -> str:
-    """The short French name of a rule; an unknown id is shown as it is rather than hidden."""
-    return RULE_LABELS.get(rule, rule)
+RULE_LABELS = LABELS  # the labels of the rule registry (schemas/messages.py), by rule id
 
 
 def french_datetime(moment: str | datetime) -> str:

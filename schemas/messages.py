@@ -96,6 +96,81 @@ MESSAGES: dict[str, str] = {
 }
 
 
+# The short French name of every rule (reports, receipts, the portal), the file-level rules included.
+LABELS: dict[str, str] = {
+    "obligatoire": "Cellule obligatoire vide",
+    "finess_format": "FINESS mal écrit",
+    "finess_cle": "Clé du FINESS invalide",
+    "finess_hors_dossier": "FINESS d'un autre établissement",
+    "cas_usage_inconnu": "Cas d'usage inconnu",
+    "indicateur_inconnu": "Indicateur inconnu",
+    "indicateur_non_autorise": "Indicateur non prévu pour ce cas d'usage",
+    "periode_format": "Période mal écrite",
+    "periode_future": "Période à venir",
+    "phase_inconnue": "Phase inconnue",
+    "nombre_invalide": "Nombre illisible",
+    "nombre_entier": "Nombre entier attendu",
+    "valeur_manquante": "Valeur manquante",
+    "valeur_hors_plage": "Valeur hors plage plausible",
+    "numerateur_requis": "Numérateur et dénominateur requis",
+    "numerateur_superieur_denominateur": "Numérateur supérieur au dénominateur",
+    "denominateur_nul": "Dénominateur nul",
+    "taux_incoherent": "Taux incohérent",
+    "doublon": "Mesure en double",
+    "commentaire_trop_long": "Commentaire trop long",
+    "donnee_personnelle": "Donnée personnelle",
+    "valeur_inhabituelle": "Valeur inhabituelle",
+    "colonne_ignoree": "Colonne ignorée",
+    "colonne_manquante": "Colonne obligatoire absente",
+    "colonne_en_double": "Colonne en double",
+    "csv_mal_forme": "Fichier CSV mal formé",
+    "encodage": "Encodage des caractères",
+    "fichier_illisible": "Fichier illisible",
+    "fichier_vide": "Fichier vide",
+    "fichier_trop_gros": "Fichier trop volumineux",
+    "format_non_accepte": "Format non accepté",
+    "cellule_trop_longue": "Cellule trop longue",
+    "colonne_personnelle": "Colonne de données personnelles",
+    "nombre_trop_grand": "Nombre trop grand",
+    "periode_hors_plage": "Période trop ancienne",
+    "dossier_inconnu": "Dossier de dépôt inconnu",
+    "etablissement_non_inscrit": "Établissement non inscrit",
+    "fichier_non_regulier": "Fichier non ordinaire (lien)",
+    "nom_fichier_personnel": "Donnée personnelle dans le nom du fichier",
+    "erreur_traitement": "Erreur de traitement",
+    "controle_trop_long": "Contrôle trop long",
+    "entete_repetee": "Ligne d'en-tête répétée",
+}
+WARNING_RULES = frozenset({"valeur_inhabituelle", "colonne_ignoree"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the contract, as establishments see it.
+
+    `message` is the French sentence with its {value}, {column}, {detail} slots; None for the
+    file-level rules, whose sentence is written where they are found (schemas/reading.py), with what
+    was found.
+    """
+
+    id: str
+    label: str
+    message: str | None
+    severity: Severity
+
+
+# The registry: every rule's id, label, message and severity, read by make_issue, the receipts and the portal.
+RULES: dict[str, Rule] = {
+    rule: Rule(rule, label, MESSAGES.get(rule), "warning" if rule in WARNING_RULES else "error")
+    for rule, label in LABELS.items()
+}
+
+
+def rule_label(rule: str) -> str:
+    """The short French name of a rule; an unknown id is shown as it is rather than hidden."""
+    return RULES[rule].label if rule in RULES else rule
+
+
 @dataclass(frozen=True)
 class Issue:
     """One broken rule, located as the user sees the file: row (header = 1), column as written."""

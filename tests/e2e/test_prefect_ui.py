@@ -18,9 +18,8 @@ from browser import CHROMIUM_FLAGS, chromium_path, require
 
 from tests.support.inbox import delay_file, drop_file
 from tests.support.ports import free_port
-from tests.support.prefect_server import run_deployment, wait_final_state
+from tests.support.prefect_server import run_deployment, start_serve, tlkpi, wait_final_state
 
-PROJECT = Path(__file__).resolve().parents[2]
 SITES = ("010780195", "010780906", "980600027")
 
 
@@ -39,15 +38,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "TLKPI_SERVER_PORT": str(port), "DO_NOT_TRACK": "1"}
     env |= {"TLKPI_SETTLE_SECONDS": "0"}
     log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(tmp_path / "var")],
-            env=env,
-            cwd=PROJECT,
-            stdout=output,
-            stderr=output,
-            start_new_session=True,
-        )
+    process = start_serve(env, tmp_path / "var", log)
     try:
         deadline = time.monotonic() + 240
         while "Prefect UI: " not in log.read_text(errors="replace"):
@@ -100,15 +91,7 @@ def test_the_prefect_ui_shows_deployments_runs_and_artifacts(
     drop_quarter(tmp_path / "other")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
     env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1", "TLKPI_SETTLE_SECONDS": "0"}
-    ingest = subprocess.run(
-        [str(PROJECT / ".venv" / "bin" / "tlkpi"), "ingest", "--data-root", str(tmp_path / "other")],
-        env=env,
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    ingest = tlkpi(env, "ingest", "--data-root", str(tmp_path / "other"))
     assert ingest.returncode == 0, ingest.stderr[-3000:]
     assert "3 accepted" in ingest.stdout
     assert "temporary server" not in ingest.stderr and f"View at {url}/runs/flow-run/" in ingest.stderr

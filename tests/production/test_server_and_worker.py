@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,11 @@ import pytest
 
 from tests.support.ports import free_port
 from tests.support.prefect_server import (
-    PROJECT,
     pool_worker,
     prefect,
     prefect_server,
     run_deployment,
+    start_serve,
     wait_final_state,
 )
 
@@ -69,15 +68,7 @@ def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> Non
         "DO_NOT_TRACK": "1",
         "TLKPI_SERVER_PORT": str(free_port()),
     }
-    log = (tmp_path / "serve.log").open("wb")
-    served = subprocess.Popen(
-        [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(root), "--interval", "10"],
-        env=env,
-        cwd=PROJECT,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
+    served = start_serve(env, root, tmp_path / "serve.log", "--interval", "10")
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not list((root / "archive").rglob("*.csv")):
@@ -88,7 +79,6 @@ def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> Non
     finally:
         served.send_signal(signal.SIGTERM)
         assert served.wait(timeout=60) == 0
-        log.close()
     assert "never awaited" not in (tmp_path / "serve.log").read_text()
     deadline = time.monotonic() + 40  # stopping `tlkpi serve` stops the server it started
     while time.monotonic() < deadline and _group_alive(served.pid):

@@ -17,6 +17,7 @@ from tests.support.ports import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 PREFECT = str(PROJECT / ".venv" / "bin" / "prefect")
+TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
 FINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
@@ -82,6 +83,29 @@ def pool_worker(env: dict[str, str], log_path: Path, *options: str) -> Iterator[
         yield process
     finally:
         stop(process)
+
+
+def start_serve(
+    env: dict[str, str], data_root: Path, log_path: Path, *options: str
+) -> subprocess.Popen[bytes]:
+    """`tlkpi serve` on `data_root` as an analyst starts it, in its own process group (stop it with
+    os.killpg or SIGTERM), its output in `log_path`."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [TLKPI, "serve", "--data-root", str(data_root), *options],
+            env=env,
+            cwd=PROJECT,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def tlkpi(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """A `tlkpi` command run to its end, its output captured."""
+    return subprocess.run(
+        [TLKPI, *args], env=env, cwd=PROJECT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def prefect(env: dict[str, str], *args: str) -> str:

@@ -9,11 +9,7 @@ from typing import Any
 from disclosure.benchmark import BenchmarkCell
 from reports.published import MEAN, MEDIAN, baseline_level, improved, pilot_level, worsened
 from reports.summary import matrix_cell
-from tests.support.cells import benchmark_cell
-
-
-def cell(**changes: Any) -> BenchmarkCell:
-    return benchmark_cell(**changes)
+from tests.support.cells import benchmark_cell as cell
 
 
 @dataclass(frozen=True)
