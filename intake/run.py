@@ -21,7 +21,7 @@ from intake import claim_owner, dropzone
 from intake.claim_owner import FlowRunStateReader
 from intake.dropzone import Claim
 from intake.identity import read_register
-from intake.submissions import Outcome, Summary, read_claim, settle_claims, validate_claims
+from intake.submissions import Outcome, ValidationSummary, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
@@ -79,7 +79,7 @@ def read_files(claims: list[Claim], settings: Settings) -> list[bool]:
 
 def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
-) -> list[Summary]:
+) -> list[ValidationSummary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
     return validate_claims(
         claims, readable, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
@@ -93,8 +93,8 @@ class Steps(NamedTuple):
     discover: Callable[[Settings], list[str]]
     claim: Callable[[list[str], Settings], list[Claim]]
     read: Callable[[list[Claim], Settings], list[bool]]
-    validate: Callable[[list[Claim], list[bool], date, Settings], list[Summary]]
-    settle: Callable[[list[Claim], list[Summary], Settings, str | None], list[Outcome]]
+    validate: Callable[[list[Claim], list[bool], date, Settings], list[ValidationSummary]]
+    settle: Callable[[list[Claim], list[ValidationSummary], Settings, str | None], list[Outcome]]
     put_back: Callable[[list[Claim], Settings], int]
 
 

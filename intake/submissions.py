@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import polars as pl
@@ -25,7 +26,7 @@ from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import Catalogue
 from schemas.messages import PERSONAL_RULES, Issue
 from schemas.reading import Limits, SubmittedTable, read_submission
-from schemas.validation import Verdict, validate_tables
+from schemas.validation import ValidationResult, validate_tables
 from tlkpi.errors import SubmissionError, TransientError
 from tlkpi.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
@@ -65,7 +66,7 @@ def budget_issue(seconds: float) -> Issue:
 
 
 @dataclass(frozen=True)
-class Summary:
+class ValidationSummary:
     """What validation decided about a file."""
 
     accepted: bool
@@ -75,13 +76,18 @@ class Summary:
     failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
 
 
+# The one word said about a file (receipts, artifacts, the CLI); validation gives a ValidationResult,
+# summed up per file as a ValidationSummary, and settling gives the verdict.
+Verdict = Literal["accepted", "rejected", "quarantined", "duplicate"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The verdict of one file, as shown in the run's artifact and the CLI."""
 
     file: str
     finess: str | None
-    verdict: str  # accepted | rejected | quarantined | duplicate
+    verdict: Verdict
     rows: int
     loaded: int
     superseded: int
@@ -149,7 +155,7 @@ def validate_claims(
     today: date,
     warehouse_path: Warehouse | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
-) -> list[Summary]:
+) -> list[ValidationSummary]:
     """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
 
     With a warehouse, values far from each establishment's history are flagged as warnings. When the
@@ -167,7 +173,7 @@ def validate_claims(
     }
     history = load_history(warehouse_path, finess) if warehouse_path else None
 
-    def check(part: Sequence[tuple[Claim, SubmittedTable]]) -> list[Verdict | Issue]:
+    def check(part: Sequence[tuple[Claim, SubmittedTable]]) -> list[ValidationResult | Issue]:
         items = [(table, claim.inbox_finess) for claim, table in part]
         try:
             return list(validate_tables(items, catalogue, today=today, history=history, limits=limits))
@@ -192,13 +198,13 @@ def validate_claims(
         if verdict is None:  # refused, unreadable or failed: its issue is saved
             issues = load_issues(work)
             failed = any(issue.rule == FAILED_RULE for issue in issues)
-            summaries.append(Summary(False, 0, len(issues), 0, failed))
+            summaries.append(ValidationSummary(False, 0, len(issues), 0, failed))
             continue
         _save_issues(work, list(verdict.issues))
         if verdict.measurements is not None:
             verdict.measurements.write_parquet(work / MEASUREMENTS_FILE)
         warnings = len(verdict.issues) - len(verdict.errors)
-        summaries.append(Summary(verdict.accepted, verdict.n_rows, len(verdict.errors), warnings))
+        summaries.append(ValidationSummary(verdict.accepted, verdict.n_rows, len(verdict.errors), warnings))
     return summaries
 
 
@@ -224,7 +230,7 @@ def _first_issue(issues: list[Issue]) -> str:
 
 
 def settle_claims(
-    claims: list[Claim], summaries: list[Summary], settings: Settings, flow_run_id: str | None
+    claims: list[Claim], summaries: list[ValidationSummary], settings: Settings, flow_run_id: str | None
 ) -> list[Outcome]:
     """Settle a run's files: store each original, record them all in one transaction, drop the claims.
 
@@ -238,7 +244,7 @@ def settle_claims(
     with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
-        chosen: dict[str, tuple[Claim, Summary]] = {}
+        chosen: dict[str, tuple[Claim, ValidationSummary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
             first = chosen.get(claim.sha256)
             if claim.sha256 not in accepted_before and (
@@ -248,7 +254,7 @@ def settle_claims(
                     claim,
                     summary,
                 )  # the same bytes refused in one folder, accepted in another
-        pending: dict[str, tuple[Claim, Summary, SettledFile]] = {
+        pending: dict[str, tuple[Claim, ValidationSummary, SettledFile]] = {
             sha256: (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
             for sha256, (claim, summary) in chosen.items()
         }
@@ -299,10 +305,10 @@ def _is_passing(exc: duckdb.Error) -> bool:
 def _record_alone(
     con: duckdb.DuckDBPyConnection,
     claim: Claim,
-    summary: Summary,
+    summary: ValidationSummary,
     file: SettledFile,
     settings: Settings,
-    pending: dict[str, tuple[Claim, Summary, SettledFile]],
+    pending: dict[str, tuple[Claim, ValidationSummary, SettledFile]],
     sha256: str,
 ) -> LoadResult:
     """Record one file in its own transaction; if the warehouse refuses it, quarantine and record that."""
@@ -310,7 +316,7 @@ def _record_alone(
         return record_batch(con, [file])[0]
     except duckdb.Error as exc:
         _log_failure(claim, "load", exc)
-    failed = Summary(False, summary.n_rows, 1, 0, failed=True)
+    failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
     quarantined = _quarantine(
         claim, failed, settings, file.record.flow_run_id, processing_error("chargement")
     )
@@ -318,7 +324,9 @@ def _record_alone(
     return record_batch(con, [quarantined])[0]
 
 
-def _store_safely(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:
+def _store_safely(
+    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None
+) -> SettledFile:
     """`_store`, with a failure that retrying cannot fix (a name, a bug) quarantining this file only."""
     try:
         return _store(claim, summary, settings, flow_run_id)
@@ -326,18 +334,20 @@ def _store_safely(claim: Claim, summary: Summary, settings: Settings, flow_run_i
         raise  # a full or read-only store: the task is retried, the files stay claimed
     except Exception as exc:
         _log_failure(claim, "store", exc)
-        failed = Summary(False, summary.n_rows, 1, 0, failed=True)
+        failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
         return _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))
 
 
 def _quarantine(
-    claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None, issue: Issue
+    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None, issue: Issue
 ) -> SettledFile:
     stored = dropzone.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, [issue], None)
 
 
-def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None) -> SettledFile:
+def _store(
+    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None
+) -> SettledFile:
     """Keep the original: in the archive when accepted, else in rejected/ with its French report
     (the report alone when the file holds personal data or was never read), or in quarantine/."""
     work = Path(claim.work_dir)
@@ -355,7 +365,7 @@ def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str 
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
 
 
-def _outcome(claim: Claim, summary: Summary, file: SettledFile, result: LoadResult) -> Outcome:
+def _outcome(claim: Claim, summary: ValidationSummary, file: SettledFile, result: LoadResult) -> Outcome:
     issues = list(file.issues)
     stored = file.record.stored_path
     shown = shown_path(claim)
@@ -364,13 +374,13 @@ def _outcome(claim: Claim, summary: Summary, file: SettledFile, result: LoadResu
             shown, claim.inbox_finess, "accepted", summary.n_rows, result.loaded,
             result.superseded, len(issues), _first_issue(issues), stored,
         )  # fmt: skip
-    verdict = "quarantined" if any(issue.rule == FAILED_RULE for issue in issues) else "rejected"
+    verdict: Verdict = "quarantined" if any(issue.rule == FAILED_RULE for issue in issues) else "rejected"
     return Outcome(
         shown, claim.inbox_finess, verdict, summary.n_rows, 0, 0,
         file.n_issues, _first_issue(issues), stored,
     )  # fmt: skip
 
 
-def _duplicate(claim: Claim, summary: Summary, submission_id: int, status: str) -> Outcome:
+def _duplicate(claim: Claim, summary: ValidationSummary, submission_id: int, status: str) -> Outcome:
     note = f"identique à la soumission n°{submission_id} ({status})"
     return Outcome(shown_path(claim), claim.inbox_finess, "duplicate", summary.n_rows, 0, 0, 0, note, "")

@@ -53,7 +53,7 @@ MEASUREMENT_SCHEMA = {
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ValidationResult:
     """Accepted when no issue is an error; `measurements` is then the typed table to load."""
 
     issues: tuple[Issue, ...]
@@ -82,7 +82,7 @@ def validate_table(
     inbox_finess: str | None = None,
     history: History | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
-) -> Verdict:
+) -> ValidationResult:
     """Every issue of one file, sorted by row; typed measurements when there is no error."""
     return validate_tables([(table, inbox_finess)], catalogue, today=today, history=history, limits=limits)[0]
 
@@ -94,7 +94,7 @@ def validate_tables(
     today: date,
     history: History | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
-) -> list[Verdict]:
+) -> list[ValidationResult]:
     """Validate many files as one batch: one run of the suite (its fixed cost dominates small files)
     and one pass of each code rule; issues and measurements then go back to their file.
 
@@ -178,7 +178,7 @@ def _verdict(
     data: pl.DataFrame,
     raw: list[RawIssue],
     unusual: list[tuple[int, float, float]],
-) -> Verdict:
+) -> ValidationResult:
     """One file's issues in French, sorted by row, and its measurements when nothing is an error."""
     rows = data[ROW_COLUMN].to_list()
     issues: list[Issue] = [
@@ -211,7 +211,7 @@ def _verdict(
     issues.sort(key=lambda issue: (issue.row or 0, issue.column or "", issue.rule))
     has_errors = any(issue.severity == "error" for issue in issues)
     measurements = None if has_errors else to_measurements(data)
-    return Verdict(tuple(issues), data.height, measurements)
+    return ValidationResult(tuple(issues), data.height, measurements)
 
 
 def _present(value: object) -> bool:

@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from intake import run
 from intake.dropzone import Claim
-from intake.submissions import Outcome, Summary, settle_claims
+from intake.submissions import Outcome, ValidationSummary, settle_claims
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
 
@@ -20,7 +20,7 @@ from tlkpi.settings import Settings
     retry_condition_fn=retry_if_transient,
 )
 def load_files(
-    claims: list[Claim], summaries: list[Summary], settings: Settings, flow_run_id: str | None
+    claims: list[Claim], summaries: list[ValidationSummary], settings: Settings, flow_run_id: str | None
 ) -> list[Outcome]:
     """Archive + load the accepted files, keep the rejected ones with their report (one transaction each)."""
     return settle_claims(claims, summaries, settings, flow_run_id)

@@ -9,13 +9,13 @@ from prefect.cache_policies import NO_CACHE
 
 from intake import run
 from intake.dropzone import Claim
-from intake.submissions import Summary
+from intake.submissions import ValidationSummary
 from tlkpi.settings import Settings
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_files(
     claims: list[Claim], readable: list[bool], today: date, settings: Settings
-) -> list[Summary]:
+) -> list[ValidationSummary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
     return run.validate_files(claims, readable, today, settings)

@@ -10,7 +10,7 @@ import duckdb
 from demo.demo_data import generate_demo
 from intake.dropzone import Claim
 from intake.run import ingest_inbox, local_steps, validate_files
-from intake.submissions import Summary, load_issues
+from intake.submissions import ValidationSummary, load_issues
 from tlkpi.settings import Settings
 
 
@@ -22,7 +22,7 @@ def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_
 
     def validate_and_note_rules(
         taken: list[Claim], readable: list[bool], today: date, settings: Settings
-    ) -> list[Summary]:
+    ) -> list[ValidationSummary]:
         summaries = validate_files(taken, readable, today, settings)
         claims.extend(taken)
         rules.update(

@@ -14,7 +14,7 @@ from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_
 from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
 from schemas.parsing import parse_decimal
 from schemas.reading import read_submission
-from schemas.validation import Verdict, validate_table
+from schemas.validation import ValidationResult, validate_table
 from tests.support.inbox import FRENCH_HEADER
 
 TODAY = date(2026, 11, 22)
@@ -34,7 +34,7 @@ def check(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue):
     folder = tmp_path_factory.mktemp("validation")
     counter = iter(range(10_000))
 
-    def run(*rows: str, header: str = HEADER, inbox_finess: str | None = None) -> Verdict:
+    def run(*rows: str, header: str = HEADER, inbox_finess: str | None = None) -> ValidationResult:
         path = folder / f"kpi_{next(counter)}.csv"
         path.write_text("\r\n".join([header, *rows]) + "\r\n", encoding="utf-8")
         return validate_table(read_submission(path), catalogue, today=TODAY, inbox_finess=inbox_finess)
@@ -42,7 +42,7 @@ def check(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue):
     return run
 
 
-def located(verdict: Verdict) -> set[tuple[str, int | None, str | None]]:
+def located(verdict: ValidationResult) -> set[tuple[str, int | None, str | None]]:
     return {(issue.rule, issue.row, issue.column) for issue in verdict.errors}
 
 
