@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from tlkpi.errors import SubmissionError
 
 Severity = Literal["error", "warning"]
 
@@ -93,6 +96,95 @@ MESSAGES: dict[str, str] = {
         "si besoin par un nouvel envoi."
     ),
     "colonne_ignoree": "La colonne « {value} » ne fait pas partie du modèle : elle a été ignorée.",
+}
+
+
+# The refusals of a whole file (reading, encoding): key -> (rule, French sentence with its {slots}).
+FILE_MESSAGES: dict[str, tuple[str, str]] = {
+    "format_non_accepte": (
+        "format_non_accepte",
+        "Le format « {format} » n'est pas accepté. Envoyez un fichier CSV (.csv), Excel (.xlsx) ou Parquet (.parquet), par exemple le modèle proposé sur le portail de dépôt.",
+    ),
+    "aucune_mesure": (
+        "fichier_vide",
+        "Le fichier ne contient aucune mesure sous la ligne d'en-tête. Ajoutez une ligne par mesure (ou vérifiez que les données sont dans la feuille « indicateurs »).",
+    ),
+    "trop_de_lignes": (
+        "fichier_trop_gros",
+        "Le fichier contient {rows} lignes, au-delà de la limite de {limit} lignes par fichier. Découpez-le en plusieurs fichiers.",
+    ),
+    "trop_decompresse": (
+        "fichier_trop_gros",
+        "Le fichier se décompresse en {size} octets, au-delà de la limite de {limit} octets. Enregistrez les données seules dans un nouveau fichier (ou en CSV), ou découpez-le en plusieurs fichiers.",
+    ),
+    "zero_octet": (
+        "fichier_vide",
+        "Le fichier est vide (0 octet). Vérifiez l'export puis déposez-le à nouveau.",
+    ),
+    "trop_lourd": (
+        "fichier_trop_gros",
+        "Le fichier pèse {size} octets, au-delà de la limite de {limit}. Découpez-le en plusieurs fichiers.",
+    ),
+    "colonne_en_double": (
+        "colonne_en_double",
+        "Les colonnes « {first} » et « {second} » désignent toutes deux « {name} ». Supprimez l'une des deux.",
+    ),
+    "aucune_ligne": (
+        "fichier_vide",
+        "Le fichier ne contient aucune ligne. Vérifiez l'export puis déposez-le à nouveau.",
+    ),
+    "csv_mal_forme": (
+        "csv_mal_forme",
+        "Le fichier CSV est mal formé ({cause}). Vérifiez que chaque ligne a autant de colonnes que l'en-tête et que les guillemets sont fermés.",
+    ),
+    "xlsx_tronque": (
+        "fichier_illisible",
+        "Le classeur Excel est illisible ou tronqué. Ouvrez-le dans Excel, enregistrez-le à nouveau au format .xlsx puis déposez-le.",
+    ),
+    "xlsx_bombe": (
+        "fichier_trop_gros",
+        "Le classeur Excel se décompresse en un volume anormal. Enregistrez les données seules dans un nouveau classeur (ou en CSV) puis déposez-le.",
+    ),
+    "feuille_trop_large": (
+        "fichier_trop_gros",
+        "La feuille « {sheet} » a {columns} colonnes, au-delà de la limite de {limit}. Gardez les colonnes du modèle.",
+    ),
+    "xlsx_illisible": (
+        "fichier_illisible",
+        "Le classeur Excel ne peut pas être lu ({cause}). Enregistrez-le à nouveau au format .xlsx.",
+    ),
+    "feuille_vide": (
+        "fichier_vide",
+        "La feuille « {sheet} » est vide. Placez les mesures dans la feuille « indicateurs ».",
+    ),
+    "parquet_illisible": (
+        "fichier_illisible",
+        "Le fichier Parquet est illisible ({cause}). Exportez-le à nouveau.",
+    ),
+    "parquet_trop_large": (
+        "fichier_trop_gros",
+        "Le fichier Parquet a {columns} colonnes, au-delà de la limite de {limit}. Gardez les colonnes du modèle.",
+    ),
+    "colonne_manquante": (
+        "colonne_manquante",
+        "Colonne(s) obligatoire(s) absente(s) : {missing}. Reprenez l'en-tête du modèle du portail de dépôt : FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…",
+    ),
+    "utf16_sans_bom": (
+        "encodage",
+        "Le fichier semble enregistré en UTF-16 (« Texte Unicode ») sans l'indiquer en tête (BOM). Enregistrez-le en « CSV UTF-8 (délimité par des virgules) » ou envoyez le classeur .xlsx.",
+    ),
+    "contenu_binaire": (
+        "fichier_illisible",
+        "Le fichier n'est pas un fichier texte CSV (contenu binaire). Enregistrez-le au format « CSV (séparateur : point-virgule) » ou envoyez le classeur .xlsx.",
+    ),
+    "encodage_inconnu": (
+        "encodage",
+        "L'encodage du fichier n'est ni UTF-8 ni Windows-1252 (octet illisible en position {position}). Enregistrez-le en « CSV UTF-8 ».",
+    ),
+    "utf16_illisible": (
+        "encodage",
+        "Le fichier annonce l'encodage UTF-16 (« Texte Unicode ») mais contient un octet illisible en position {position}. Enregistrez-le en « CSV UTF-8 » ou envoyez le classeur .xlsx.",
+    ),
 }
 
 
@@ -202,3 +294,11 @@ def make_issue(
     text = None if value is None or rule in UNECHOED_RULES else str(value)
     message = MESSAGES[rule].format(value=text or "", column=column or "", detail=detail)
     return Issue(rule, message, row, column, text, severity)
+
+
+def file_error(
+    key: str, path: Path | str, *, row: int | None = None, column: str | None = None, **values: object
+) -> SubmissionError:
+    """The refusal of a whole file: the rule and French sentence of FILE_MESSAGES[key], its slots filled."""
+    rule, template = FILE_MESSAGES[key]
+    return SubmissionError(template.format(**values), path=str(path), row=row, column=column, rule=rule)

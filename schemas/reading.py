@@ -16,9 +16,9 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from schemas.columns import REQUIRED, canonical_name
+from schemas.messages import file_error
 from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
-from tlkpi.errors import SubmissionError
 from tlkpi.settings import Settings, default, settings_part
 
 ROW_COLUMN = "_row"
@@ -68,59 +68,29 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     elif suffix in PARQUET_SUFFIXES:
         frame, file_format = _read_parquet(path, limits), "parquet"
     else:
-        raise SubmissionError(
-            f"Le format « {suffix or 'sans extension'} » n'est pas accepté. Envoyez un fichier CSV "
-            "(.csv), Excel (.xlsx) ou Parquet (.parquet), par exemple le modèle proposé sur le portail de dépôt.",
-            path=str(path),
-            rule="format_non_accepte",
-        )
+        raise file_error("format_non_accepte", path, format=suffix or "sans extension")
     if frame.height == 0:
-        raise SubmissionError(
-            "Le fichier ne contient aucune mesure sous la ligne d'en-tête. Ajoutez une ligne par mesure "
-            "(ou vérifiez que les données sont dans la feuille « indicateurs »).",
-            path=str(path),
-            rule="fichier_vide",
-        )
+        raise file_error("aucune_mesure", path)
     _check_rows(frame.height, path, limits)
     return _map_columns(frame, path, file_format)
 
 
 def _check_rows(rows: int, path: Path, limits: Limits) -> None:
     if rows > limits.max_rows:
-        raise SubmissionError(
-            f"Le fichier contient {rows} lignes, au-delà de la limite de {limits.max_rows} lignes par "
-            "fichier. Découpez-le en plusieurs fichiers.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+        raise file_error("trop_de_lignes", path, rows=rows, limit=limits.max_rows)
 
 
 def _refuse_unpacked_size(size: int, path: Path, limits: Limits) -> None:
     if size > limits.max_unpacked_bytes:
-        raise SubmissionError(
-            f"Le fichier se décompresse en {size} octets, au-delà de la limite de "
-            f"{limits.max_unpacked_bytes} octets. Enregistrez les données seules dans un nouveau "
-            "fichier (ou en CSV), ou découpez-le en plusieurs fichiers.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+        raise file_error("trop_decompresse", path, size=size, limit=limits.max_unpacked_bytes)
 
 
 def _check_size(path: Path, limits: Limits) -> None:
     size = path.stat().st_size
     if size == 0:
-        raise SubmissionError(
-            "Le fichier est vide (0 octet). Vérifiez l'export puis déposez-le à nouveau.",
-            path=str(path),
-            rule="fichier_vide",
-        )
+        raise file_error("zero_octet", path)
     if size > limits.max_bytes:
-        raise SubmissionError(
-            f"Le fichier pèse {size} octets, au-delà de la limite de {limits.max_bytes}. "
-            "Découpez-le en plusieurs fichiers.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+        raise file_error("trop_lourd", path, size=size, limit=limits.max_bytes)
 
 
 def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
@@ -131,13 +101,8 @@ def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
         if name is None:
             continue
         if name in seen:
-            raise SubmissionError(
-                f"Les colonnes « {seen[name]} » et « {header} » désignent toutes deux « {name} ». "
-                "Supprimez l'une des deux.",
-                path=str(path),
-                row=1,
-                column=header,
-                rule="colonne_en_double",
+            raise file_error(
+                "colonne_en_double", path, row=1, column=header, first=seen[name], second=header, name=name
             )
         seen[name] = header
 
@@ -147,11 +112,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
     if not first_line.strip() and not data.lstrip(_BOM_AND_BLANKS):
-        raise SubmissionError(
-            "Le fichier ne contient aucune ligne. Vérifiez l'export puis déposez-le à nouveau.",
-            path=str(path),
-            rule="fichier_vide",
-        )
+        raise file_error("aucune_ligne", path)
     separator = sniff_separator(first_line)
     try:
         header = next(csv.reader([first_line], delimiter=separator))
@@ -163,12 +124,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
             truncate_ragged_lines=False,
         )
     except (csv.Error, pl.exceptions.PolarsError) as exc:
-        raise SubmissionError(
-            f"Le fichier CSV est mal formé ({str(exc).splitlines()[0]}). Vérifiez que chaque ligne "
-            "a autant de colonnes que l'en-tête et que les guillemets sont fermés.",
-            path=str(path),
-            rule="csv_mal_forme",
-        ) from exc
+        raise file_error("csv_mal_forme", path, cause=str(exc).splitlines()[0]) from exc
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int32).alias(ROW_COLUMN))
 
 
@@ -178,19 +134,9 @@ def _check_inflation(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise SubmissionError(
-            "Le classeur Excel est illisible ou tronqué. Ouvrez-le dans Excel, enregistrez-le à "
-            "nouveau au format .xlsx puis déposez-le.",
-            path=str(path),
-            rule="fichier_illisible",
-        ) from exc
+        raise file_error("xlsx_tronque", path) from exc
     if inflated > MAX_INFLATION * path.stat().st_size:
-        raise SubmissionError(
-            "Le classeur Excel se décompresse en un volume anormal. Enregistrez les données seules "
-            "dans un nouveau classeur (ou en CSV) puis déposez-le.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+        raise file_error("xlsx_bombe", path)
     _refuse_unpacked_size(inflated, path, limits)
 
 
@@ -218,26 +164,15 @@ def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
         sheet = workbook.get_sheet_by_name(chosen)
         _check_rows(sheet.total_height - 1, path, limits)
         if sheet.total_width > limits.max_columns:
-            raise SubmissionError(
-                f"La feuille « {chosen} » a {sheet.total_width} colonnes, au-delà de la limite de "
-                f"{limits.max_columns}. Gardez les colonnes du modèle.",
-                path=str(path),
-                rule="fichier_trop_gros",
+            raise file_error(
+                "feuille_trop_large", path, sheet=chosen, columns=sheet.total_width, limit=limits.max_columns
             )
         rows = sheet.to_python(skip_empty_area=False)
     except (CalamineError, IndexError, ValueError) as exc:
-        raise SubmissionError(
-            f"Le classeur Excel ne peut pas être lu ({exc}). Enregistrez-le à nouveau au format .xlsx.",
-            path=str(path),
-            rule="fichier_illisible",
-        ) from exc
+        raise file_error("xlsx_illisible", path, cause=exc) from exc
     header_index = next((i for i, row in enumerate(rows) if any(c not in (None, "") for c in row)), None)
     if header_index is None:
-        raise SubmissionError(
-            f"La feuille « {chosen} » est vide. Placez les mesures dans la feuille « indicateurs ».",
-            path=str(path),
-            rule="fichier_vide",
-        )
+        raise file_error("feuille_vide", path, sheet=chosen)
     headers = [_cell_text(c) or f"colonne_{i + 1}" for i, c in enumerate(rows[header_index])]
     _refuse_duplicate_headers(headers, path)
     body = [
@@ -264,19 +199,10 @@ def _check_parquet_metadata(path: Path, limits: Limits) -> None:
     try:
         metadata = pq.ParquetFile(path).metadata
     except Exception as exc:  # pyarrow raises several unrelated types for a corrupt footer
-        raise SubmissionError(
-            f"Le fichier Parquet est illisible ({type(exc).__name__}). Exportez-le à nouveau.",
-            path=str(path),
-            rule="fichier_illisible",
-        ) from exc
+        raise file_error("parquet_illisible", path, cause=type(exc).__name__) from exc
     _check_rows(metadata.num_rows, path, limits)
     if metadata.num_columns > limits.max_columns:
-        raise SubmissionError(
-            f"Le fichier Parquet a {metadata.num_columns} colonnes, au-delà de la limite de "
-            f"{limits.max_columns}. Gardez les colonnes du modèle.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+        raise file_error("parquet_trop_large", path, columns=metadata.num_columns, limit=limits.max_columns)
     unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     _refuse_unpacked_size(unpacked, path, limits)
 
@@ -289,11 +215,7 @@ def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
         assert isinstance(frame, pl.DataFrame)
         frame = frame.select(_parquet_column_as_text(name, dtype) for name, dtype in frame.schema.items())
     except Exception as exc:  # pyarrow and polars raise many unrelated types for a corrupt file
-        raise SubmissionError(
-            f"Le fichier Parquet est illisible ({type(exc).__name__}). Exportez-le à nouveau.",
-            path=str(path),
-            rule="fichier_illisible",
-        ) from exc
+        raise file_error("parquet_illisible", path, cause=type(exc).__name__) from exc
     return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias(ROW_COLUMN))
 
 
@@ -311,13 +233,8 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
             headers[name] = header
     missing = [name for name in REQUIRED if name not in headers]
     if missing:
-        raise SubmissionError(
-            f"Colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. Reprenez l'en-tête du "
-            "modèle du portail de dépôt : FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…",
-            path=str(path),
-            row=1,
-            column=", ".join(missing),
-            rule="colonne_manquante",
+        raise file_error(
+            "colonne_manquante", path, row=1, column=", ".join(missing), missing=", ".join(missing)
         )
     renamed = frame.rename({original: name for name, original in headers.items()})
     return SubmittedTable(

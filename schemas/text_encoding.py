@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from tlkpi.errors import SubmissionError
+from schemas.messages import file_error
 
 
 def _looks_like_utf16(sample: bytes) -> bool:
@@ -16,19 +16,9 @@ def _looks_like_utf16(sample: bytes) -> bool:
 
 def refuse_binary(data: bytes, path: Path) -> None:
     if _looks_like_utf16(data[:4096]):
-        raise SubmissionError(
-            "Le fichier semble enregistré en UTF-16 (« Texte Unicode ») sans l'indiquer en tête (BOM). "
-            "Enregistrez-le en « CSV UTF-8 (délimité par des virgules) » ou envoyez le classeur .xlsx.",
-            path=str(path),
-            rule="encodage",
-        )
+        raise file_error("utf16_sans_bom", path)
     if b"\x00" in data[:4096]:
-        raise SubmissionError(
-            "Le fichier n'est pas un fichier texte CSV (contenu binaire). Enregistrez-le au format "
-            "« CSV (séparateur : point-virgule) » ou envoyez le classeur .xlsx.",
-            path=str(path),
-            rule="fichier_illisible",
-        )
+        raise file_error("contenu_binaire", path)
 
 
 def utf8_bytes(data: bytes, path: Path) -> bytes:
@@ -46,24 +36,14 @@ def utf8_bytes(data: bytes, path: Path) -> bytes:
     try:
         return data.decode("cp1252").encode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(
-            f"L'encodage du fichier n'est ni UTF-8 ni Windows-1252 (octet illisible en position "
-            f"{exc.start}). Enregistrez-le en « CSV UTF-8 ».",
-            path=str(path),
-            rule="encodage",
-        ) from exc
+        raise file_error("encodage_inconnu", path, position=exc.start) from exc
 
 
 def _utf16_as_utf8(data: bytes, path: Path) -> bytes:
     try:
         return data.decode("utf-16").encode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(
-            f"Le fichier annonce l'encodage UTF-16 (« Texte Unicode ») mais contient un octet illisible en "
-            f"position {exc.start}. Enregistrez-le en « CSV UTF-8 » ou envoyez le classeur .xlsx.",
-            path=str(path),
-            rule="encodage",
-        ) from exc
+        raise file_error("utf16_illisible", path, position=exc.start) from exc
 
 
 def sniff_separator(text: str) -> str:
