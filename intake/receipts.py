@@ -120,7 +120,12 @@ def read_receipts(outbox: Path, finess: str) -> list[dict]:
     found = []
     for path in folder.glob("*.json"):
         if RECEIPT_ID.match(path.stem) and (text := _read_regular(path)) is not None:
-            found.append(json.loads(text))
+            try:
+                receipt = json.loads(text)
+            except ValueError:  # not one we wrote (the establishment may write here): not listed
+                continue
+            if isinstance(receipt, dict) and receipt.get("id") == path.stem:
+                found.append(receipt)
     return sorted(found, key=lambda receipt: receipt["id"], reverse=True)
 
 

@@ -103,8 +103,11 @@ class LimitUploadSize:
 
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             too_large = True
-            await send_after_draining({"type": "http.response.start", "status": 413,
-                                       "headers": [(b"content-type", b"text/html; charset=utf-8")]})  # fmt: skip
+            headers = [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", b"%d" % len(self.page)),
+            ]
+            await send_after_draining({"type": "http.response.start", "status": 413, "headers": headers})
             await send({"type": "http.response.body", "body": self.page})
             return
         await self.app(scope, counting_receive, send_after_draining)

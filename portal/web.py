@@ -145,5 +145,6 @@ class SecurityHeaders:
             if started:
                 raise
             await send_with_headers({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close")]})  # fmt: skip
+                (b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close"),
+                (b"content-length", b"%d" % len(self.error_page))]})  # fmt: skip
             await send({"type": "http.response.body", "body": self.error_page})
