@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -44,10 +45,15 @@ def portal(data_root: DataRoot = None) -> None:
     try:  # bound here, so a port in use is one clear line and the address is printed once listening
         listening = socket.create_server((settings.portal_host, settings.portal_port))
     except OSError as exc:
+        why = {
+            errno.EADDRINUSE: "le port est déjà utilisé par un autre programme (un autre portail ?) : "
+            "arrêtez-le, ou choisissez un autre port avec TLKPI_PORTAL_PORT",
+            errno.EACCES: "ce port est réservé à l'administrateur : choisissez-en un au-dessus de 1024 "
+            "avec TLKPI_PORTAL_PORT",
+            errno.EADDRNOTAVAIL: "cette adresse n'appartient pas à cette machine : corrigez TLKPI_PORTAL_HOST",
+        }.get(exc.errno or 0, f"erreur système {exc.errno}")
         typer.echo(
-            f"error: le portail ne peut pas écouter sur {settings.portal_host}:{settings.portal_port} "
-            f"({exc.strerror or exc}) : le port est peut-être déjà utilisé par un autre programme. "
-            "Arrêtez-le, ou choisissez un autre port avec TLKPI_PORTAL_PORT.",
+            f"error: le portail ne peut pas écouter sur {settings.portal_host}:{settings.portal_port} : {why}.",
             err=True,
         )
         raise typer.Exit(1) from None
