@@ -30,6 +30,8 @@ RULE_LABELS: dict[str, str] = {
     "finess_format": "FINESS mal écrit",
     "finess_cle": "Clé du FINESS invalide",
     "finess_hors_dossier": "FINESS d'un autre établissement",
+    "finess_zero_restaure": "Zéro initial du FINESS rétabli",
+    "periode_date_excel": "Période saisie comme une date",
     "cas_usage_inconnu": "Cas d'usage inconnu",
     "indicateur_inconnu": "Indicateur inconnu",
     "indicateur_non_autorise": "Indicateur non prévu pour ce cas d'usage",

@@ -21,6 +21,16 @@ MESSAGES: dict[str, str] = {
         "Le FINESS {value} n'est pas celui du dossier de dépôt ({detail}). Un établissement ne dépose "
         "que ses propres mesures : corrigez le FINESS ou déposez le fichier dans le bon dossier."
     ),
+    "finess_zero_restaure": (
+        "Le FINESS « {value} » a perdu son zéro initial (le tableur l'a pris pour un nombre) : il a été "
+        "lu comme {detail}, le FINESS de votre établissement. Pour l'éviter, mettez la colonne FINESS au "
+        "format texte (c'est le cas dans le modèle)."
+    ),
+    "periode_date_excel": (
+        "Cette cellule de période était une date du tableur : elle a été lue comme le mois {value}. Si "
+        "vous vouliez un trimestre, écrivez-le en texte (2025-T3) ; dans le modèle, la colonne Période est "
+        "au format texte."
+    ),
     "cas_usage_inconnu": (
         "« {value} » n'est pas un code de cas d'usage du catalogue (UC01 à UC17). Reprenez le code "
         "indiqué dans le modèle."

@@ -254,3 +254,15 @@ def test_nothing_is_left_behind_by_a_deposit(settings: Settings) -> None:
     upload(client, token, "envoi.csv", good_csv(A), action="deposer")
     assert list((settings.portal_dir / "uploads").iterdir()) == []
     assert os.listdir(settings.inbox_dir / A) == ["envoi.csv"]
+
+
+def test_a_finess_without_its_leading_zero_is_restored_with_a_warning(settings: Settings) -> None:
+    client = portal_client(settings)
+    token = log_in(client, grant(settings, A))
+    typed = good_csv(A).replace(f"{A};".encode(), f"{A[1:]};".encode())  # as Excel leaves a number cell
+    response = upload(client, token, "sans_zero.csv", typed, action="deposer")
+    assert "Fichier déposé" in response.text and "a perdu son zéro initial" in response.text
+    [outcome] = ingest_inbox(settings)
+    assert outcome.verdict == "accepted"
+    other = good_csv(B).replace(f"{B};".encode(), f"{B[1:]};".encode())  # not this establishment's: refused
+    assert "Fichier refusé" in upload(client, token, "autre.csv", other).text
