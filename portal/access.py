@@ -264,8 +264,8 @@ class AccessStore:
         """Whether a session's grant still holds (not revoked, not re-granted, activated)."""
         data = self._read()
         if identity.email is None:
-            entry = data["codes"].get(identity.finess)
-            return bool(entry) and entry["granted_at"] == identity.stamp
+            code = data["codes"].get(identity.finess)
+            return code is not None and code["granted_at"] == identity.stamp
         entry = data["referents"].get(identity.email)
         return bool(
             entry

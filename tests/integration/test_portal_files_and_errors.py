@@ -26,7 +26,6 @@ from portal.web import SECURITY_HEADERS
 from tests.integration.portal_client import (
     A,
     B,
-    csrf_of,
     good_csv,
     grant,
     ingest_inbox,

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from intake.receipts import read_receipts
 from portal.access import AccessStore
 from tests.integration.portal_client import (
+    PASSPHRASE,
     A,
     B,
-    PASSPHRASE,
     csrf_of,
     drop_file,
     good_csv,
