@@ -66,6 +66,8 @@ class LimitUploadSize:
 
         async def timed_receive() -> Message:
             nonlocal finished
+            if finished:  # the body is in: what follows is a wait for the client to leave, not a slow body
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(), self.body_timeout)
             except TimeoutError:
