@@ -27,6 +27,7 @@ ROWS = [  # header -> what the clerk types, one line per measurement
     {"FINESS": "010780195", "Cas d'usage": "UC01", "Indicateur": "QUA_READMISSION_30J", "Période": "2025-09",
      "Phase": "reference", "Numérateur": "5", "Dénominateur": "40"},
 ]  # fmt: skip
+CSV_OPTIONS = "59,34,76"  # separator ;, text in ", UTF-8; cells as shown (the filter's default)
 FRENCH_LOCALE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -87,26 +88,28 @@ def main(template: Path, out_xlsx: Path, out_csv: Path, profile: Path) -> None:
                 held[f"{header}:{line + 1}"] = {"shown": cell.String, "number": cell.Value,
                                                 "is_text": cell.Type.value == "TEXT"}  # fmt: skip
         doc.storeToURL(out_xlsx.resolve().as_uri(), (prop("FilterName", "Calc Office Open XML"),))
-        doc.close(True)
-        # then File > Save As > CSV from the saved workbook, « indicateurs » active (CSV keeps one sheet)
-        saved = desktop.loadComponentFromURL(
-            out_xlsx.resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
-        )
-        saved.CurrentController.setActiveSheet(saved.Sheets.getByName("indicateurs"))
-        csv_options = "59,34,76"  # separator ;, text in ", UTF-8; cells as shown (the default)
-        saved.storeToURL(
-            out_csv.resolve().as_uri(),
-            (prop("FilterName", "Text - txt - csv (StarCalc)"), prop("FilterOptions", csv_options)),
-        )
-        saved.close(True)
         print(json.dumps(held, ensure_ascii=False))
         with contextlib.suppress(Exception):  # the bridge goes away with the office: the end we asked for
+            doc.setModified(False)  # nothing to save: terminating asks no question
             desktop.terminate()
     finally:
         try:
             office.wait(timeout=30)
         except subprocess.TimeoutExpired:
             office.kill()
+    # then Save As CSV from the saved workbook, by the same office and profile (French locale): the
+    # CSV filter keeps the active sheet, « indicateurs », with cells as shown. (Storing the CSV from the
+    # UNO session after typing aborts Calc 7.4 about one time in two; the converter is the same filter.)
+    converted = subprocess.run(
+        ["soffice", "--headless", "--nologo", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+         "--convert-to", f"csv:Text - txt - csv (StarCalc):{CSV_OPTIONS}", "--outdir", str(out_csv.parent),
+         str(out_xlsx)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    made = out_csv.parent / f"{out_xlsx.stem}.csv"
+    if converted.returncode != 0 or not made.is_file():
+        raise SystemExit(f"CSV conversion failed: {converted.stderr}")
+    made.replace(out_csv)
 
 
 if __name__ == "__main__":
