@@ -78,6 +78,7 @@ def create_app(settings: Settings, warm: bool = True) -> FastAPI:
     throttle = LoginThrottle(
         free_failures=settings.portal_max_failed_logins,
         address_free_failures=settings.portal_address_failed_logins,
+        base_delay=settings.portal_login_first_delay_seconds,
         max_delay=settings.portal_login_max_delay_seconds,
         forget_after=settings.portal_login_window_seconds,
         max_entries=settings.portal_login_memory_entries,

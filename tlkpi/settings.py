@@ -204,6 +204,11 @@ class Settings(BaseSettings):
         description="Wrong secrets allowed per address (whatever the identifier) before that address's "
         "attempts wait growing delays too.",
     )
+    portal_login_first_delay_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="The first delay of the login throttle; each further failure doubles it.",
+    )
     portal_login_max_delay_seconds: float = Field(
         default=900.0, gt=0, description="The longest delay the login throttle imposes between two attempts."
     )
