@@ -19,6 +19,7 @@ from portal.app import create_app
 from tlkpi.settings import Settings
 
 FINESS = "010780195"
+REFERENT, PASSPHRASE = "referent@chu-exemple.fr", "mesure du temps de verification"
 RATES = [
     "EFF_TAUX_OCCUPATION",
     "QUA_READMISSION_30J",
@@ -46,7 +47,10 @@ def measure(runs: int = 10) -> dict[str, list[float]]:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
         settings = Settings(data_root=Path(scratch) / "var", portal_port=port)
-        code = AccessStore(settings.portal_dir).grant(FINESS)
+        store = AccessStore(settings.portal_dir)
+        activation = store.check_activation(REFERENT, store.grant(FINESS, REFERENT))
+        assert activation is not None
+        store.activate(activation, PASSPHRASE)
         server = uvicorn.Server(
             uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
         )
@@ -60,7 +64,9 @@ def measure(runs: int = 10) -> dict[str, list[float]]:
                 base_url=f"http://127.0.0.1:{port}", timeout=30, follow_redirects=True
             ) as client:
                 token = re.search(r'name="csrf" value="([^"]+)"', client.get("/connexion").text).group(1)  # type: ignore[union-attr]
-                page = client.post("/connexion", data={"csrf": token, "finess": FINESS, "code": code})
+                page = client.post(
+                    "/connexion", data={"csrf": token, "identifiant": REFERENT, "secret": PASSPHRASE}
+                )
                 token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
                 for label, data in (("acceptable", two_hundred_rows()), ("20 errors", two_hundred_rows(10))):
                     for _ in range(runs):

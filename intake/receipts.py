@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ class Receipt:
     superseded: int  # measurements of earlier files this one replaced
     note: str  # for a duplicate: which earlier submission it repeats
     sha256: str
+    deposited_by: str | None = None  # the portal referent who deposited the file; None for a folder drop
 
 
 def receipt_id(received_at: str, sha256: str, file: str) -> str:
@@ -72,6 +74,7 @@ def write_receipt(
     superseded: int,
     first_issue: str,
     issues: list[Issue],
+    deposited_by: str | None = None,
 ) -> Receipt:
     """Write `<id>.html` and `<id>.json` into outbox/<FINESS>/ (each complete or absent).
 
@@ -90,6 +93,7 @@ def write_receipt(
         superseded=superseded,
         note=_duplicate_note(first_issue) if verdict == "duplicate" else "",
         sha256=sha256,
+        deposited_by=deposited_by,
     )
     folder = outbox_folder(outbox, finess)
     if verdict == "duplicate" and (folder / f"{receipt.id}.json").exists():
@@ -108,9 +112,26 @@ def read_receipts(outbox: Path, finess: str) -> list[dict]:
         return []
     found = []
     for path in folder.glob("*.json"):
-        if RECEIPT_ID.match(path.stem):
-            found.append(json.loads(path.read_text(encoding="utf-8")))
+        if RECEIPT_ID.match(path.stem) and (text := _read_regular(path)) is not None:
+            try:
+                receipt = json.loads(text)
+            except ValueError:  # not one we wrote (the establishment may write here): not listed
+                continue
+            if isinstance(receipt, dict) and receipt.get("id") == path.stem:
+                found.append(receipt)
     return sorted(found, key=lambda receipt: receipt["id"], reverse=True)
+
+
+def _read_regular(path: Path) -> str | None:
+    """The text of a regular file, never of what a link points to (establishments may write here)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as opened:
+        if not stat.S_ISREG(os.fstat(opened.fileno()).st_mode):
+            return None
+        return opened.read().decode("utf-8")
 
 
 def deliver_private_reports(private_quarter: Path, outbox: Path, quarter: str, edition: int) -> list[Path]:

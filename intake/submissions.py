@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from intake import dropzone
+from intake.depositors import depositor_of
 from intake.dropzone import Claim
 from intake.feedback import render_feedback
 from intake.identity import identity_issue, shown_name, shown_path
@@ -282,18 +283,19 @@ def settle_claims(
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
-        write_receipt_of(claim, outcomes[-1], settings.outbox_dir)
+        referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
+        write_receipt_of(claim, outcomes[-1], settings.outbox_dir, referent)
         dropzone.release(claim)
     return outcomes
 
 
-def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path) -> None:
+def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path, deposited_by: str | None = None) -> None:
     """The establishment's receipt of a settled file, in outbox/<FINESS>/, before its claim is dropped."""
     write_receipt(
         outbox, file=shown_name(claim), finess=claim.inbox_finess, received_at=claim.received_at,
         sha256=claim.sha256, verdict=outcome.verdict, rows=outcome.rows, loaded=outcome.loaded,
         superseded=outcome.superseded, first_issue=outcome.first_issue,
-        issues=load_issues(Path(claim.work_dir)),
+        issues=load_issues(Path(claim.work_dir)), deposited_by=deposited_by,
     )  # fmt: skip
 
 
@@ -329,13 +331,15 @@ def _store_safely(
 ) -> SettledFile:
     """`_store`, with a failure that retrying cannot fix (a name, a bug) quarantining this file only."""
     try:
-        return _store(claim, summary, settings, flow_run_id)
+        settled = _store(claim, summary, settings, flow_run_id)
     except TransientError:
         raise  # a full or read-only store: the task is retried, the files stay claimed
     except Exception as exc:
         _log_failure(claim, "store", exc)
         failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
-        return _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))
+        settled = _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))
+    referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
+    return replace(settled, record=replace(settled.record, deposited_by=referent))
 
 
 def _quarantine(

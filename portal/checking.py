@@ -8,6 +8,8 @@ validator is shared.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,6 +65,41 @@ def check_file(
             limits=check_limits,
         )
     return CheckResult(list(verdict.issues), verdict.n_rows)
+
+
+class CheckRefused(Exception):
+    """No check now: `reason` is "session" (this session already has one running) or "full"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CheckQueue:
+    """Fair checking: one check at a time per session, and at most `max_waiting` running or waiting over
+    all sessions, so one establishment sending many files cannot make every other one wait behind it.
+
+    Only the event loop touches it (no await between test and change), so it needs no lock.
+    """
+
+    def __init__(self, max_waiting: int) -> None:
+        self.max_waiting = max_waiting
+        self._sessions: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    @contextmanager
+    def slot(self, session: str) -> Iterator[None]:
+        if session in self._sessions:
+            raise CheckRefused("session")
+        if len(self._sessions) >= self.max_waiting:
+            raise CheckRefused("full")
+        self._sessions.add(session)
+        try:
+            yield
+        finally:
+            self._sessions.discard(session)
 
 
 def warm_up(scratch: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Container
 from pathlib import Path
@@ -15,10 +16,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.feedback import FEEDBACK_FILTERS
 from intake.feedback import TEMPLATES_DIR as FEEDBACK_TEMPLATES
-from portal.access import AccessStore
+from portal.access import AccessStore, Identity
 from reports.templating import jinja_environment
 
 PORTAL_TEMPLATES = Path(__file__).parent / "templates"
+logger = logging.getLogger("tlkpi.portal")
 SESSION_COOKIE = "tlkpi_portail"
 KEY_FILE = "secret.key"
 SECURITY_HEADERS = [
@@ -79,24 +81,25 @@ def check_csrf(request: Request, submitted: object) -> None:
         raise BadCsrfToken
 
 
-def start_session(request: Request, finess: str, granted_at: str) -> None:
+def start_session(request: Request, identity: Identity) -> None:
     """A fresh session (new id, new CSRF token): nothing of the anonymous one carries over."""
     request.session.clear()
     request.session.update(
-        finess=finess, granted_at=granted_at, sid=secrets.token_urlsafe(16), csrf=secrets.token_urlsafe(32)
-    )
+        finess=identity.finess, email=identity.email, granted_at=identity.stamp,
+        sid=secrets.token_urlsafe(16), csrf=secrets.token_urlsafe(32),
+    )  # fmt: skip
 
 
-def session_finess(request: Request, access: AccessStore, ended: Container[object]) -> str:
-    """The FINESS of a live session: signed cookie, not logged out, code neither revoked nor replaced."""
-    finess, granted_at, sid = (request.session.get(k) for k in ("finess", "granted_at", "sid"))
-    if not (finess and granted_at and sid) or sid in ended:
+def session_identity(request: Request, access: AccessStore, ended: Container[object]) -> Identity:
+    """Who a live session belongs to: signed cookie, not logged out, grant neither revoked nor replaced."""
+    finess, stamp, sid = (request.session.get(k) for k in ("finess", "granted_at", "sid"))
+    if not (finess and stamp and sid) or sid in ended:
         raise NotLoggedIn
-    current = access.current(finess)
-    if current is None or current.granted_at != granted_at:
+    identity = Identity(str(finess), request.session.get("email"), str(stamp))
+    if not access.is_current(identity):
         request.session.clear()
         raise NotLoggedIn
-    return str(finess)
+    return identity
 
 
 def render(
@@ -104,25 +107,41 @@ def render(
 ) -> HTMLResponse:
     finess = request.session.get("finess") if request.session.get("sid") else None
     html = env.get_template(template).render(
-        csrf=csrf_token(request), finess=finess, path=request.url.path, **context
-    )
+        csrf=csrf_token(request), finess=finess, email=request.session.get("email") if finess else None,
+        path=request.url.path, **context,
+    )  # fmt: skip
     return HTMLResponse(html, status_code=status)
 
 
 class SecurityHeaders:
-    """Adds the headers of SECURITY_HEADERS to every response."""
+    """Adds the headers of SECURITY_HEADERS to every response, and turns an unexpected error into a
+    French page that carries them too (the traceback goes to the log, never to the page)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, error_page: bytes) -> None:
         self.app = app
+        self.error_page = error_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            logger.exception("portal: %s %s failed", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            await send_with_headers({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close"),
+                (b"content-length", b"%d" % len(self.error_page))]})  # fmt: skip
+            await send({"type": "http.response.body", "body": self.error_page})

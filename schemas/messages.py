@@ -24,6 +24,16 @@ MESSAGES: dict[str, str] = {
         "Le FINESS {value} n'est pas celui du dossier de dépôt ({detail}). Un établissement ne dépose "
         "que ses propres mesures : corrigez le FINESS ou déposez le fichier dans le bon dossier."
     ),
+    "finess_zero_restaure": (
+        "Le FINESS « {value} » a perdu son zéro initial (le tableur l'a pris pour un nombre) : il a été "
+        "lu comme {detail}, le FINESS de votre établissement. Pour l'éviter, mettez la colonne FINESS au "
+        "format texte (c'est le cas dans le modèle)."
+    ),
+    "periode_date_excel": (
+        "Cette cellule de période était une date du tableur : elle a été lue comme le mois {value}. Si "
+        "vous vouliez un trimestre, écrivez-le en texte (2025-T3) ; dans le modèle, la colonne Période est "
+        "au format texte."
+    ),
     "cas_usage_inconnu": (
         "« {value} » n'est pas un code de cas d'usage du catalogue (UC01 à UC17). Reprenez le code "
         "indiqué dans le modèle."
@@ -194,6 +204,8 @@ LABELS: dict[str, str] = {
     "finess_format": "FINESS mal écrit",
     "finess_cle": "Clé du FINESS invalide",
     "finess_hors_dossier": "FINESS d'un autre établissement",
+    "finess_zero_restaure": "Zéro initial du FINESS rétabli",
+    "periode_date_excel": "Période saisie comme une date",
     "cas_usage_inconnu": "Cas d'usage inconnu",
     "indicateur_inconnu": "Indicateur inconnu",
     "indicateur_non_autorise": "Indicateur non prévu pour ce cas d'usage",
@@ -233,7 +245,9 @@ LABELS: dict[str, str] = {
     "controle_trop_long": "Contrôle trop long",
     "entete_repetee": "Ligne d'en-tête répétée",
 }
-WARNING_RULES = frozenset({"valeur_inhabituelle", "colonne_ignoree"})
+WARNING_RULES = frozenset(
+    {"valeur_inhabituelle", "colonne_ignoree", "finess_zero_restaure", "periode_date_excel"}
+)
 
 
 @dataclass(frozen=True)

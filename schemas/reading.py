@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,6 +55,9 @@ class SubmittedTable:
     ignored_headers: tuple[str, ...]
     file_format: str
     personal_cells: tuple[tuple[int, str, str], ...] = ()  # (row, header, rule) of unsafe ignored cells
+    dated_periods: tuple[
+        tuple[int, str], ...
+    ] = ()  # (row, month read) of Excel date cells in the period column
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
@@ -64,7 +67,7 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     if suffix in CSV_SUFFIXES:
         frame, file_format = _read_csv(path), "csv"
     elif suffix in EXCEL_SUFFIXES:
-        frame, file_format = _read_excel(path, limits), "xlsx"
+        (frame, dated), file_format = _read_excel(path, limits), "xlsx"
     elif suffix in PARQUET_SUFFIXES:
         frame, file_format = _read_parquet(path, limits), "parquet"
     else:
@@ -72,7 +75,12 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     if frame.height == 0:
         raise file_error("aucune_mesure", path)
     _check_rows(frame.height, path, limits)
-    return _map_columns(frame, path, file_format)
+    table = _map_columns(frame, path, file_format)
+    if file_format == "xlsx" and "periode" in table.headers:  # a date cell is read as its month, and said
+        dated_rows = set(dated.get(table.headers["periode"], ()))
+        periods = table.frame.filter(pl.col(ROW_COLUMN).is_in(dated_rows)).select(ROW_COLUMN, "periode")
+        table = replace(table, dated_periods=tuple(periods.iter_rows()))
+    return table
 
 
 def _check_rows(rows: int, path: Path, limits: Limits) -> None:
@@ -153,7 +161,8 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
+def _read_excel(path: Path, limits: Limits) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+    """The sheet as text, and per header the rows whose cell was a date (read as its month)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     _check_inflation(path, limits)
@@ -182,7 +191,12 @@ def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
     ]
     data = {h: [cells[i] if i < len(cells) else None for _, cells in body] for i, h in enumerate(headers)}
     frame = pl.DataFrame(data, schema=dict.fromkeys(headers, pl.String))
-    return frame.with_columns(pl.Series(ROW_COLUMN, [r for r, _ in body], dtype=pl.Int32))
+    dated: dict[str, list[int]] = {}
+    for index, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        for header, cell in zip(headers, row, strict=False):
+            if isinstance(cell, datetime | date):
+                dated.setdefault(header, []).append(index)
+    return frame.with_columns(pl.Series(ROW_COLUMN, [r for r, _ in body], dtype=pl.Int32)), dated
 
 
 def _parquet_column_as_text(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -26,6 +26,7 @@ from schemas.bounds import (
 )
 from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
+from schemas.excel_habits import RESTORED, restore_finess_zero
 from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
 from schemas.messages import Issue, make_issue
 from schemas.parsing import contract_columns, parse_cells
@@ -106,11 +107,13 @@ def validate_tables(
         return []
     deadline = Deadline(limits.seconds_per_file * len(submitted))
     batch = parse_cells(
-        pl.concat(
-            contract_columns(table).with_columns(
-                pl.lit(number, pl.Int32).alias(FILE_COLUMN), pl.lit(inbox, pl.String).alias(INBOX_COLUMN)
+        restore_finess_zero(
+            pl.concat(
+                contract_columns(table).with_columns(
+                    pl.lit(number, pl.Int32).alias(FILE_COLUMN), pl.lit(inbox, pl.String).alias(INBOX_COLUMN)
+                )
+                for number, (table, inbox) in enumerate(submitted)
             )
-            for number, (table, inbox) in enumerate(submitted)
         ),
         catalogue,
     )
@@ -137,6 +140,22 @@ def validate_tables(
         _verdict(table, batch.slice(offsets[n], offsets[n + 1] - offsets[n]), per_file[n], unusual[n])
         for n, (table, _) in enumerate(submitted)
     ]
+
+
+def _habit_warnings(table: SubmittedTable, data: pl.DataFrame) -> list[Issue]:
+    """What a spreadsheet did to the file and was undone: a FINESS's lost zero, a period typed as a date."""
+    restored = data.filter(pl.col(RESTORED)).select(ROW_COLUMN, "finess").iter_rows()
+    warnings = [
+        make_issue("finess_zero_restaure", row=row, column=table.headers.get("finess", "finess"),
+                   value=finess[1:], detail=finess, severity="warning")
+        for row, finess in restored
+    ]  # fmt: skip
+    warnings += [
+        make_issue("periode_date_excel", row=row, column=table.headers.get("periode"), value=month,
+                   severity="warning")
+        for row, month in table.dated_periods
+    ]  # fmt: skip
+    return warnings
 
 
 def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits) -> list[RawIssue]:
@@ -197,6 +216,7 @@ def _verdict(
         written = table.headers.get(column, column)
         shown = None if not _present(value) else _format_value(value)
         issues.append(make_issue(rule, row=rows[index], column=written, value=shown, detail=detail))
+    issues += _habit_warnings(table, data)
     for index, value, median in unusual:
         issues.append(
             make_issue(

@@ -195,13 +195,54 @@ class Settings(BaseSettings):
         description="An upload larger than this is refused while it streams in, before it is written whole.",
     )
     portal_max_failed_logins: int = Field(
-        default=5,
+        default=3,
         ge=1,
-        description="Wrong access codes allowed per FINESS and per address within the login window; the "
-        "next attempt is refused until the window has passed.",
+        description="Wrong secrets allowed per (identifier, address) pair before each further attempt of "
+        "that pair waits a growing delay (1 s, 2 s, 4 s … up to TLKPI_PORTAL_LOGIN_MAX_DELAY_SECONDS). "
+        "Failures from other addresses never delay the right secret typed from a new one.",
+    )
+    portal_address_failed_logins: int = Field(
+        default=20,
+        ge=1,
+        description="Wrong secrets allowed per address (whatever the identifier) before that address's "
+        "attempts wait growing delays too.",
+    )
+    portal_login_first_delay_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="The first delay of the login throttle; each further failure doubles it.",
+    )
+    portal_login_max_delay_seconds: float = Field(
+        default=900.0, gt=0, description="The longest delay the login throttle imposes between two attempts."
     )
     portal_login_window_seconds: float = Field(
-        default=900.0, gt=0, description="The window over which failed logins are counted."
+        default=3600.0,
+        gt=0,
+        description="Failures are forgotten after this long without a new one (never less than the "
+        "longest delay).",
+    )
+    portal_login_memory_entries: int = Field(
+        default=50_000,
+        ge=100,
+        description="At most this many (identifier, address) pairs and addresses are remembered by the "
+        "login throttle; the least recently failed are forgotten first.",
+    )
+    portal_activation_days: float = Field(
+        default=14,
+        gt=0,
+        description="An activation code from `tlkpi access grant` opens the passphrase choice for this "
+        "many days; after that the operator grants again.",
+    )
+    portal_max_waiting_checks: int = Field(
+        default=8,
+        ge=1,
+        description="Checks of uploaded files running or waiting at once, over all sessions; one more is "
+        "told to retry in a minute (each session may run one check at a time).",
+    )
+    portal_body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A request body (an upload) that sends nothing for this long is cut off (408).",
     )
     portal_session_max_age_seconds: int = Field(
         default=8 * 3600, ge=60, description="A portal session ends after this long; the user logs in again."

@@ -41,9 +41,9 @@ _TAKE_IDS = "UPDATE id_block SET next_id = ? WHERE name = ?"
 
 _INSERT_SUBMISSIONS = """
 INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at, status,
-                        n_rows, n_issues, stored_path, flow_run_id, processed_at)
+                        n_rows, n_issues, stored_path, flow_run_id, processed_at, deposited_by)
 SELECT ? + ord, sha256, original_name, inbox_path, inbox_finess, received_at, status,
-       n_rows, n_issues, stored_path, flow_run_id, current_localtimestamp()
+       n_rows, n_issues, stored_path, flow_run_id, current_localtimestamp(), deposited_by
 FROM batch_submission ORDER BY ord
 """
 
@@ -92,6 +92,7 @@ class SubmissionRecord:
     received_at: datetime
     stored_path: str
     flow_run_id: str | None
+    deposited_by: str | None = None  # the portal referent who deposited it; None for a folder drop
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ def _submissions_table(files: Sequence[SettledFile]) -> pa.Table:
             "n_issues": pa.array([file.n_issues for file in files], pa.int32()),
             "stored_path": [r.stored_path for r in records],
             "flow_run_id": pa.array([r.flow_run_id for r in records], pa.string()),
+            "deposited_by": pa.array([r.deposited_by for r in records], pa.string()),
         }
     )
 

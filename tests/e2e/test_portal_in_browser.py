@@ -1,6 +1,7 @@
 """The portal as a clerk uses it, in a real headless Chromium against a real uvicorn server on loopback:
-log in, check a bad file and read the verdict, fix it, deposit it, see it in « Mes dépôts » after an
-ingest run, open the private report; axe-core finds no WCAG 2.1 AA violation on any portal page.
+activate an access with its code and choose a passphrase, log in, check a bad file and read the verdict,
+fix it, deposit it, see it in « Mes dépôts » after an ingest run, open the private report; a second
+referent, a revocation and a throttled attacker; axe-core finds no WCAG 2.1 AA violation on any page.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from browser import WCAG_21_AA, open_browser, validate_html
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
 from intake.receipts import deliver_private_reports
+from portal.access import AccessStore
 from portal.app import create_app
 from reports.private.writer import render_private_reports
 from schemas.catalogue import default_catalogue
@@ -46,7 +49,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     shots = root / "screenshots"
     shots.mkdir()
     try:
-        yield {"settings": settings, "url": f"http://127.0.0.1:{settings.portal_port}", "code": grant(settings, A),
+        yield {"settings": settings, "url": f"http://127.0.0.1:{settings.portal_port}", "referent": grant(settings, A),
                "shots": shots, "files": root}  # fmt: skip
     finally:
         server.should_exit = True
@@ -70,12 +73,23 @@ def new_page(browser: Any, portal: dict[str, Any]) -> tuple[Any, list[str]]:
     return page, incidents
 
 
-def log_in(page: Any, portal: dict[str, Any]) -> None:
+def log_in(page: Any, portal: dict[str, Any], referent: tuple[str, str] | None = None) -> None:
+    email, passphrase = referent or portal["referent"]
     page.goto("/connexion")
-    page.get_by_label("Numéro FINESS").fill(A)
-    page.get_by_label("Code d'accès").fill(portal["code"])
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Phrase de passe").fill(passphrase)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/depot")
+
+
+def activate(page: Any, email: str, code: str) -> None:
+    """A referent's first visit: the code of the operator's mail, then the passphrase page."""
+    page.goto("/connexion")
+    page.get_by_role("link", name="Activez votre accès").click()
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Code d'activation").fill(code)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/activation/phrase")
 
 
 def publish_quarter(settings: Settings) -> None:
@@ -138,7 +152,100 @@ def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
     assert incidents == [], incidents
 
 
-PORTAL_PAGES = ["/connexion", "/depot", "/depots", "receipt", "/rapports", "/modele", "/page-inexistante"]
+def shoot(page: Any, shots: Path, name: str) -> None:
+    """The page as a clerk sees it on a desktop (1280 px) and on a phone (390 px)."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_second_referent_activates_deposits_is_revoked_and_an_attacker_is_only_slowed(
+    browser: Any, portal: dict[str, Any]
+) -> None:
+    settings, shots = portal["settings"], portal["shots"]
+    second = "c.leroy@chu-exemple.fr"
+    code = AccessStore(settings.portal_dir).grant(A, second)  # what `tlkpi access grant` prints
+    clerk = browser.new_context(
+        base_url=portal["url"], extra_http_headers={"X-Forwarded-For": "198.51.100.7"}
+    )
+    page = clerk.new_page()
+    page.goto("/connexion")
+    shoot(page, shots, "10-connexion")
+    page.get_by_role("link", name="Activez votre accès").click()
+    shoot(page, shots, "11-activation")
+    activate(page, second, code)
+    assert page.get_by_text(f"Code accepté pour {second}").is_visible()
+    shoot(page, shots, "12-phrase-de-passe")
+    autocomplete = page.eval_on_selector_all(
+        "input:not([type=hidden])", "els => els.map(e => e.autocomplete)"
+    )
+    assert autocomplete == ["username", "new-password", "new-password"]
+    page.get_by_label("Nouvelle phrase de passe").fill("quatre mots bien choisis")
+    page.get_by_label("La même phrase de passe").fill("quatre mots bien choisis")
+    page.get_by_role("button", name="Enregistrer et me connecter").click()
+    page.wait_for_url("**/depot")
+    assert second in page.locator("header").inner_text()
+    deposit = portal["files"] / "leroy.csv"
+    deposit.write_bytes(good_csv(A).replace(b"pilote;40", b"pilote;43"))
+    page.get_by_label("Fichier d'indicateurs").set_input_files(str(deposit))
+    page.get_by_role("button", name="Vérifier et déposer").click()
+    assert page.get_by_role("heading", name="Fichier déposé : leroy.csv").is_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url("**/connexion")
+
+    activate_again = clerk.new_page()  # the code now opens nothing
+    activate_again.goto("/activation")
+    activate_again.get_by_label("Adresse e-mail").fill(second)
+    activate_again.get_by_label("Code d'activation").fill(code)
+    activate_again.get_by_role("button", name="Continuer").click()
+    assert "déjà utilisé" in activate_again.get_by_role("alert").inner_text()
+
+    attacker = browser.new_context(
+        base_url=portal["url"], extra_http_headers={"X-Forwarded-For": "203.0.113.5"}
+    )
+    guesser = attacker.new_page()
+    first_email, first_passphrase = portal["referent"]
+    answers = []
+    for attempt in range(10):  # the delays grow (1 s, 2 s, 4 s…): a browser soon types faster than allowed
+        guesser.goto("/connexion")
+        guesser.get_by_label("Adresse e-mail").fill(first_email)
+        guesser.get_by_label("Phrase de passe").fill(f"essai numéro {attempt}")
+        guesser.get_by_role("button", name="Se connecter").click()
+        answers.append(guesser.get_by_role("alert").inner_text())
+        if "Trop de tentatives" in answers[-1]:
+            break
+    assert 4 <= len(answers) < 10 and "réessayez dans" in answers[-1], answers
+    shoot(guesser, shots, "13-tentatives")
+    log_in(page, portal, (first_email, first_passphrase))  # the real referent, elsewhere: not locked out
+    page.goto("/depots")
+    publish_quarter(settings)
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="leroy.csv")
+    assert second in row.inner_text()
+    AccessStore(settings.portal_dir).revoke(second)  # `tlkpi access revoke c.leroy@…`
+    log_in(page, portal, (first_email, first_passphrase))
+    revoked = clerk.new_page()
+    revoked.goto("/connexion")
+    revoked.get_by_label("Adresse e-mail").fill(second)
+    revoked.get_by_label("Phrase de passe").fill("quatre mots bien choisis")
+    revoked.get_by_role("button", name="Se connecter").click()
+    assert "incorrecte" in revoked.get_by_role("alert").inner_text()
+    clerk.close()
+    attacker.close()
+
+
+PORTAL_PAGES = [
+    "/connexion",
+    "/activation",
+    "/activation/phrase",
+    "/depot",
+    "/depots",
+    "receipt",
+    "/rapports",
+    "/modele",
+    "/page-inexistante",
+]
 
 
 @pytest.mark.parametrize("path", [*PORTAL_PAGES, "verdict"])
@@ -148,9 +255,12 @@ def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
     from axe_playwright_python.sync_playwright import Axe
 
     page, incidents = new_page(browser, portal)
-    if path != "/connexion":
+    if path not in {"/connexion", "/activation", "/activation/phrase"}:
         log_in(page, portal)
-    if path == "receipt":
+    if path == "/activation/phrase":
+        code = AccessStore(portal["settings"].portal_dir).grant(A, "axe@chu-exemple.fr")
+        activate(page, "axe@chu-exemple.fr", code)
+    elif path == "receipt":
         drop_file(portal["settings"], A, "dossier.csv", good_csv(A).replace(b"pilote;40", b"pilote;41"))
         ingest_inbox(portal["settings"])
         page.goto("/depots")
@@ -166,7 +276,9 @@ def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
     results = Axe().run(
         page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
     )
-    page.screenshot(path=str(portal["shots"] / f"axe-{path.strip('/') or 'racine'}.png"), full_page=True)
+    page.screenshot(
+        path=str(portal["shots"] / f"axe-{path.strip('/').replace('/', '-') or 'racine'}.png"), full_page=True
+    )
     assert results.violations_count == 0, results.generate_report()
     if path == "/page-inexistante":  # its own 404, and nothing else
         assert page.get_by_role("heading", name="Page introuvable").is_visible()
@@ -185,9 +297,14 @@ def test_every_portal_page_receipt_and_report_is_valid_html(browser: Any, portal
     for path in ["/depot", "/depots", "/rapports", "/modele", "/page-inexistante"]:
         body = page.request.get(portal["url"] + path).text()
         (pages / f"{path.strip('/')}.html").write_text(body, encoding="utf-8")
-    (pages / "connexion.html").write_text(
-        page.request.get(portal["url"] + "/connexion").text(), encoding="utf-8"
-    )
+    for public in ("connexion", "activation"):
+        (pages / f"{public}.html").write_text(
+            page.request.get(f"{portal['url']}/{public}").text(), encoding="utf-8"
+        )
+    other, _ = new_page(browser, portal)
+    activate(other, "html@chu-exemple.fr", AccessStore(settings.portal_dir).grant(A, "html@chu-exemple.fr"))
+    phrase = other.request.get(portal["url"] + "/activation/phrase").text()
+    (pages / "phrase.html").write_text(phrase, encoding="utf-8")
     receipts = sorted((settings.outbox_dir / A).glob("*.html"))
     reports = sorted(settings.rejected_dir.rglob("*.rapport.html"))
     assert receipts and reports

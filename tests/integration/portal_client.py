@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
 
+import httpx
+from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from intake import run
 from intake.submissions import Outcome
-from portal.access import AccessStore
+from portal.access import AccessStore, new_code, normalise_code
 from portal.app import create_app
 from tlkpi.settings import Settings
 
@@ -42,18 +46,46 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def portal_client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings, warm=False), follow_redirects=True)
+def portal_client(settings: Settings, app: FastAPI | None = None, address: str = "testclient") -> TestClient:
+    """A browser of the portal at `address` (on `app`, to share one portal's memory between clients)."""
+    return TestClient(app or create_app(settings, warm=False), follow_redirects=True, client=(address, 50000))
 
 
-def grant(settings: Settings, finess: str) -> str:
-    return AccessStore(settings.portal_dir).grant(finess)
+PASSPHRASE = "agrafe cheval pile correcte"
 
 
-def log_in(client: TestClient, finess: str, code: str) -> str:
-    """Log in; returns the CSRF token of the new session."""
+def grant(settings: Settings, finess: str, email: str | None = None) -> tuple[str, str]:
+    """A referent of `finess` who has activated their access as a clerk would: (e-mail, passphrase)."""
+    email = email or f"referent.{finess}@chu-exemple.fr"
+    store = AccessStore(settings.portal_dir)
+    pending = store.check_activation(email, store.grant(finess, email))
+    assert pending is not None
+    store.activate(pending, PASSPHRASE)
+    return email, PASSPHRASE
+
+
+def old_shared_code(settings: Settings, finess: str) -> str:
+    """An establishment's single code as earlier versions wrote it in access.json (FINESS -> hash)."""
+    code = new_code()
+    path = settings.portal_dir / "access.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    entries[finess] = {
+        "hash": PasswordHasher().hash(normalise_code(code)),
+        "granted_at": "2026-01-05T09:00:00+00:00",
+    }
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return code
+
+
+def try_log_in(client: TestClient, identifier: str, secret: str) -> httpx.Response:
     token = csrf_of(client.get("/connexion").text)
-    response = client.post("/connexion", data={"csrf": token, "finess": finess, "code": code})
+    return client.post("/connexion", data={"csrf": token, "identifiant": identifier, "secret": secret})
+
+
+def log_in(client: TestClient, credentials: tuple[str, str]) -> str:
+    """Log in with (e-mail, passphrase); returns the CSRF token of the new session."""
+    response = try_log_in(client, *credentials)
     assert response.status_code == 200 and response.url.path == "/depot", response.text
     return csrf_of(response.text)
 

@@ -14,7 +14,7 @@ from warehouse.db import open_warehouse
 def test_the_portal_serves_while_a_writer_holds_the_warehouse(tmp_path: Path) -> None:
     settings = Settings(data_root=tmp_path / "var")
     client = portal_client(settings)
-    token = log_in(client, A, grant(settings, A))
+    token = log_in(client, grant(settings, A))
     with open_warehouse(settings.warehouse_path):  # the ingest's writer, holding the file
         assert "Fichier déposé" in upload(client, token, "envoi.csv", good_csv(A), action="deposer").text
         assert "envoi.csv" in client.get("/depots").text

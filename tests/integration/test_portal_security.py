@@ -27,7 +27,9 @@ from tests.integration.portal_client import (
     grant,
     ingest_inbox,
     log_in,
+    old_shared_code,
     portal_client,
+    try_log_in,
     upload,
 )
 from tlkpi.settings import Settings
@@ -35,7 +37,10 @@ from tlkpi.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_root=tmp_path / "var", portal_max_upload_bytes=64 * 1024)
+    # a first delay far longer than a test's attempts, so that being slowed down never depends on the load
+    return Settings(
+        data_root=tmp_path / "var", portal_max_upload_bytes=64 * 1024, portal_login_first_delay_seconds=30
+    )
 
 
 def b_has_a_receipt_and_a_report(settings: Settings) -> tuple[str, Path]:
@@ -57,6 +62,8 @@ B_URLS = {
     "/favicon.ico": [],
     "/": [],
     "/connexion": [],
+    "/activation": [],
+    "/activation/phrase": [],
     "/depot": [],
     "/depots": [],
     "/depots/{receipt}": ["/depots/{id}", "/depots/..%2F" + B + "%2F{id}", "/depots/%2E%2E/%2E%2E/" + B],
@@ -81,9 +88,9 @@ def test_every_route_is_walked_by_the_cross_establishment_test() -> None:
 
 def test_a_cannot_read_or_download_anything_of_b(settings: Settings) -> None:
     receipt_id, b_outbox = b_has_a_receipt_and_a_report(settings)
-    a_code = grant(settings, A)
+    a_referent = grant(settings, A)
     client = portal_client(settings)
-    log_in(client, A, a_code)
+    log_in(client, a_referent)
     secret_bits = [receipt_id, "envoi_b.csv", "rapport privé de B", B]
     for route, urls in B_URLS.items():
         for url in urls or [route]:
@@ -95,7 +102,7 @@ def test_a_cannot_read_or_download_anything_of_b(settings: Settings) -> None:
             assert leaked == [], f"{url} shows B's {leaked}"
     # and B, logged in, does see them: the 404s above are not a broken route
     b_client = portal_client(settings)
-    log_in(b_client, B, grant(settings, B))
+    log_in(b_client, grant(settings, B))
     assert "envoi_b.csv" in b_client.get(f"/depots/{receipt_id}").text
     assert "rapport privé de B" in b_client.get("/rapports/2025-T3/1/index.html").text
     assert "/rapports/2025-T3/1/index.html" in b_client.get("/rapports").text
@@ -108,14 +115,16 @@ def test_without_a_session_every_route_leads_to_the_login_page(settings: Setting
     for route, urls in B_URLS.items():
         for url in urls or [route]:
             response = client.get(url.format(id=receipt_id))
-            public = route in {"/favicon.ico", "/connexion"}
+            public = route in {"/favicon.ico", "/connexion", "/activation", "/activation/phrase"}
+            if route == "/activation/phrase":  # no code checked in this session: back to the code form
+                assert response.url.path == "/activation", url
             assert public or response.url.path == "/connexion" or response.status_code == 404, url
             assert "rapport privé" not in response.text and "envoi_b" not in response.text
 
 
 def test_a_cannot_deposit_for_b(settings: Settings) -> None:
     client = portal_client(settings)
-    token = log_in(client, A, grant(settings, A))
+    token = log_in(client, grant(settings, A))
     response = upload(client, token, "pour_b.csv", good_csv(B), action="deposer", finess=B)
     assert "Fichier refusé" in response.text and "FINESS d&#39;un autre établissement" in response.text
     assert not (settings.inbox_dir / B).exists() and not (settings.inbox_dir / A).exists()
@@ -126,16 +135,16 @@ def test_a_cannot_deposit_for_b(settings: Settings) -> None:
 
 
 def test_forged_missing_or_replayed_csrf_tokens_are_refused(settings: Settings) -> None:
-    code = grant(settings, A)
+    referent = grant(settings, A)
     client = portal_client(settings)
-    old_token = log_in(client, A, code)
+    old_token = log_in(client, referent)
     old_cookie = client.cookies.get("tlkpi_portail")
     for forged in ["", "x" * 43, old_token[:-1] + ("A" if old_token[-1] != "A" else "B")]:
         response = upload(client, forged, "a.csv", good_csv(A), action="deposer")
         assert response.status_code == 403 and "Formulaire expiré" in response.text
     assert client.post("/depot", files={"fichier": ("a.csv", good_csv(A))}).status_code == 403
     client.post("/deconnexion", data={"csrf": old_token})
-    new_token = log_in(client, A, code)
+    new_token = log_in(client, referent)
     assert new_token != old_token
     assert upload(client, old_token, "a.csv", good_csv(A), action="deposer").status_code == 403
     assert not (settings.inbox_dir / A).exists()
@@ -148,54 +157,72 @@ def test_forged_missing_or_replayed_csrf_tokens_are_refused(settings: Settings) 
 
 
 def test_a_login_form_from_another_session_is_refused(settings: Settings) -> None:
-    code = grant(settings, A)
+    email, passphrase = grant(settings, A)
     attacker = portal_client(settings)
     token = csrf_of(attacker.get("/connexion").text)
     victim = portal_client(settings)
     victim.get("/connexion")
-    response = victim.post("/connexion", data={"csrf": token, "finess": A, "code": code})
+    response = victim.post("/connexion", data={"csrf": token, "identifiant": email, "secret": passphrase})
     assert response.status_code == 403 and response.url.path == "/connexion"
 
 
-def test_the_sixth_wrong_code_in_a_window_is_refused_even_when_right(settings: Settings) -> None:
-    code = grant(settings, A)
-    client = portal_client(settings)
-    for _ in range(5):
-        token = csrf_of(client.get("/connexion").text)
-        response = client.post("/connexion", data={"csrf": token, "finess": A, "code": "AAAAA-BBBBB"})
+@pytest.mark.parametrize("who", ["referent", "old shared code"])
+def test_strangers_failing_from_other_addresses_never_lock_a_referent_out(
+    settings: Settings, who: str
+) -> None:
+    """The issue's attack: 5 wrong secrets from 5 addresses, then the right one from a 6th (was 429)."""
+    if who == "referent":
+        identifier, secret = grant(settings, A)
+    else:
+        identifier, secret = A, old_shared_code(settings, A)
+    app = create_app(settings, warm=False)
+    for n in range(5):
+        response = try_log_in(portal_client(settings, app, f"203.0.113.{n}"), identifier, "AAAAA-BBBBB")
         assert response.status_code == 401 and "incorrect" in response.text
-    token = csrf_of(client.get("/connexion").text)
-    response = client.post("/connexion", data={"csrf": token, "finess": A, "code": code})
-    assert response.status_code == 429 and "Trop de tentatives" in response.text
+    clerk = portal_client(settings, app, "198.51.100.7")
+    assert try_log_in(clerk, identifier, secret).url.path == "/depot"
 
 
-def test_one_address_cannot_try_five_codes_on_each_establishment(settings: Settings) -> None:
+def test_wrong_secrets_from_one_address_slow_that_address_down_only(settings: Settings) -> None:
+    email, passphrase = grant(settings, A)
+    app = create_app(settings, warm=False)
+    attacker = portal_client(settings, app, "203.0.113.9")
+    for _ in range(3):  # TLKPI_PORTAL_MAX_FAILED_LOGINS free failures
+        assert try_log_in(attacker, email, "mauvaise phrase de passe").status_code == 401
+    slowed = try_log_in(attacker, email, passphrase)  # even the right one waits its delay
+    assert slowed.status_code == 429 and "réessayez dans 30 secondes" in slowed.text
+    assert try_log_in(portal_client(settings, app, "198.51.100.7"), email, passphrase).url.path == "/depot"
+
+
+def test_one_address_trying_many_referents_is_slowed_down_too(settings: Settings) -> None:
     grant(settings, A)
-    code_b = grant(settings, B)
-    client = portal_client(settings)
-    for _ in range(5):
-        token = csrf_of(client.get("/connexion").text)
-        client.post("/connexion", data={"csrf": token, "finess": A, "code": "AAAAA"})
-    token = csrf_of(client.get("/connexion").text)
-    response = client.post("/connexion", data={"csrf": token, "finess": B, "code": code_b})
-    assert response.status_code == 429
+    email_b, passphrase_b = grant(settings, B)
+    app = create_app(settings, warm=False)
+    attacker = portal_client(settings, app, "203.0.113.9")
+    for n in range(settings.portal_address_failed_logins):
+        assert try_log_in(attacker, f"personne{n}@chu-exemple.fr", "devine devine devine").status_code == 401
+    assert try_log_in(attacker, email_b, passphrase_b).status_code == 429
+    assert (
+        try_log_in(portal_client(settings, app, "198.51.100.7"), email_b, passphrase_b).url.path == "/depot"
+    )
 
 
-def test_a_revoked_code_ends_open_sessions(settings: Settings) -> None:
-    code = grant(settings, A)
+def test_a_revoked_referent_loses_open_sessions(settings: Settings) -> None:
+    email, passphrase = grant(settings, A)
     client = portal_client(settings)
-    log_in(client, A, code)
+    log_in(client, (email, passphrase))
     assert client.get("/depots").url.path == "/depots"
-    AccessStore(settings.portal_dir).revoke(A)
+    assert AccessStore(settings.portal_dir).revoke(email) == [email]
     assert client.get("/depots").url.path == "/connexion"
-    token = csrf_of(client.get("/connexion").text)
-    assert client.post("/connexion", data={"csrf": token, "finess": A, "code": code}).status_code == 401
+    assert try_log_in(portal_client(settings), email, passphrase).status_code == 401
 
 
-def test_codes_are_stored_only_as_slow_hashes(settings: Settings) -> None:
-    code = grant(settings, A)
+def test_codes_and_passphrases_are_stored_only_as_slow_hashes(settings: Settings) -> None:
+    _, passphrase = grant(settings, A)
+    code = AccessStore(settings.portal_dir).grant(B, "referent@chu-b.fr")
     stored = (settings.portal_dir / "access.json").read_text(encoding="utf-8")
-    assert code not in stored and code.replace("-", "") not in stored and "$argon2id$" in stored
+    assert code not in stored and code.replace("-", "") not in stored and passphrase not in stored
+    assert stored.count("$argon2id$") == 2
     assert (settings.portal_dir / "access.json").stat().st_mode & 0o077 == 0
 
 
@@ -214,7 +241,7 @@ def test_hostile_file_names_are_stored_and_shown_safely(
     settings: Settings, submitted: str, stored: str
 ) -> None:
     client = portal_client(settings)
-    token = log_in(client, A, grant(settings, A))
+    token = log_in(client, grant(settings, A))
     response = upload(client, token, submitted, good_csv(A), action="deposer")
     assert f"Fichier déposé : {stored}" in response.text and "<script>" not in response.text
     assert [p.name for p in (settings.inbox_dir / A).iterdir()] == [stored]
@@ -232,7 +259,7 @@ def test_a_script_in_a_folder_dropped_name_is_escaped_in_the_receipt(settings: S
     drop_file(settings, A, "<img src=x onerror=alert(1)>.csv", bad_csv(A))
     ingest_inbox(settings)
     client = portal_client(settings)
-    log_in(client, A, grant(settings, A))
+    log_in(client, grant(settings, A))
     listing = client.get("/depots").text
     assert "&lt;img src=x onerror=alert(1)&gt;.csv" in listing and "<img" not in listing
     [receipt] = read_receipts(settings.outbox_dir, A)
@@ -241,7 +268,7 @@ def test_a_script_in_a_folder_dropped_name_is_escaped_in_the_receipt(settings: S
 
 def test_an_oversize_upload_is_refused_and_nothing_is_kept(settings: Settings) -> None:
     client = portal_client(settings)
-    token = log_in(client, A, grant(settings, A))
+    token = log_in(client, grant(settings, A))
     big = good_csv(A) + b"x" * (settings.portal_max_upload_bytes + 1)
     response = upload(client, token, "gros.csv", big, action="deposer")
     assert response.status_code == 413 and "dépasse la taille maximale de 64 Ko" in response.text
@@ -262,7 +289,7 @@ def test_the_template_download_is_made_for_the_session_establishment(
     settings: Settings, tmp_path: Path
 ) -> None:
     client = portal_client(settings)
-    log_in(client, A, grant(settings, A))
+    log_in(client, grant(settings, A))
     response = client.get("/modele/telecharger", params={"format": "xlsx", "cas_usage": "UC05", "finess": B})
     assert (
         response.status_code == 200
@@ -279,7 +306,7 @@ def test_the_template_download_is_made_for_the_session_establishment(
 
 
 def test_wrong_codes_sent_in_parallel_are_counted_too(settings: Settings) -> None:
-    grant(settings, A)
+    email, _ = grant(settings, A)
     app = create_app(settings, warm=False)
     client = TestClient(app)
     token = csrf_of(client.get("/connexion").text)
@@ -290,18 +317,18 @@ def test_wrong_codes_sent_in_parallel_are_counted_too(settings: Settings) -> Non
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as attacker:
             attacker.cookies.set("tlkpi_portail", cookie)
             tries = [
-                attacker.post("/connexion", data={"csrf": token, "finess": A, "code": f"WRONG{n}"})
+                attacker.post("/connexion", data={"csrf": token, "identifiant": email, "secret": f"WRONG{n}"})
                 for n in range(20)
             ]
             return [response.status_code for response in await asyncio.gather(*tries)]
 
     statuses = asyncio.run(attack())
-    assert statuses.count(401) == 5 and statuses.count(429) == 15
+    assert statuses.count(401) == 3 and statuses.count(429) == 17
 
 
 def test_a_session_cookie_rewritten_to_name_b_opens_nothing(settings: Settings) -> None:
     client = portal_client(settings)
-    log_in(client, A, grant(settings, A))
+    log_in(client, grant(settings, A))
     grant(settings, B)
     payload, signature = client.cookies["tlkpi_portail"].split(".", 1)
     session = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))

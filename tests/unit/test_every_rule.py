@@ -24,6 +24,25 @@ def row(finess="010780195", uc="UC05", kpi="EFF_DELAI_PEC", period="2025-T3", ph
     return f"{finess};{uc};{kpi};{period};{phase};{value};{num};{den};{n};{comment}\n"
 
 
+def workbook_with_a_date_period() -> bytes:
+    """A workbook as Excel saves one where the clerk typed 09/2025 in the period cell: a real date."""
+    import datetime
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "indicateurs"
+    sheet.append(HEAD.strip().split(";"))
+    sheet.append(
+        ["010780195", "UC05", "EFF_DELAI_PEC", datetime.datetime(2025, 9, 1), "pilote", 42, None, None, 40]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 # (id, file bytes, suffix, inbox FINESS, rule, row, column as written)
 CASES = [
     ("fichier_vide", b"", ".csv", None, "fichier_vide", None, None),
@@ -38,6 +57,8 @@ CASES = [
     ("obligatoire", (HEAD + row(uc="")).encode(), ".csv", None, "obligatoire", 2, "Cas d'usage"),
     ("finess_format", (HEAD + row(finess="10780195")).encode(), ".csv", None, "finess_format", 2, "FINESS"),
     ("finess_cle", (HEAD + row(finess="010780196")).encode(), ".csv", None, "finess_cle", 2, "FINESS"),
+    ("finess_zero_restaure", (HEAD + row(finess="10780195")).encode(), ".csv", "010780195", "finess_zero_restaure", 2, "FINESS"),
+    ("periode_date_excel", workbook_with_a_date_period(), ".xlsx", None, "periode_date_excel", 2, "Période"),
     ("finess_hors_dossier", (HEAD + row(finess="010780906")).encode(), ".csv", "010780195", "finess_hors_dossier", 2, "FINESS"),
     ("cas_usage_inconnu", (HEAD + row(uc="UC18")).encode(), ".csv", None, "cas_usage_inconnu", 2, "Cas d'usage"),
     ("indicateur_inconnu", (HEAD + row(kpi="EFF_DELAI")).encode(), ".csv", None, "indicateur_inconnu", 2, "Indicateur"),
