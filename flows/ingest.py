@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
@@ -19,12 +18,7 @@ from tasks.logs import run_logger, stage
 from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.errors import operator_message
-from tlkpi.settings import Settings
-
-
-def settings_for(data_root: str | None) -> Settings:
-    """The settings of the environment, with the data root a run may override."""
-    return Settings(data_root=Path(data_root)) if data_root else Settings()
+from tlkpi.settings import Settings, settings_for
 
 
 @flow(name="ingest", log_prints=False)

@@ -7,14 +7,20 @@ from datetime import date
 
 from prefect import flow
 
-from flows.ingest import settings_for
+from flows.handoff import summary_key
 from schemas.periods import latest_closed_quarter, parse_quarter, require_closed
 from tasks.aggregate import QuarterSummary, aggregate_quarter
-from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
+from tasks.artifacts import (
+    publish_quarter_summary,
+    publish_quarter_tables,
+    publish_report_link,
+    publish_report_links,
+)
 from tasks.load import sync_reference
 from tasks.logs import run_logger, stage
 from tasks.render import check_site, deliver_reports, render_private, render_site
 from tlkpi.errors import OperatorError
+from tlkpi.settings import settings_for
 
 
 @dataclass(frozen=True)
@@ -66,5 +72,6 @@ def quarter(quarter: str | None = None, data_root: str | None = None) -> Publica
     publish_report_link(label, index_path, summary.cells, summary.withheld)
     publish_report_links(label, index_path, private_indexes)
     deliver_reports(settings, label, summary.edition)
+    publish_quarter_summary(summary, index_path, summary_key(label))
     logger.info("Quarter %s: edition %s published at %s", label, summary.edition, index_path)
     return Publication(summary, index_path, private_indexes)

@@ -277,7 +277,7 @@ def settle_claims(
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         write_receipt_of(claim, outcomes[-1], settings.outbox_dir)
-        dropzone.release(claim)
+    dropzone.release_all(claims, settings.processing_dir)
     return outcomes
 
 

@@ -309,6 +309,11 @@ class Settings(BaseSettings):
         return self.root / "prefect"
 
 
+def settings_for(data_root: str | None) -> Settings:
+    """The settings of the environment, with the data root a run may override."""
+    return Settings(data_root=Path(data_root)) if data_root else Settings()
+
+
 def configure_runtime_env(settings: Settings) -> None:
     """Keep Prefect and GE local, quiet and inside the project before they are imported."""
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
