@@ -165,7 +165,7 @@ def quarter(
 
 def _print_unchanged(settings: Settings, label: str) -> bool:
     """Say so in one line when publishing the quarter would change nothing (read-only, no flow)."""
-    from reports.site import unchanged_publication
+    from reports.unchanged import unchanged_publication
 
     unchanged = unchanged_publication(settings, label)
     if unchanged is None:

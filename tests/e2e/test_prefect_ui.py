@@ -52,7 +52,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(PROJECT / ".venv" / "bin" / "tlkpi"), "serve", "--data-root", str(tmp_path / "var")],
+            [
+                str(PROJECT / ".venv" / "bin" / "tlkpi"),
+                "serve",
+                "--data-root",
+                str(tmp_path / "var"),
+                "--create",
+            ],
             env=env,
             cwd=PROJECT,
             stdout=output,
