@@ -8,7 +8,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Set before any test module imports Prefect or Great Expectations.
-os.environ.setdefault("PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests"))
+# One Prefect home per pytest-xdist worker (`make test` runs two): their SQLite databases never meet.
+os.environ.setdefault(
+    "PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests" / os.environ.get("PYTEST_XDIST_WORKER", ""))
+)
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -105,6 +106,8 @@ def drop(root: Path, finess: str, name: str, value: int) -> Path:
         + f"{finess},UC05,EFF_DELAI_PEC,{QUARTER},pilote,{value},40\n",
         encoding="utf-8",
     )
+    settled = time.time() - 60  # dropped a minute ago: settled, the next run takes it
+    os.utime(path, (settled, settled))
     return path
 
 
