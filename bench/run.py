@@ -312,6 +312,8 @@ def machine() -> list[str]:
     return [
         f"- `nproc`: {os.cpu_count()}; {platform.processor() or platform.machine()}; {platform.platform()}",
         f"- python {platform.python_version()}, duckdb {duckdb.__version__}, polars {polars.__version__}",
+        "- load average (1, 5, 15 min) at the end of the run: {:.2f}, {:.2f}, {:.2f} (other work on the "
+        "machine inflates every figure; the ratios to floors of the same run less so)".format(*os.getloadavg()),
         "- `free -h`:", "", "```", free, "```",
     ]  # fmt: skip
 
