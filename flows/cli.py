@@ -150,7 +150,8 @@ def quarter(
     if served is not None:
         rows = served.tables.get(summary_key(label))
         if not rows:  # the run found nothing new and wrote nothing (no artifact either)
-            _print_unchanged(settings, label)
+            if not _print_unchanged(settings, label):
+                typer.echo(f"Quarter {label}: run {served.name} published nothing new (see {served.url})")
             return
         print_publication(served_publication(rows[0]))
         typer.echo(f"Report: {rows[0]['index_path']}")
