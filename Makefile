@@ -71,8 +71,10 @@ libreoffice:
 			libreoffice-calc-nogui python3-uno >/dev/null; \
 	fi
 
+# Two workers (pytest-xdist), each test file whole on one of them: its module fixtures (a demo, a
+# server) are made once, and a worker's waits on servers and browsers leave the CPU to the other.
 test: install browser postgres libreoffice
-	.venv/bin/pytest
+	.venv/bin/pytest -n 2 --dist loadfile
 
 check: install
 	.venv/bin/ruff format --check .

@@ -4,7 +4,6 @@ national warehouse. Every generator is deterministic and skips its work when its
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +148,11 @@ def small_file(rows: int = 200) -> Path:
 
 
 def fresh_copy(template: Path, target: Path) -> Path:
-    """A throwaway data root copied from a template (the inbox is consumed by each ingest)."""
+    """A throwaway data root copied from a template (the inbox is consumed by each ingest).
+
+    Real copies: intake refuses a file with other hard links unread (`fichier_non_regulier`), as it
+    would an establishment's link to a file elsewhere, so a linked inbox would time 100 % refusals.
+    """
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(template, target, copy_function=os.link)  # hard links: ingest moves, never writes
+    shutil.copytree(template, target)
     return target

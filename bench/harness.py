@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,3 +48,23 @@ def bench_env() -> dict[str, str]:
         PYTHONPATH=str(PROJECT),
     )
     return env
+
+
+def measure_command(command: list[str], runs: int, env: dict[str, str] | None = None) -> Figure:
+    """Wall time and peak RSS of a whole command, cold (a new process each run); `env` is added to
+    the bench's environment."""
+    figure = Figure([])
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=bench_env() | (env or {}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        figure.values.append(time.perf_counter() - started)
+        figure.rss_mb = max(figure.rss_mb, usage.ru_maxrss / 1024)
+        figure.detail = {"exit": os.waitstatus_to_exitcode(status)}
+    return figure

@@ -23,7 +23,7 @@ from bench.data import PROJECT
 from bench.harness import PYTHON, RUN_DIR, bench_env
 
 sys.path.insert(0, str(PROJECT / "tests" / "scaleout"))
-from pg_cluster import PostgresServer, running_postgres
+from pg_cluster import PostgresServer, find_bin_dir, running_postgres
 
 SITES = 40  # establishment folders
 BATCH_FILES = 50  # TLKPI_INGEST_BATCH_FILES of the workers
@@ -163,6 +163,13 @@ def backend_envs(server: PostgresServer, name: str) -> dict[str, str]:
         "TLKPI_LAKE_DATA_PATH": f"{root.with_name(root.name + '-files')}/",
         "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES),
     }
+
+
+def postgres_missing() -> str:
+    """Why target 6 cannot run here ("" when it can): it needs Debian's PostgreSQL server."""
+    if find_bin_dir() is None:
+        return "not measured: PostgreSQL server not installed (`make postgres` installs it as root)"
+    return ""
 
 
 def bench_lake_runs(files: int) -> list[IngestRun]:

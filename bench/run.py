@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.commands import bench_commands
 from bench.data import BENCH_QUARTER, PROJECT, fresh_copy, large_files, national_inbox, small_file
-from bench.harness import PREFECT_HOME, PYTHON, RUN_DIR, TLKPI, Figure, bench_env
+from bench.harness import PREFECT_HOME, PYTHON, RUN_DIR, TLKPI, Figure, bench_env, measure_command
 from bench.served import SERVED_INTERVAL, free_port, ingest_with_served_server, served_latency
+from bench.throughput import bench_inbox
 from bench.warehouse_data import national_warehouse
 
 SLOW_RUN_SECONDS = 40.0  # a case slower than this (and far off its target) is run once only
@@ -55,7 +57,9 @@ def run_case(
     for line in done.stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
             return dict(json.loads(line.removeprefix("BENCH_RESULT ")))
-    raise RuntimeError(f"case {case} failed:\n{done.stderr[-3000:]}")
+    print(f"case {case} failed:\n{done.stderr[-3000:]}", file=sys.stderr, flush=True)
+    last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    return {"failed": last[-300:]}
 
 
 def measure(
@@ -78,6 +82,9 @@ def measure(
         if "timed_out" in result:
             figure.note = f"timed out after {timeout:.0f} s"
             break
+        if "failed" in result:  # a missing prerequisite or a fault: said in the report, not a crash
+            figure.note = f"failed: {result['failed']}"
+            break
         results.append(result)
         figure.values.append(result["seconds"])
         figure.rss_mb = max(figure.rss_mb, result["rss_mb"])
@@ -86,21 +93,6 @@ def measure(
             break
     if results:
         figure.detail = sorted(results, key=lambda result: result["seconds"])[(len(results) - 1) // 2]
-    return figure
-
-
-def measure_command(command: list[str], runs: int) -> Figure:
-    """Wall time and peak RSS of a whole command, cold (a new process each run)."""
-    figure = Figure([])
-    for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=PROJECT, env=bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        figure.values.append(time.perf_counter() - started)
-        figure.rss_mb = max(figure.rss_mb, usage.ru_maxrss / 1024)
-        figure.detail = {"exit": os.waitstatus_to_exitcode(status)}
     return figure
 
 
@@ -192,7 +184,8 @@ def bench_national(files: int, flow_files: int, runs: int, report: list[Row], no
     notes.append(f"- 2 floor: DuckDB reads all the files with one `read_csv` glob, {floor.span()}.")
 
 
-def bench_warehouse(establishments: int, runs: int, report: list[Row], notes: list[str]) -> Path:
+def bench_warehouse(establishments: int, runs: int, report: list[Row], notes: list[str]) -> tuple[Path, str]:
+    """Target 3; the warehouse and, when its edition was not frozen, why (target 4 needs it)."""
     path, n_rows, built = national_warehouse(establishments)
     size = f"{n_rows:,} measurements ({establishments:,} est. × 17 UC × 30 KPIs × 24 months), {path.stat().st_size / 1e9:.1f} GB"
     work = str(RUN_DIR / "open-data")
@@ -211,10 +204,16 @@ def bench_warehouse(establishments: int, runs: int, report: list[Row], notes: li
     )
     notes.append(f"- 3 extra: `load_history` for one establishment's file on this warehouse: "
                  f"{history.span()}, {history.detail.get('keys', 0):,} keys, peak RSS {history.rss_mb:.0f} MB.")  # fmt: skip
-    return path
+    return path, ("" if as_is.values else f"target 3 froze no edition of {BENCH_QUARTER} ({as_is.note})")
 
 
-def bench_site(warehouse: Path, runs: int, report: list[Row], notes: list[str]) -> None:
+def bench_site(warehouse: Path, missing: str, runs: int, report: list[Row], notes: list[str]) -> None:
+    target = "4. publication: public site (+ open data) and every private report"
+    if missing:
+        report.append(
+            Row(target, "not measured", "—", "—", "site + 1,500 private reports ≤ 60 s", "n/a", missing)
+        )
+        return
     rendered = RUN_DIR / "publication"
     # runs of about a minute: every run is made unless one is far off the 60 s goal
     figure = measure(
@@ -226,7 +225,7 @@ def bench_site(warehouse: Path, runs: int, report: list[Row], notes: list[str]) 
             f"{detail.get('bytes', 0) / 1e6:.1f} MB (site {detail.get('site_files', 0)} files, "
             f"{detail.get('site_bytes', 0) / 1e6:.1f} MB)")  # fmt: skip
     shown = figure.span() if figure.values else f"> 30 min ({figure.note})"
-    report.append(Row("4. publication: public site (+ open data) and every private report", shown, floor.span(),
+    report.append(Row(target, shown, floor.span(),
                       f"{ratio(figure, floor):.0f}×", "site + 1,500 private reports ≤ 60 s",
                       verdict(bool(figure.values) and figure.median <= 60), size))  # fmt: skip
     notes.append(f"- 4: stages of the median run (the quarter flow's two render tasks, side by side, each its own time; "
@@ -282,8 +281,13 @@ def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
 
 def bench_lake(files: int, report: list[Row], notes: list[str]) -> None:
     """Target 6: small files by 1 and 2 workers on the DuckDB file and on a DuckLake, an analyst querying."""
-    from bench.lake import BATCH_FILES, bench_lake_runs
+    from bench.lake import BATCH_FILES, bench_lake_runs, postgres_missing
 
+    missing = postgres_missing()
+    if missing:
+        report.append(Row(f"6. {files:,} small files, 1 and 2 workers", "not measured", "—", "—",
+                          "lake: 2 workers ≥ 1.6× one", "n/a", missing))  # fmt: skip
+        return
     runs = bench_lake_runs(files)
     for run in runs:
         waits = sorted(run.waits)
@@ -308,6 +312,8 @@ def machine() -> list[str]:
     return [
         f"- `nproc`: {os.cpu_count()}; {platform.processor() or platform.machine()}; {platform.platform()}",
         f"- python {platform.python_version()}, duckdb {duckdb.__version__}, polars {polars.__version__}",
+        "- load average (1, 5, 15 min) at the end of the run: {:.2f}, {:.2f}, {:.2f} (other work on the "
+        "machine inflates every figure; the ratios to floors of the same run less so)".format(*os.getloadavg()),
         "- `free -h`:", "", "```", free, "```",
     ]  # fmt: skip
 
@@ -352,7 +358,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smoke run: small data, one run each")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
-    parser.add_argument("--only", nargs="*", default=["1", "2", "3", "4", "5", "6"], help="targets to run")
+    parser.add_argument(
+        "--only", nargs="*", default=["1", "2", "3", "4", "5", "6", "7"], help="targets to run"
+    )
     parser.add_argument("--output", default=str(PROJECT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     runs = 1 if args.quick else args.runs
@@ -373,14 +381,19 @@ def main(argv: list[str] | None = None) -> None:
     if "2" in args.only:
         count = 150 if args.quick else 1_500
         timed("2", lambda: bench_national(count, count, runs, report, notes))
+        timed("2'", lambda: bench_inbox(runs, report, notes, measure, bench_prefect_server, Row, verdict))
     if "3" in args.only or "4" in args.only:
-        warehouse = timed("3", lambda: bench_warehouse(100 if args.quick else 1_500, runs, report, notes))
+        warehouse, missing = timed(
+            "3", lambda: bench_warehouse(100 if args.quick else 1_500, runs, report, notes)
+        )
         if "4" in args.only:
-            timed("4", lambda: bench_site(warehouse, runs, report, notes))
+            timed("4", lambda: bench_site(warehouse, missing, runs, report, notes))
     if "5" in args.only:
         timed("5", lambda: bench_cold(runs, report, notes))
     if "6" in args.only:
         timed("6", lambda: bench_lake(150 if args.quick else 1_500, report, notes))
+    if "7" in args.only:
+        timed("7", lambda: bench_commands(runs, report, notes, Row, verdict))
     text = write_report(report, notes, args.quick, time.perf_counter() - started, sections)
     Path(args.output).write_text(text, encoding="utf-8")
     print(text.split("## Machine")[0])

@@ -8,7 +8,8 @@ additive figures the audit protects, and a digest of each establishment's inputs
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,9 @@ class Member:
     baseline_weight: float | None
     patients: float | None
     baseline_patients: float | None
+
+
+MEMBER_FIGURES = attrgetter(*(field.name for field in fields(Member)))
 
 
 @dataclass(frozen=True)
@@ -296,13 +300,18 @@ def additive_figures(
 # --- what an establishment's inputs to a cell are ----------------------------------------------
 
 
+def member_row(member: Member) -> tuple[Any, ...]:
+    """A member's figures as a flat tuple (its fields are scalars: no deep copy as `astuple` makes)."""
+    return MEMBER_FIGURES(member)  # type: ignore[no-any-return]
+
+
 def member_digests(cell: CellInput) -> dict[str, tuple[str, float | None]]:
     """finess -> (digest of its members' figures in the cell, its patients)."""
     mine: dict[str, list[Member]] = {}
     for member in cell.members:
         mine.setdefault(member.finess, []).append(member)
     return {
-        finess: (digest([astuple(m) for m in members]), known_sum(m.patients for m in members))
+        finess: (digest([member_row(m) for m in members]), known_sum(m.patients for m in members))
         for finess, members in mine.items()
     }
 

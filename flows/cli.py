@@ -12,13 +12,15 @@ from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from types import SimpleNamespace
+from typing import Annotated
 
 import typer
 
 from flows.cli_lake import migrate_warehouse
-from flows.cli_options import DataRoot, operator_errors
+from flows.cli_options import Create, DataRoot, operator_errors
 from flows.cli_options import command_settings as _settings
+from flows.cli_runs import hand_over, print_outcomes, print_publication, served_api, served_publication
 from flows.portal_cli import access_app
 from flows.portal_cli import portal as portal_command
 from tlkpi.settings import Settings, configure_runtime_env
@@ -30,9 +32,9 @@ app = typer.Typer(
 )
 
 
-def _flow_settings(data_root: Path | None) -> Settings:
+def _flow_settings(data_root: Path | None, create: bool = False) -> Settings:
     """Settings for a command that runs flows: on the project's running server when there is one."""
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     from flows.local_api import use_running_server
 
     use_running_server(Path(os.environ["PREFECT_HOME"]))  # before Prefect reads its settings
@@ -42,35 +44,34 @@ def _flow_settings(data_root: Path | None) -> Settings:
     return settings
 
 
-def _print_outcomes(outcomes: list) -> None:
-    counts = {
-        verdict: sum(1 for o in outcomes if o.verdict == verdict)
-        for verdict in ("accepted", "rejected", "quarantined", "duplicate")
-    }
-    loaded = sum(o.loaded for o in outcomes)
-    for o in outcomes:
-        if o.verdict in ("rejected", "quarantined"):
-            typer.echo(f"  {o.verdict}  {o.file}: {o.issues} issue(s), first: {o.first_issue}")
-    typer.echo(
-        f"Ingest: {len(outcomes)} file(s): {counts['accepted']} accepted, {counts['rejected']} rejected, "
-        f"{counts['duplicate']} duplicate(s); {loaded} measurement(s) loaded."
-        + (f" {counts['quarantined']} file(s) in quarantine (see the log)." if counts["quarantined"] else "")
-    )
-
-
 @app.command()
-def ingest(data_root: DataRoot = None) -> None:
-    """Process every file waiting in the inbox once (claim, read, validate, load or reject)."""
-    settings = _flow_settings(data_root)
+def ingest(data_root: DataRoot = None, create: Create = False) -> None:
+    """Process every file waiting in the inbox once (claim, read, validate, load or reject).
+
+    While `tlkpi serve` runs, the run is handed to its `ingest/inbox` deployment and its summary printed.
+    """
+    settings = _settings(data_root, create)
+    from intake.dropzone import nothing_waiting
+
+    if nothing_waiting(settings.inbox_dir, settings.processing_dir, settings.settle_seconds):
+        print_outcomes([])  # nothing to claim and no claim to put back: no flow to start
+        return
+    api = served_api()
+    served = hand_over(api, "ingest/inbox", {"data_root": str(settings.root)}) if api else None
+    if served is not None:
+        print_outcomes([SimpleNamespace(**row) for row in served.tables.get("ingest-verdicts", [])])
+        return
+    _flow_settings(data_root, create=True)
     from flows.ingest import ingest as ingest_flow
 
-    _print_outcomes(ingest_flow(str(settings.root)))
+    print_outcomes(ingest_flow(str(settings.root)))
 
 
 @app.command()
 def quarter(
     quarter: Annotated[str, typer.Argument(help="Quarter to publish, e.g. 2025-T3.")],
     data_root: DataRoot = None,
+    create: Create = False,
     edition: Annotated[
         int | None,
         typer.Option(
@@ -82,28 +83,54 @@ def quarter(
 
     A quarter that has not ended is refused (exit code 2). A new edition is frozen only when files or
     results changed since the last one; otherwise the command says so in one line and writes nothing.
+    While `tlkpi serve` runs, the run is handed to its `quarter/quarter` deployment.
     """
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     if edition is not None:
         _render_edition(settings, _closed_quarter(quarter), edition)
         return
     label = _closed_quarter(quarter)
-    from reports.site.writer import unchanged_publication
 
-    unchanged = unchanged_publication(settings, label)
-    if unchanged is not None:
-        as_of = f"as of {unchanged.as_of:%Y-%m-%d %H:%M}" if unchanged.as_of else "no data"
-        typer.echo(
-            f"Quarter {label}: nothing new since edition {unchanged.number} ({as_of}); published files "
-            f"unchanged: {settings.site_dir / label / 'index.html'}"
-        )
+    if _print_unchanged(settings, label):
         return
-    _flow_settings(data_root)
+    from flows.handoff import summary_key
+
+    api = served_api()
+    served = (
+        hand_over(api, "quarter/quarter", {"quarter": label, "data_root": str(settings.root)})
+        if api
+        else None
+    )
+    if served is not None:
+        rows = served.tables.get(summary_key(label))
+        if not rows:  # the run found nothing new and wrote nothing (no artifact either)
+            if not _print_unchanged(settings, label):
+                typer.echo(f"Quarter {label}: run {served.name} published nothing new (see {served.url})")
+            return
+        print_publication(served_publication(rows[0]))
+        typer.echo(f"Report: {rows[0]['index_path']}")
+        return
+    _flow_settings(data_root, create=True)
     from flows.quarter import quarter as quarter_flow
 
     publication = quarter_flow(label, str(settings.root))
-    _print_publication(publication)
+    print_publication(publication)
     typer.echo(f"Report: {publication.index_path}")
+
+
+def _print_unchanged(settings: Settings, label: str) -> bool:
+    """Say so in one line when publishing the quarter would change nothing (read-only, no flow)."""
+    from reports.site.unchanged import unchanged_publication
+
+    unchanged = unchanged_publication(settings, label)
+    if unchanged is None:
+        return False
+    as_of = f"as of {unchanged.as_of:%Y-%m-%d %H:%M}" if unchanged.as_of else "no data"
+    typer.echo(
+        f"Quarter {label}: nothing new since edition {unchanged.number} ({as_of}); published files "
+        f"unchanged: {settings.site_dir / label / 'index.html'}"
+    )
+    return True
 
 
 def _closed_quarter(text: str) -> str:
@@ -127,37 +154,13 @@ def _render_edition(settings: Settings, label: str, number: int) -> None:
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
 
 
-def _print_publication(publication: Any) -> None:
-    summary = publication.summary
-    as_of = f"as of {summary.as_of:%Y-%m-%d %H:%M}" if summary.as_of else "no data"
-    if summary.created:
-        previous = f", replacing edition {summary.previous_edition}" if summary.previous_edition else ""
-        typer.echo(f"Quarter {summary.quarter}: edition {summary.edition} published ({as_of}{previous}).")
-    elif publication.unchanged:
-        typer.echo(
-            f"Quarter {summary.quarter}: nothing new since edition {summary.edition} ({as_of}); "
-            "published files unchanged."
-        )
-    else:
-        typer.echo(
-            f"Quarter {summary.quarter}: nothing new since edition {summary.edition} ({as_of}); its site "
-            "was rewritten whole (the files did not match the manifest, or the code changed)."
-        )
-    typer.echo(
-        f"  {summary.submissions} file(s), {summary.establishments} establishment(s), "
-        f"{summary.experimentations} experimentation(s); {summary.cells} published row(s), "
-        f"{summary.withheld} withheld ({summary.withheld_secondary} to protect another cell)."
-    )
-    typer.echo(f"  Disclosure audit: {summary.audit_path}")
-
-
 @app.command()
 def demo(
     data_root: DataRoot = None,
     seed: Annotated[int, typer.Option(help="Seed of the demo data generator.")] = 2025,
 ) -> None:
     """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
-    settings = _flow_settings(data_root)
+    settings = _flow_settings(data_root, create=True)
     from demo.demo_data import generate_demo
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
@@ -167,9 +170,9 @@ def demo(
         f"Demo data: {generated.establishments} establishments, {generated.experimentations} "
         f"experimentations, {generated.files_written} files in {settings.inbox_dir}"
     )
-    _print_outcomes(ingest_flow(str(settings.root)))
+    print_outcomes(ingest_flow(str(settings.root)))
     publication = quarter_flow(generated.latest_quarter, str(settings.root))
-    _print_publication(publication)
+    print_publication(publication)
     typer.echo(f"Report: {publication.index_path}")
 
 
@@ -318,9 +321,10 @@ def backup(
 def restore(
     source: Annotated[Path, typer.Argument(help="A folder written by `tlkpi backup`.")],
     data_root: DataRoot = None,
+    create: Create = False,
 ) -> None:
     """Restore the warehouse from a backup (DuckDB IMPORT DATABASE); refuses to overwrite one."""
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     from warehouse.backup import restore_warehouse
 
     with operator_errors():
@@ -335,13 +339,14 @@ def serve(
         float | None,
         typer.Option(min=5, help="Seconds between inbox polls (default: prefect.yaml's interval)."),
     ] = None,
+    create: Create = False,
 ) -> None:
     """Run every deployment of prefect.yaml in this process, on its schedule, until Ctrl-C or SIGTERM.
 
     Without PREFECT_API_URL it starts a Prefect server with its UI on 127.0.0.1:4200
     (TLKPI_SERVER_PORT) and prints the UI's address.
     """
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     from flows.serve import serve_all
     from tasks.logs import quiet_console_tracebacks
 

@@ -18,6 +18,10 @@ DataRoot = Annotated[
         "--data-root", help="Data root (inbox, archive, warehouse, site). Default: $TLKPI_DATA_ROOT or ./var."
     ),
 ]
+Create = Annotated[
+    bool,
+    typer.Option("--create", help="Make --data-root a new data root when it is not one yet."),
+]
 
 
 @contextmanager
@@ -36,10 +40,23 @@ def operator_errors() -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
-def command_settings(data_root: Path | None) -> Settings:
-    """The settings of a command, its --data-root passed on to the flow runs it starts."""
+def command_settings(data_root: Path | None, create: bool = False) -> Settings:
+    """The settings of a command, its --data-root passed on to the flow runs it starts. A --data-root
+    that is not a data root is refused unless `create` asks for a new one."""
+    if data_root and not create:
+        refuse_unknown_root(data_root)
     if data_root:  # flow runs started as subprocesses (`serve`) read it from the environment
         os.environ["TLKPI_DATA_ROOT"] = str(data_root)
     settings = settings_for(data_root)
     configure_runtime_env(settings)
     return settings
+
+
+def refuse_unknown_root(data_root: Path) -> None:
+    """A --data-root that is not a data root (a typo, the wrong folder) is refused, never filled."""
+    from tlkpi.data_root import not_a_data_root
+
+    reason = not_a_data_root(data_root)
+    if reason:
+        typer.echo(f"error: {reason}; check the path, or add --create to make a new data root", err=True)
+        raise typer.Exit(2)

@@ -7,9 +7,15 @@ from datetime import date
 
 from prefect import flow
 
+from flows.handoff import summary_key
 from schemas import periods
 from tasks.aggregate import QuarterSummary, aggregate_quarter
-from tasks.artifacts import publish_quarter_tables, publish_report_link, publish_report_links
+from tasks.artifacts import (
+    publish_quarter_summary,
+    publish_quarter_tables,
+    publish_report_link,
+    publish_report_links,
+)
 from tasks.load import sync_reference
 from tasks.logs import run_logger, stage
 from tasks.render import check_site, deliver_reports, render_private, render_site
@@ -64,5 +70,6 @@ def quarter(quarter: str | None = None, data_root: str | None = None) -> Publica
     publish_report_link(label, index_path, summary.cells, summary.withheld)
     publish_report_links(label, index_path, private_indexes)
     deliver_reports(settings, label, summary.edition)
+    publish_quarter_summary(summary, index_path, summary_key(label))
     logger.info("Quarter %s: edition %s published at %s", label, summary.edition, index_path)
     return Publication(summary, index_path, private_indexes)

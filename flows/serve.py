@@ -40,6 +40,7 @@ SERVER_START_SECONDS = 180  # the first start migrates the server's SQLite datab
 SERVER_STOP_SECONDS = 20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RUNNER_STOP_SECONDS = 15  # after SIGINT/SIGTERM, the runner's own stop gets this long
+RUNNER_POLL_SECONDS = 1.0  # a run handed over by `tlkpi ingest`/`quarter` starts within about this long
 
 
 def read_deployments(project: Path = PROJECT_ROOT) -> list[dict[str, Any]]:
@@ -106,7 +107,9 @@ def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bo
 
     Schedules are paused on the way out only on a server that outlives this process.
     """
-    runner = ProjectRunner(name="tlkpi", pause_on_shutdown=pause_on_shutdown)
+    runner = ProjectRunner(
+        name="tlkpi", pause_on_shutdown=pause_on_shutdown, query_seconds=RUNNER_POLL_SECONDS
+    )
     for deployment in runner_deployments(project, interval):
         runner.add_deployment(deployment)
     if ready:
@@ -122,7 +125,10 @@ def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float 
             run_deployments(project, interval, pause_on_shutdown=True)
         else:
             with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
-                ready = f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)"
+                ready = (
+                    f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)\n"
+                    f"`prefect` commands in another shell: export PREFECT_API_URL={url}/api"
+                )
                 run_deployments(project, interval, pause_on_shutdown=False, ready=ready)
     except KeyboardInterrupt:  # at any moment, even before the runner started: stop, server included
         pass

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -80,6 +81,13 @@ def discover(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
             except FileNotFoundError:
                 continue
     return [path for _, _, path in sorted(found)]
+
+
+def nothing_waiting(inbox: Path, processing: Path, settle_seconds: float = 0.0) -> bool:
+    """No settled file in the inbox and no claim left in processing/: an ingest run would do nothing."""
+    if processing.is_dir() and any(path.name != SETTLED_DIR for path in processing.iterdir()):
+        return False
+    return not discover(inbox, settle_seconds)
 
 
 def folder_finess(relative: Path) -> str | None:
@@ -195,9 +203,12 @@ def release_stale_claims(
     `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
     if not processing.is_dir():
         return []
+    shutil.rmtree(processing / SETTLED_DIR, ignore_errors=True)  # left by a killed process: settled
     released = []
     now = time.time()
-    for work_dir in sorted(path for path in processing.iterdir() if path.is_dir()):
+    for work_dir in sorted(
+        path for path in processing.iterdir() if path.is_dir() and path.name != SETTLED_DIR
+    ):
         record = work_dir / CLAIM_FILE
         try:
             age = now - (record if record.exists() else work_dir).stat().st_mtime
@@ -315,6 +326,30 @@ def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) 
 def release(taken: Claim) -> None:
     """The file is safe elsewhere (archive, rejected/, or already known): drop the claim."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
+
+
+SETTLED_DIR = ".settled"  # processing/.settled/: claims already settled, being deleted
+
+
+def release_all(claims: list[Claim], processing: Path) -> threading.Thread | None:
+    """Drop settled claims in one go: each claim folder is renamed into processing/.settled/ at once
+    (never put back, never taken again), and that folder is deleted by a thread while the run goes on;
+    the process waits for it before it exits. A folder left by a killed process goes at the next run."""
+    settled = processing / SETTLED_DIR / uuid.uuid4().hex
+    moved = 0
+    for taken in claims:
+        try:
+            if moved == 0:
+                settled.mkdir(parents=True)
+            os.rename(taken.work_dir, settled / Path(taken.work_dir).name)
+            moved += 1
+        except OSError:  # another file system, or already gone: drop it here
+            release(taken)
+    if not moved:
+        return None
+    deleting = threading.Thread(target=shutil.rmtree, args=(settled,), kwargs={"ignore_errors": True})
+    deleting.start()
+    return deleting
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:

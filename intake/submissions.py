@@ -285,7 +285,7 @@ def settle_claims(
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
         write_receipt_of(claim, outcomes[-1], settings.outbox_dir, referent)
-        dropzone.release(claim)
+    dropzone.release_all(claims, settings.processing_dir)
     return outcomes
 
 

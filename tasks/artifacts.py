@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from disclosure.benchmark import BenchmarkCell, RoiCell
 from disclosure.editions import find_edition, read_benchmark, read_roi
 from intake.submissions import Outcome
+from tasks.aggregate import QuarterSummary
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import quarter_completeness, submission_deadline
@@ -30,6 +31,14 @@ def publish_verdicts(outcomes: list[Outcome]) -> None:
     ]
     if rows:
         create_table_artifact(rows, key="ingest-verdicts", description="Verdict per submitted file")
+
+
+@task(name="publish-quarter-summary", cache_policy=NO_CACHE)
+def publish_quarter_summary(summary: QuarterSummary, index_path: str, key: str) -> None:
+    """What the run published, in one row: the command that handed the run over prints it."""
+    row = {**asdict(summary), "index_path": index_path}
+    row["as_of"] = summary.as_of.isoformat() if summary.as_of else None
+    create_table_artifact([row], key=key, description=f"What the run published for {summary.quarter}")
 
 
 @task(name="publish-report-link", cache_policy=NO_CACHE)

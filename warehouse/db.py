@@ -18,6 +18,7 @@ import duckdb
 from tlkpi.errors import DiskFullError, PipelineError, TransientError, WarehouseError, is_disk_full
 from tlkpi.settings import Lake
 from warehouse.dialect import attach_lake, statements_for_lake
+from warehouse.lock_holder import lock_holder
 
 Warehouse = Path | Lake  # the DuckDB file, or the lake
 T = TypeVar("T")
@@ -30,7 +31,6 @@ COMMIT_ATTEMPTS = 30  # a lake commit that lost a race is redone on the winner's
 COMMIT_RETRY_SECONDS = 0.05
 LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
 _LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
-_LOCK_PID = re.compile(r"\(PID (\d+)\)")
 _CORRUPTION = re.compile(r"corrupt|checksum|could not read enough bytes|not a valid duckdb", re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -135,19 +135,6 @@ def as_of(where: Warehouse, snapshot: int | None) -> Warehouse:
 def warehouse_exists(where: Warehouse) -> bool:
     """A file warehouse exists once written; a lake is assumed to (its catalogue answers on opening)."""
     return isinstance(where, Lake) or where.exists()
-
-
-def lock_holder(message: str) -> str:
-    """Who holds the warehouse, from DuckDB's lock message: 'PID 123 (tlkpi ingest)' when it says."""
-    match = _LOCK_PID.search(message)
-    if not match:
-        return "another process"
-    pid = match[1]
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return f"PID {pid}"
-    return f"PID {pid} ({' '.join(command.split())[:120]})"
 
 
 def machine_fault(exc: BaseException) -> duckdb.Error | None:

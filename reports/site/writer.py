@@ -20,9 +20,7 @@ from disclosure.editions import (
     frozen_completeness,
     read_benchmark,
     read_roi,
-    unchanged_edition,
 )
-from disclosure.rules import Rules
 from disclosure.trend import PublishedQuarter, read_trend
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.site.calculator import FIELDS, gain_basis
@@ -35,7 +33,7 @@ from reports.site.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
 from schemas.periods import parse_quarter
-from tlkpi.errors import TransientError, WarehouseError
+from tlkpi.errors import WarehouseError
 from tlkpi.settings import Settings
 from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.queries import completeness_counts
@@ -210,20 +208,3 @@ def site_is_current(warehouse_path: Warehouse, quarter: str, site_root: Path) ->
     """True when site_root/<quarter>/ already holds the latest edition, every file as its manifest says."""
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, None)
     return is_current(edition_dir(site_root, content.edition, True), content.edition, content.inputs)
-
-
-def unchanged_publication(settings: Settings, quarter: str) -> Edition | None:
-    """The published edition when `tlkpi quarter` would change nothing (no new edition, site intact).
-
-    Reads only, without waiting: a warehouse held by a writer, not yet migrated or not there gives None
-    (the flow, a writer, waits its turn, migrates, or says what is wrong).
-    """
-    rules = Rules.of(settings)
-    try:
-        with open_warehouse(settings.warehouse, read_only=True, wait_seconds=0) as con:
-            edition = unchanged_edition(con, quarter, rules)
-    except (TransientError, WarehouseError):
-        return None
-    if edition is None or not site_is_current(settings.warehouse, quarter, settings.site_dir):
-        return None
-    return edition

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -93,7 +94,10 @@ def assert_one_operator_line(done: subprocess.CompletedProcess[str], *words: str
 
 
 def drop(root: Path, finess: str, name: str, value: int) -> Path:
-    return drop_file(root / "inbox", finess, name, delay_file(finess, value + 15, value, QUARTER))
+    path = drop_file(root / "inbox", finess, name, delay_file(finess, value + 15, value, QUARTER))
+    settled = time.time() - 60  # dropped a minute ago: settled, the next run takes it
+    os.utime(path, (settled, settled))
+    return path
 
 
 def ingest_in_process(settings: Settings) -> int:

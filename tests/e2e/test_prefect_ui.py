@@ -38,7 +38,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "TLKPI_SERVER_PORT": str(port), "DO_NOT_TRACK": "1"}
     env |= {"TLKPI_SETTLE_SECONDS": "0"}
     log = tmp_path / "serve.log"
-    process = start_serve(env, tmp_path / "var", log)
+    process = start_serve(env, tmp_path / "var", log, "--create")
     try:
         deadline = time.monotonic() + 240
         while "Prefect UI: " not in log.read_text(errors="replace"):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from disclosure.audit import Figure, LinkedTable, audit_table
+from disclosure.audit import Figure, LinkedTable, audit_table, one_sum_range, solve_range_highs
 
 TOTAL = ("ENSEMBLE",)
 
@@ -60,3 +63,32 @@ def test_numerators_stay_below_denominators_and_an_unpublished_total_frees_every
     }
     cells[TOTAL] = rate(35, 109, False)
     assert audit_table(table(cells), 0.2) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-50, 50),
+            st.floats(0, 40),
+            st.sampled_from([1.0, -1.0]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_one_sum_in_closed_form_matches_the_solver(
+    terms: list[tuple[float, float, float, bool]], data: st.DataObject
+) -> None:
+    # a feasible programme: the right side is the sum at a point inside the bounds
+    bounds = [(low, low + width if finite else math.inf) for low, width, _, finite in terms]
+    row = np.array([[sign for _, _, sign, _ in terms]])
+    point = [low + (min(width, 10.0) / 2) for low, width, _, _ in terms]
+    rhs = np.array([float(row[0] @ np.array(point))])
+    target = data.draw(st.integers(0, len(terms) - 1))
+    closed = one_sum_range(target, row, rhs, bounds)
+    solved = solve_range_highs(target, len(terms), row, rhs, None, None, bounds)
+    for ours, theirs in zip(closed, solved, strict=True):
+        assert ours == pytest.approx(theirs, abs=1e-6) or (math.isinf(ours) and ours == theirs)
