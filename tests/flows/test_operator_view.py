@@ -56,7 +56,7 @@ def test_a_lock_wait_is_in_the_run_log_with_who_holds_the_lock(tmp_path: Path) -
     warehouse = root / "warehouse" / "tlkpi.duckdb"
     warehouse.parent.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(warehouse), "4"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD_LOCK, str(warehouse), "10"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
