@@ -10,6 +10,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
@@ -17,9 +18,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from intake import reception
 from intake.claim_owner import OWNER_FILE, Owner, write_owner
 from schemas.finess import has_valid_format
 from tlkpi.errors import StorageError
@@ -32,6 +33,7 @@ STORE_UNAVAILABLE = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES, errno.EAGAIN}
 )
 MAX_NAME_BYTES = 255  # of one path component, on the file systems we store to
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ class Claim:
     relative: str  # path relative to the inbox, as it was dropped (posix)
     inbox_finess: str | None  # the establishment folder it was dropped in, if any
     sha256: str
-    received_at: str  # ISO time the file was last written in the inbox
+    received_at: str  # ISO time (UTC) the pipeline first saw the file as it was claimed: reception order
     refusal: str | None = None  # NOT_REGULAR: refused at claim time, nothing was read
+    ledger: str = ""  # the reception ledger's folder, whose sighting of the file goes with the claim
 
     @property
     def name(self) -> str:
@@ -52,33 +55,74 @@ class Claim:
 
 
 def is_candidate(path: Path) -> bool:
-    """Regular, visible, complete files only: no symlink, no `.part`, no Office lock file `~$…`."""
+    """Visible, complete entries that are not links or folders: regular files, and the special files
+    (FIFO, socket) that get a refusal instead of being ignored; no `.part`, no Office lock file `~$…`."""
     name = path.name
     if name.startswith((".", "~$")) or name.lower().endswith(PARTIAL_SUFFIXES):
         return False
-    return path.is_file() and not path.is_symlink()
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def discover(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
-    """Files waiting in the inbox, oldest first then by name, skipping hidden folders.
+def list_candidates(inbox: Path) -> list[Path]:
+    """Every file waiting in the inbox, settled or not, by path; hidden folders skipped.
 
-    A file modified in the last `settle_seconds` may still be uploading: it waits for the next run.
     Another run may claim a file while we look: a file that vanishes is simply not listed.
     """
-    settled_before = time.time() - settle_seconds
     if not inbox.is_dir():
         return []
-    found: list[tuple[float, str, Path]] = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(inbox, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            path = Path(root) / name
+        found += [Path(root) / name for name in sorted(files) if is_candidate(Path(root) / name)]
+    return found
+
+
+def discover(inbox: Path, settle_seconds: float = 0.0, *, wait: bool = False) -> list[Path]:
+    """Settled files of the inbox, in reception order (the pipeline's first sighting), then by name.
+
+    A file is settled once the pipeline has seen it unchanged for `settle_seconds`; its modification
+    time is never compared with the clock (a client sets it). With `wait`, a run that sees files for
+    the first time waits once for them to settle instead of leaving them to the next run.
+    """
+    settled, waiting = _observe(inbox, settle_seconds)
+    if wait and waiting:
+        time.sleep(min(max(waiting), settle_seconds))
+        settled, _ = _observe(inbox, settle_seconds)
+    return settled
+
+
+def _observe(inbox: Path, settle_seconds: float) -> tuple[list[Path], list[float]]:
+    """Record a sighting of every file; the settled ones by reception time, and the seconds the others
+    still have to wait."""
+    candidates = list_candidates(inbox)
+    if not candidates:
+        return [], []
+    found: list[tuple[int, str, Path]] = []
+    waiting: list[float] = []
+    future = 0
+    with reception.open_ledger(reception.ledger_dir(inbox)) as ledger:
+        for path in candidates:
             try:
-                if is_candidate(path) and (modified := path.stat().st_mtime) <= settled_before:
-                    found.append((modified, path.as_posix(), path))
+                status = os.lstat(path)
             except FileNotFoundError:
                 continue
-    return [path for _, _, path in sorted(found)]
+            sighting = ledger.observe(path.relative_to(inbox).as_posix(), status)
+            future += status.st_mtime > time.time() + 60
+            age = sighting.age_seconds(reception.now_us())
+            if settle_seconds <= 0 or age >= settle_seconds:
+                found.append((sighting.seen_us, path.as_posix(), path))
+            else:
+                waiting.append(settle_seconds - age)
+        ledger.forget_absent({p.relative_to(inbox).as_posix() for p in candidates}, reception.now_us())
+    if future:
+        logger.info(
+            "%d file(s) with a modification time in the future: ignored, reception is by our clock", future
+        )
+    return [path for _, _, path in sorted(found)], waiting
 
 
 def folder_finess(relative: Path) -> str | None:
@@ -103,6 +147,8 @@ def claim(
     """Move the file under processing/ atomically; None when another run took it first or it is
     still being written (it goes back to the inbox for a later run).
 
+    The file is received when the pipeline first saw it as it is (see `intake.reception`); it is
+    taken once that sighting is `settle_seconds` old, whatever its modification time says.
     The owner is written before the move, so a claim whose owner died is always recognisable.
     The claimed entry is opened without following links: a symbolic link, a special file or a file
     with other hard links (swapped in after discovery) is refused unread. A regular file is copied,
@@ -110,25 +156,38 @@ def claim(
     are the bytes hashed, whatever a late writer still does to the original.
     """
     relative = path.relative_to(inbox)
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    ledger_dir = reception.ledger_dir(inbox)
+    with reception.open_ledger(ledger_dir) as ledger:  # recorded here when no run listed it before
+        sighting = ledger.observe(relative.as_posix(), before)
+    regular = stat.S_ISREG(before.st_mode)  # a link or special file is refused at once: nothing to wait for
+    if regular and settle_seconds > 0 and sighting.age_seconds(reception.now_us()) < settle_seconds:
+        return None  # seen as it is now too recently: maybe still being written
     work_dir = processing / uuid.uuid4().hex
     target = work_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     if owner is not None:
         write_owner(work_dir, owner)
     try:
-        before = os.lstat(path)
         os.rename(path, target)
     except FileNotFoundError:
         shutil.rmtree(work_dir, ignore_errors=True)
         return None
-    received = datetime.fromtimestamp(before.st_mtime, UTC).isoformat(timespec="seconds")
-    taken = Claim(str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "", received)
+    taken = Claim(
+        str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "",
+        sighting.received_at, ledger=str(ledger_dir),
+    )  # fmt: skip
     try:
         _write_claim(taken)  # from here a crash leaves a claim that is put back
     except OSError:  # a full disk: without its record the claim could never be released; undo it
         os.rename(target, path)
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
+    if not regular:  # a link, a FIFO or a socket: refused without even opening it
+        return _refuse_unread(taken)
     try:
         handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
@@ -137,7 +196,7 @@ def claim(
         opened = os.fstat(source.fileno())
         if not stat.S_ISREG(opened.st_mode) or opened.st_nlink != 1:
             return _refuse_unread(taken)
-        if _changed(before, opened) or time.time() - opened.st_mtime < settle_seconds:
+        if _changed(before, opened):
             _put_back(taken, target, inbox / relative)
             return None
         copy = work_dir / ".content"
@@ -210,6 +269,7 @@ def release_stale_claims(
 
 def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
     """Move a claim's file back to where it was dropped and drop the claim."""
+    taken: Claim | None = None
     if record.exists():
         taken = Claim(**json.loads(record.read_text(encoding="utf-8")))
         relatives = [Path(taken.relative)] if Path(taken.path).exists() else []
@@ -221,6 +281,8 @@ def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
         back = inbox / relative
         back.parent.mkdir(parents=True, exist_ok=True)
         os.rename(work_dir / relative, back)
+        if taken is not None:
+            _keep_reception(taken, back)
         released.append(back)
     shutil.rmtree(work_dir, ignore_errors=True)
     return released
@@ -317,8 +379,18 @@ def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) 
 
 
 def release(taken: Claim) -> None:
-    """The file is safe elsewhere (archive, rejected/, or already known): drop the claim."""
+    """The file is safe elsewhere (archive, rejected/, or already known): drop the claim and its sighting."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
+    if taken.ledger:
+        with reception.open_ledger(Path(taken.ledger)) as ledger:
+            ledger.forget(taken.relative, taken.received_at)
+
+
+def _keep_reception(taken: Claim, back: Path) -> None:
+    """A file put back keeps its reception time: it was received then, whatever happened to its run."""
+    if taken.ledger:
+        with reception.open_ledger(Path(taken.ledger)) as ledger:
+            ledger.restore(taken.relative, os.lstat(back), taken.received_at)
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:
@@ -329,5 +401,6 @@ def put_back(taken: Claim, inbox: Path) -> Path | None:
     back = inbox / taken.relative
     back.parent.mkdir(parents=True, exist_ok=True)
     os.rename(source, back)
+    _keep_reception(taken, back)
     shutil.rmtree(taken.work_dir, ignore_errors=True)
     return back

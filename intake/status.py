@@ -78,7 +78,7 @@ def quarter_progress(
 
 def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
     """Read the drop zone, then the warehouse read-only (waiting if a run is writing it)."""
-    pending = dropzone.discover(settings.inbox_dir)
+    pending = dropzone.list_candidates(settings.inbox_dir)  # read-only: records no sighting
     folders = Counter(dropzone.folder_finess(p.relative_to(settings.inbox_dir)) for p in pending)
     claims = (
         sorted(settings.processing_dir.glob(f"*/{dropzone.CLAIM_FILE}"))

@@ -30,14 +30,16 @@ def read_flow_run_state(flow_run_id: str) -> str | None:
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
-    """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
+    """Put back the files of claims whose owner is gone (or older than the timeout), then list the settled
+    files of the inbox in reception order (waiting once for files seen for the first time)."""
     dropzone.release_stale_claims(
         settings.inbox_dir,
         settings.processing_dir,
         settings.claim_timeout_seconds,
         claim_owner.claim_checker(read_flow_run_state),
     )
-    return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
+    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds, wait=True)
+    return [str(path) for path in found]
 
 
 @task(name="claim", cache_policy=NO_CACHE)
@@ -53,10 +55,6 @@ def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
     )
     taken = (claim for claim in claims if claim is not None)
     return list(islice(taken, settings.ingest_batch_files or None))
-
-    """Take the files out of the inbox atomically; those another run took first are skipped."""
-    claims = (dropzone.claim(Path(path), settings.inbox_dir, settings.processing_dir) for path in paths)
-    return [claim for claim in claims if claim is not None]
 
 
 @task(name="put-back", cache_policy=NO_CACHE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import duckdb
 from intake import dropzone
 from intake.dropzone import Claim
 from intake.identity import read_register
+from intake.reception import record_sighting
 from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
 from schemas.catalogue import default_catalogue
@@ -52,13 +54,18 @@ def register(settings: Settings) -> None:
     (settings.reference_dir / "establishments.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def drop(settings: Settings, relative: str, data: bytes, age_seconds: float = 60.0) -> Path:
-    """Write a file into the inbox as an upload finished `age_seconds` ago."""
+def drop(
+    settings: Settings, relative: str, data: bytes, age_seconds: float = 60.0, mtime: float | None = None
+) -> Path:
+    """Write a file into the inbox as an upload the pipeline first saw complete `age_seconds` ago
+    (a past run's sighting), its modification time what the client set (`mtime`, else as old)."""
     path = settings.inbox_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    settled = path.stat().st_mtime - age_seconds
-    os.utime(path, (settled, settled))
+    mtime = path.stat().st_mtime - age_seconds if mtime is None else mtime
+    os.utime(path, (mtime, mtime))
+    if age_seconds:
+        record_sighting(settings.inbox_dir, path, time.time() - age_seconds)
     return path
 
 
@@ -208,6 +215,7 @@ def drop_links(settings: Settings) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     os.link(outside, folder / "lien_dur.csv")
     os.utime(folder / "lien_dur.csv", (1.7e9, 1.7e9))
+    record_sighting(settings.inbox_dir, folder / "lien_dur.csv", time.time() - 60)
     os.symlink(outside, folder / "lien_symbolique.csv")  # never even listed
     return [f"{HOME}/lien_dur.csv"]
 
