@@ -104,6 +104,9 @@ def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = N
     except SubmissionError as exc:
         _save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
         return False
+    except CheckTimeout:  # a read that went past the file's budget: refused, the run goes on
+        _save_issues(work, [budget_issue(limits.seconds_per_file)])
+        return False
     except (Exception, MemoryError) as exc:  # one file's failure must not stop the others
         _log_failure(claim, "read", exc)
         _save_issues(work, [processing_error("lecture")])

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from schemas.budget import Deadline
 from schemas.columns import REQUIRED, canonical_name
 from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
@@ -39,12 +40,17 @@ class Limits:
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
     max_unpacked_bytes: int = 64 * 1024 * 1024  # an XLSX's members, a Parquet's uncompressed columns
-    max_columns: int = 200
+    max_columns: int = 200  # checked on the header (CSV line, XLSX dimension, Parquet footer) first
+    seconds_per_file: float = 60.0  # the read stops at its next step past this budget (CheckTimeout)
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
         return cls(
-            settings.max_file_bytes, settings.max_rows, settings.max_unpacked_bytes, settings.max_columns
+            settings.max_file_bytes,
+            settings.max_rows,
+            settings.max_unpacked_bytes,
+            settings.max_columns,
+            settings.check_seconds_per_file,
         )
 
 
@@ -60,13 +66,15 @@ class SubmittedTable:
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
-    """Read and map the columns of a submitted file; raise SubmissionError in French when unreadable."""
+    """Read and map the columns of a submitted file; raise SubmissionError in French when unreadable,
+    CheckTimeout when reading goes past the file's time budget (checked between the read's steps)."""
+    deadline = Deadline(limits.seconds_per_file)
     _check_size(path, limits)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        frame, file_format = _read_csv(path), "csv"
+        frame, file_format = _read_csv(path, limits, deadline), "csv"
     elif suffix in EXCEL_SUFFIXES:
-        frame, file_format = _read_excel(path, limits), "xlsx"
+        frame, file_format = _read_excel(path, limits, deadline), "xlsx"
     elif suffix in PARQUET_SUFFIXES:
         frame, file_format = _read_parquet(path, limits), "parquet"
     else:
@@ -84,7 +92,8 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
             rule="fichier_vide",
         )
     _check_rows(frame.height, path, limits)
-    return _map_columns(frame, path, file_format)
+    deadline.check()
+    return _map_columns(frame, path, file_format, deadline)
 
 
 def _check_rows(rows: int, path: Path, limits: Limits) -> None:
@@ -144,8 +153,21 @@ def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
         seen[name] = header
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def refuse_wide(columns: int, where: str, path: Path, limits: Limits) -> None:
+    """Too many columns for a file of the contract (10): refused from its header, before any parsing."""
+    if columns > limits.max_columns:
+        raise SubmissionError(
+            f"{where} a {columns} colonnes, au-delà de la limite de {limits.max_columns}. Gardez les "
+            "colonnes du modèle (FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…).",
+            path=str(path),
+            row=1,
+            rule="fichier_trop_gros",
+        )
+
+
+def _read_csv(path: Path, limits: Limits, deadline: Deadline) -> pl.DataFrame:
     data = utf8_bytes(path.read_bytes(), path)
+    deadline.check()
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
     if not first_line.strip() and not data.lstrip(_BOM_AND_BLANKS):
@@ -157,6 +179,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     separator = sniff_separator(first_line)
     try:
         header = next(csv.reader([first_line], delimiter=separator))
+        refuse_wide(len(header), "La ligne d'en-tête du fichier", path, limits)
         _refuse_duplicate_headers(header, path)
         frame = pl.read_csv(
             data,
@@ -209,7 +232,7 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
+def _read_excel(path: Path, limits: Limits, deadline: Deadline) -> pl.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
     _check_inflation(path, limits)
@@ -219,14 +242,10 @@ def _read_excel(path: Path, limits: Limits) -> pl.DataFrame:
         chosen = next((n for n in names if n.strip().lower() == EXCEL_SHEET), names[0])
         sheet = workbook.get_sheet_by_name(chosen)
         _check_rows(sheet.total_height - 1, path, limits)
-        if sheet.total_width > limits.max_columns:
-            raise SubmissionError(
-                f"La feuille « {chosen} » a {sheet.total_width} colonnes, au-delà de la limite de "
-                f"{limits.max_columns}. Gardez les colonnes du modèle.",
-                path=str(path),
-                rule="fichier_trop_gros",
-            )
+        refuse_wide(sheet.total_width, f"La feuille « {chosen} »", path, limits)
+        deadline.check()
         rows = sheet.to_python(skip_empty_area=False)
+        deadline.check()
     except (CalamineError, IndexError, ValueError) as exc:
         raise SubmissionError(
             f"Le classeur Excel ne peut pas être lu ({exc}). Enregistrez-le à nouveau au format .xlsx.",
@@ -272,13 +291,7 @@ def _check_parquet_metadata(path: Path, limits: Limits) -> None:
             rule="fichier_illisible",
         ) from exc
     _check_rows(metadata.num_rows, path, limits)
-    if metadata.num_columns > limits.max_columns:
-        raise SubmissionError(
-            f"Le fichier Parquet a {metadata.num_columns} colonnes, au-delà de la limite de "
-            f"{limits.max_columns}. Gardez les colonnes du modèle.",
-            path=str(path),
-            rule="fichier_trop_gros",
-        )
+    refuse_wide(metadata.num_columns, "Le fichier Parquet", path, limits)
     unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     _refuse_unpacked_size(unpacked, path, limits)
 
@@ -299,7 +312,7 @@ def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
     return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias(ROW_COLUMN))
 
 
-def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> SubmittedTable:
+def _map_columns(frame: pl.DataFrame, path: Path, file_format: str, deadline: Deadline) -> SubmittedTable:
     _refuse_duplicate_headers([h for h in frame.columns if h != ROW_COLUMN], path)
     headers: dict[str, str] = {}
     ignored = []
@@ -327,11 +340,13 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
         headers=headers,
         ignored_headers=tuple(ignored),
         file_format=file_format,
-        personal_cells=_personal_cells(frame, ignored),
+        personal_cells=_personal_cells(frame, ignored, deadline),
     )
 
 
-def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int, str, str], ...]:
+def _personal_cells(
+    frame: pl.DataFrame, ignored: list[str], deadline: Deadline
+) -> tuple[tuple[int, str, str], ...]:
     """(row, header, rule) of the cells of columns outside the contract that must refuse the file.
 
     Those columns are dropped, but the original would be kept with them: a cell holding personal data
@@ -340,6 +355,7 @@ def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int,
     """
     found: list[tuple[int, str, str]] = []
     for header in ignored:
+        deadline.check()
         cells = frame.select(pl.col(header).cast(pl.String).alias("text"), pl.col(ROW_COLUMN)).drop_nulls(
             "text"
         )

@@ -156,6 +156,12 @@ def parquet_rows(rows: int) -> bytes:
     return buffer.getvalue()
 
 
+def wide_csv(columns: int) -> bytes:
+    """A CSV of the contract's header and row followed by `columns` extra columns (0.7 MB for 100,000)."""
+    extra = "".join(f";c{number}" for number in range(columns))
+    return (HEADER.rstrip("\n") + extra + "\n" + row().rstrip("\n") + ";" * columns + "\n").encode()
+
+
 @dataclass(frozen=True)
 class Case:
     """A hostile file: where it is dropped, its bytes, and the verdict and rule it must get."""
@@ -194,6 +200,7 @@ CASES = [
     Case("courriel dans la valeur", f"{HOME}/courriel_valeur.csv", lambda: csv_bytes(row(value="marie.curie@chu.fr")), "rejected", "donnee_personnelle", "marie.curie"),
     Case("NIR dans le FINESS", f"{HOME}/nir_finess.csv", lambda: csv_bytes(row(finess="185057800608436")), "rejected", "donnee_personnelle", "185057800608436"),
     Case("NIR dans le nom du fichier", f"{HOME}/patient_185057800608436.csv", lambda: csv_bytes(row(n="45")), "rejected", "nom_fichier_personnel", "185057800608436"),
+    Case("CSV de 100 000 colonnes", f"{HOME}/large.csv", lambda: wide_csv(100_000), "rejected", "fichier_trop_gros"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 

@@ -309,3 +309,21 @@ def test_csv_round_trip(tmp_path: Path, rows: list[tuple[str, ...]], separator: 
     expected = [tuple(cell or None for cell in row) for row in rows]
     assert table.frame.select(TEXT_COLUMNS).rows() == expected
     assert column(table, ROW_COLUMN) == list(range(2, len(rows) + 2))
+
+
+def test_a_csv_wider_than_the_column_cap_is_refused_from_its_header(tmp_path: Path) -> None:
+    header = HEADER + "".join(f",extra_{number}" for number in range(100_000))
+    path = write(tmp_path, "large.csv", f"{header}\n{ROW}{',' * 100_000}\n")
+    with pytest.raises(SubmissionError) as refused:
+        read_submission(path, Limits(max_columns=200))
+    assert (refused.value.rule, refused.value.row) == ("fichier_trop_gros", 1)
+    assert "100006 colonnes, au-delà de la limite de 200" in refused.value.message
+
+
+def test_reading_stops_at_the_files_time_budget(tmp_path: Path) -> None:
+    from schemas.bounds import CheckTimeout
+
+    path = write(tmp_path, "kpi.csv", f"{HEADER},note\n{ROW},rien\n")
+    with pytest.raises(CheckTimeout):
+        read_submission(path, Limits(seconds_per_file=1e-9))
+    assert read_submission(path, Limits(seconds_per_file=60)).frame.height == 1
