@@ -12,7 +12,7 @@ from prefect.runtime import flow_run
 
 from intake.dropzone import Claim
 from intake.submissions import Outcome
-from tasks.artifacts import publish_verdicts
+from tasks.artifacts import publish_folder_faults, publish_verdicts
 from tasks.discover import claim_files, discover_files, put_back_claims
 from tasks.load import load_files, sync_reference
 from tasks.logs import run_logger, stage
@@ -56,6 +56,7 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
             raise
         if not settings.ingest_batch_files:
             break
+    publish_folder_faults(settings)
     if not outcomes:
         return []
     publish_verdicts(outcomes)

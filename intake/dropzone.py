@@ -22,8 +22,8 @@ from pathlib import Path
 
 from intake import reception
 from intake.claim_owner import OWNER_FILE, Owner, write_owner
+from intake.folder_faults import FolderFault, FolderFaultError, fault, is_folder_error
 from schemas.finess import has_valid_format
-from tlkpi.errors import StorageError
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
@@ -67,38 +67,48 @@ def is_candidate(path: Path) -> bool:
     return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def list_candidates(inbox: Path) -> list[Path]:
+def list_candidates(inbox: Path, faults: list[FolderFault] | None = None) -> list[Path]:
     """Every file waiting in the inbox, settled or not, by path; hidden folders skipped.
 
-    Another run may claim a file while we look: a file that vanishes is simply not listed.
+    Another run may claim a file while we look: a file that vanishes is simply not listed. A folder
+    that cannot be listed is a fault of that folder (added to `faults`), never of the run.
     """
     if not inbox.is_dir():
         return []
+
+    def unreadable(exc: OSError) -> None:
+        if faults is not None and not isinstance(exc, FileNotFoundError):
+            faults.append(fault(Path(exc.filename or inbox).relative_to(inbox), "list", exc))
+
     found: list[Path] = []
-    for root, dirs, files in os.walk(inbox, followlinks=False):
+    for root, dirs, files in os.walk(inbox, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(root) / name for name in sorted(files) if is_candidate(Path(root) / name)]
     return found
 
 
-def discover(inbox: Path, settle_seconds: float = 0.0, *, wait: bool = False) -> list[Path]:
+def discover(
+    inbox: Path, settle_seconds: float = 0.0, *, wait: bool = False, faults: list[FolderFault] | None = None
+) -> list[Path]:
     """Settled files of the inbox, in reception order (the pipeline's first sighting), then by name.
 
     A file is settled once the pipeline has seen it unchanged for `settle_seconds`; its modification
     time is never compared with the clock (a client sets it). With `wait`, a run that sees files for
     the first time waits once for them to settle instead of leaving them to the next run.
     """
-    settled, waiting = _observe(inbox, settle_seconds)
+    settled, waiting = _observe(inbox, settle_seconds, faults)
     if wait and waiting:
         time.sleep(min(max(waiting), settle_seconds))
-        settled, _ = _observe(inbox, settle_seconds)
+        settled, _ = _observe(inbox, settle_seconds, None)
     return settled
 
 
-def _observe(inbox: Path, settle_seconds: float) -> tuple[list[Path], list[float]]:
+def _observe(
+    inbox: Path, settle_seconds: float, faults: list[FolderFault] | None
+) -> tuple[list[Path], list[float]]:
     """Record a sighting of every file; the settled ones by reception time, and the seconds the others
     still have to wait."""
-    candidates = list_candidates(inbox)
+    candidates = list_candidates(inbox, faults)
     if not candidates:
         return [], []
     found: list[tuple[int, str, Path]] = []
@@ -108,7 +118,9 @@ def _observe(inbox: Path, settle_seconds: float) -> tuple[list[Path], list[float
         for path in candidates:
             try:
                 status = os.lstat(path)
-            except FileNotFoundError:
+            except OSError as exc:  # gone (another run took it), or its folder's fault
+                if faults is not None and is_folder_error(exc):
+                    faults.append(fault(path.relative_to(inbox), "list", exc))
                 continue
             sighting = ledger.observe(path.relative_to(inbox).as_posix(), status)
             future += status.st_mtime > time.time() + 60
@@ -157,6 +169,17 @@ def claim(
     """
     relative = path.relative_to(inbox)
     try:
+        return _claim(path, relative, inbox, processing, settle_seconds, owner)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        raise FolderFaultError(fault(relative, "claim", exc)) from exc
+
+
+def _claim(
+    path: Path, relative: Path, inbox: Path, processing: Path, settle_seconds: float, owner: Owner | None
+) -> Claim | None:
+    try:
         before = os.lstat(path)
     except FileNotFoundError:
         return None
@@ -173,9 +196,11 @@ def claim(
         write_owner(work_dir, owner)
     try:
         os.rename(path, target)
-    except FileNotFoundError:
+    except OSError as exc:  # taken by another run; or the folder cannot be emptied (the caller's fault)
         shutil.rmtree(work_dir, ignore_errors=True)
-        return None
+        if isinstance(exc, FileNotFoundError):
+            return None
+        raise
     taken = Claim(
         str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "",
         sighting.received_at, ledger=str(ledger_dir),
@@ -200,7 +225,13 @@ def claim(
             _put_back(taken, target, inbox / relative)
             return None
         copy = work_dir / ".content"
-        digest = _copy_hashing(source, copy)
+        try:
+            digest = _copy_hashing(source, copy)
+        except OSError:  # the file cannot be read (I/O error): back where it was, for a later run
+            copy.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                _put_back(taken, target, inbox / relative)
+            raise
         if _changed(opened, os.fstat(source.fileno())):
             copy.unlink()
             _put_back(taken, target, inbox / relative)
@@ -209,6 +240,33 @@ def claim(
     taken = Claim(**{**asdict(taken), "sha256": digest})
     _write_claim(taken)
     return taken
+
+
+def claim_all(
+    paths: list[Path],
+    inbox: Path,
+    processing: Path,
+    settle_seconds: float = 0.0,
+    owner: Owner | None = None,
+    limit: int = 0,
+) -> tuple[list[Claim], list[FolderFault]]:
+    """Claim files in order (at most `limit`, 0: all); a folder that cannot be emptied is skipped at
+    its first fault, and its files wait in the inbox."""
+    claims: list[Claim] = []
+    faults: list[FolderFault] = []
+    for path in paths:
+        if limit and len(claims) >= limit:
+            break
+        if any(path.relative_to(inbox).parts[0] == f.folder for f in faults):
+            continue
+        try:
+            taken = claim(path, inbox, processing, settle_seconds, owner)
+        except FolderFaultError as exc:
+            faults.append(exc.fault)
+            continue
+        if taken is not None:
+            claims.append(taken)
+    return claims, faults
 
 
 def _write_claim(taken: Claim) -> None:
@@ -248,6 +306,7 @@ def release_stale_claims(
     processing: Path,
     older_than_seconds: float,
     owner_is_gone: Callable[[Path], bool] | None = None,
+    faults: list[FolderFault] | None = None,
 ) -> list[Path]:
     """Put back in the inbox the files of claims abandoned by a crashed run: at once when
     `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
@@ -263,8 +322,21 @@ def release_stale_claims(
             continue
         if age < older_than_seconds and not (owner_is_gone and owner_is_gone(work_dir)):
             continue
-        released += _release_claim(work_dir, record, inbox)
+        try:
+            released += _release_claim(work_dir, record, inbox)
+        except OSError as exc:  # its folder cannot take it back: the file stays safe in processing/
+            if not is_folder_error(exc):
+                raise
+            found = fault(_claimed_relative(work_dir, record), "put back", exc)
+            if faults is not None:
+                faults.append(found)
     return released
+
+
+def _claimed_relative(work_dir: Path, record: Path) -> str:
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        return str(Claim(**json.loads(record.read_text(encoding="utf-8"))).relative)
+    return "."
 
 
 def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
@@ -288,96 +360,6 @@ def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
     return released
 
 
-def _copy_once(source: Path, target: Path) -> None:
-    """Copy through a temporary name then rename, so a target is complete or absent.
-
-    A store that cannot be written (full, read-only) is a transient error: the file stays claimed,
-    the task is retried, and a later run takes the file again.
-    """
-    if target.exists():
-        return
-    temporary = target.with_name(f".{uuid.uuid4().hex}.part")  # short: the target's name may be long
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        if exc.errno not in STORE_UNAVAILABLE:
-            raise  # this file's own problem (a name, a path): the caller quarantines it alone
-        raise StorageError(
-            f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
-            f"claimed in {source.parent} and will be taken again"
-        ) from exc
-
-
-def archive(taken: Claim, archive_dir: Path) -> Path:
-    """Keep an accepted original by content hash; an archived file is never rewritten."""
-    suffix = Path(taken.relative).suffix.lower()
-    target = archive_dir / taken.sha256[:2] / f"{taken.sha256}{suffix}"
-    _copy_once(Path(taken.path), target)
-    return target
-
-
-REPORT_SUFFIX = ".rapport.html"
-
-
-def stored_name(sha256: str, shown_name: str) -> str:
-    """`<hash12>_<name>`, the name cut (its suffix kept) so that name + report suffix fit a file name."""
-    room = MAX_NAME_BYTES - len(f"{sha256[:12]}_.{REPORT_SUFFIX}.part")  # the report's temporary name
-    name = shown_name.replace("/", "_")
-    if len(name.encode()) > room:
-        suffix = Path(name).suffix if len(Path(name).suffix.encode()) < 16 else ""
-        stem = name.encode()[: room - len(suffix.encode())].decode("utf-8", errors="ignore")
-        name = stem + suffix
-    return f"{sha256[:12]}_{name}"
-
-
-def rejected_location(taken: Claim, rejected_dir: Path, shown_name: str | None = None) -> Path:
-    """Where a rejected original goes: by establishment, prefixed with its hash."""
-    folder = taken.inbox_finess or "_inbox"
-    return rejected_dir / folder / stored_name(taken.sha256, shown_name or taken.name)
-
-
-def keep_rejected(
-    taken: Claim,
-    rejected_dir: Path,
-    report_html: str,
-    *,
-    shown_name: str | None = None,
-    keep_original: bool = True,
-) -> Path:
-    """Keep a rejected original with its French report beside it (`<file>.rapport.html`).
-
-    Without `keep_original` (personal data, or a link never read) only the report is written.
-    """
-    target = rejected_location(taken, rejected_dir, shown_name)
-    if keep_original:
-        _copy_once(Path(taken.path), target)
-    report = target.with_name(f"{target.name}{REPORT_SUFFIX}")
-    temporary = report.with_name(f".{report.name}.part")
-    try:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(report_html, encoding="utf-8")
-        os.replace(temporary, report)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
-    return target
-
-
-def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) -> Path:
-    """Keep a file whose processing failed for the operator, with the cause beside it."""
-    target = quarantine_dir / stored_name(taken.sha256, shown_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if Path(taken.path).is_file():
-        _copy_once(Path(taken.path), target)
-    target.with_name(f"{target.name}.cause.txt").write_text(cause + "\n", encoding="utf-8")
-    return target
-
-
 def release(taken: Claim) -> None:
     """The file is safe elsewhere (archive, rejected/, or already known): drop the claim and its sighting."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
@@ -394,13 +376,21 @@ def _keep_reception(taken: Claim, back: Path) -> None:
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:
-    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine)."""
+    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine);
+    None when there is nothing to return, or its folder cannot take it (it stays safe in processing/,
+    and a later run puts it back)."""
     source = Path(taken.path)
     if not source.exists():
         return None
     back = inbox / taken.relative
-    back.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(source, back)
+    try:
+        back.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, back)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        fault(taken.relative, "put back", exc)
+        return None
     _keep_reception(taken, back)
     shutil.rmtree(taken.work_dir, ignore_errors=True)
     return back

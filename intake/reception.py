@@ -76,7 +76,7 @@ class Ledger:
         self._last = self._read_clock()
 
     def _record_path(self, relative: str) -> Path:
-        return self.folder / f"{hashlib.sha256(relative.encode('utf-8', 'surrogateescape')).hexdigest()}.json"
+        return self.folder / f"{hashlib.sha256(relative.encode('utf-8', 'surrogateescape')).hexdigest()}.seen"
 
     def _read_clock(self) -> int:
         try:
@@ -128,8 +128,8 @@ class Ledger:
 
     def forget_absent(self, present: set[str], now: int) -> None:
         """Drop old sightings of files no longer in the inbox."""
-        for path in self.folder.glob("*.json"):
-            with contextlib.suppress(OSError, ValueError, KeyError):
+        for path in self.folder.glob("*.seen"):
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 record = json.loads(path.read_text(encoding="utf-8"))
                 old = (now - int(record["seen_us"])) / 1e6 > FORGET_AFTER_SECONDS
                 if old and record["relative"] not in present:

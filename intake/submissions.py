@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from intake import dropzone
+from intake import dropzone, originals
 from intake.dropzone import Claim
+from intake.folder_faults import fault, is_folder_error, save_faults
 from intake.identity import identity_issue, shown_name, shown_path
 from intake.receipts import write_receipt
 from reports.feedback import render_feedback
@@ -279,9 +280,21 @@ def settle_claims(
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
-        write_receipt_of(claim, outcomes[-1], settings.outbox_dir)
+        _deliver_receipt(claim, outcomes[-1], settings)
         dropzone.release(claim)
     return outcomes
+
+
+def _deliver_receipt(claim: Claim, outcome: Outcome, settings: Settings) -> None:
+    """The receipt; an outbox folder that cannot be written is that folder's fault, logged and kept for
+    `tlkpi status` (the file is settled: its verdict is in the warehouse and the run's artifact)."""
+    try:
+        write_receipt_of(claim, outcome, settings.outbox_dir)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        found = fault(f"{claim.inbox_finess or '.'}/receipt", "write the receipt in outbox/ of", exc)
+        save_faults(settings.inbox_dir, [found], replace=False)
 
 
 def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path) -> None:
@@ -336,7 +349,7 @@ def _store_safely(claim: Claim, summary: Summary, settings: Settings, flow_run_i
 def _quarantine(
     claim: Claim, summary: Summary, settings: Settings, flow_run_id: str | None, issue: Issue
 ) -> SettledFile:
-    stored = dropzone.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
+    stored = originals.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, [issue], None)
 
 
@@ -348,13 +361,15 @@ def _store(claim: Claim, summary: Summary, settings: Settings, flow_run_id: str 
     if summary.failed:
         return _quarantine(claim, summary, settings, flow_run_id, issues[0])
     if summary.accepted:
-        stored = dropzone.archive(claim, settings.archive_dir)
+        stored = originals.archive(claim, settings.archive_dir)
         measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
         return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, measurements)
     name = shown_name(claim)
     report = render_feedback(name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
     keep = claim.refusal is None and not any(issue.rule in PERSONAL_RULES for issue in issues)
-    stored = dropzone.keep_rejected(claim, settings.rejected_dir, report, shown_name=name, keep_original=keep)
+    stored = originals.keep_rejected(
+        claim, settings.rejected_dir, report, shown_name=name, keep_original=keep
+    )
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
 
 

@@ -9,6 +9,7 @@ from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from intake.folder_faults import read_faults
 from intake.submissions import Outcome
 from tlkpi.settings import Settings
 from warehouse.benchmark import BenchmarkCell, RoiCell
@@ -30,6 +31,17 @@ def publish_verdicts(outcomes: list[Outcome]) -> None:
     ]
     if rows:
         create_table_artifact(rows, key="ingest-verdicts", description="Verdict per submitted file")
+
+
+@task(name="publish-folder-faults", cache_policy=NO_CACHE)
+def publish_folder_faults(settings: Settings) -> int:
+    """One table row per establishment folder that could not be listed, emptied or written."""
+    rows = [asdict(fault) for fault in read_faults(settings.inbox_dir)]
+    if rows:
+        create_table_artifact(
+            rows, key="ingest-folder-faults", description="Establishment folders the run could not use"
+        )
+    return len(rows)
 
 
 @task(name="publish-report-link", cache_policy=NO_CACHE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import islice
 from pathlib import Path
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from prefect.runtime import flow_run
 
 from intake import claim_owner, dropzone
 from intake.dropzone import Claim
+from intake.folder_faults import FolderFault, save_faults
 from tlkpi.settings import Settings
 
 
@@ -31,30 +31,33 @@ def read_flow_run_state(flow_run_id: str) -> str | None:
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
     """Put back the files of claims whose owner is gone (or older than the timeout), then list the settled
-    files of the inbox in reception order (waiting once for files seen for the first time)."""
+    files of the inbox in reception order (waiting once for files seen for the first time). A folder
+    that cannot be listed or emptied is recorded as that folder's fault."""
+    faults: list[FolderFault] = []
     dropzone.release_stale_claims(
         settings.inbox_dir,
         settings.processing_dir,
         settings.claim_timeout_seconds,
         claim_owner.claim_checker(read_flow_run_state),
+        faults,
     )
-    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds, wait=True)
+    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds, wait=True, faults=faults)
+    save_faults(settings.inbox_dir, faults, replace=True)
     return [str(path) for path in found]
 
 
 @task(name="claim", cache_policy=NO_CACHE)
 def claim_files(paths: list[str], settings: Settings) -> list[Claim]:
     """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
-    first are skipped."""
+    first are skipped, and so are the files of a folder that cannot be emptied (its fault is recorded)."""
     owner = claim_owner.current_owner(flow_run.get_id())
-    claims = (
-        dropzone.claim(
-            Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds, owner
-        )
-        for path in paths
-    )
-    taken = (claim for claim in claims if claim is not None)
-    return list(islice(taken, settings.ingest_batch_files or None))
+    claims, faults = dropzone.claim_all(
+        [Path(path) for path in paths], settings.inbox_dir, settings.processing_dir,
+        settings.settle_seconds, owner, settings.ingest_batch_files,
+    )  # fmt: skip
+    if faults:
+        save_faults(settings.inbox_dir, faults, replace=False)
+    return claims
 
 
 @task(name="put-back", cache_policy=NO_CACHE)

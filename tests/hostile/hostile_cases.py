@@ -20,6 +20,7 @@ import duckdb
 
 from intake import dropzone
 from intake.dropzone import Claim
+from intake.folder_faults import FolderFault, save_faults
 from intake.identity import read_register
 from intake.reception import record_sighting
 from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
@@ -88,15 +89,19 @@ def run(settings: Settings) -> list[Outcome]:
     with open_warehouse(settings.warehouse_path) as con:
         sync_catalogue(con, default_catalogue())
         register_establishments_file(con, settings.reference_dir / "establishments.csv")
-    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds)
+    faults: list[FolderFault] = []
+    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds, faults=faults)
+    save_faults(settings.inbox_dir, faults, replace=True)
     return settle(settings, claim_all(settings, found))
 
 
 def claim_all(settings: Settings, found: list[Path]) -> list[Claim]:
-    claims = (
-        dropzone.claim(p, settings.inbox_dir, settings.processing_dir, settings.settle_seconds) for p in found
+    """Claim as the claim task does: a folder that cannot be emptied is skipped and its fault recorded."""
+    claims, faults = dropzone.claim_all(
+        found, settings.inbox_dir, settings.processing_dir, settings.settle_seconds
     )
-    return [taken for taken in claims if taken is not None]
+    save_faults(settings.inbox_dir, faults, replace=False)
+    return claims
 
 
 def settle(settings: Settings, claims: list[Claim]) -> list[Outcome]:
