@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from intake.submissions import budget_issue
+from intake.claim_issues import budget_issue
 from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import default_catalogue
 from schemas.messages import Issue

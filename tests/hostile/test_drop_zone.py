@@ -157,6 +157,31 @@ def test_the_same_bytes_in_a_wrong_and_the_right_folder_in_one_run_are_loaded(se
     data = csv_bytes(row(finess=PEERS[0]))
     drop(settings, f"{HOME}/envoi.csv", data, age_seconds=90)  # first, in the wrong folder
     drop(settings, f"{PEERS[0]}/envoi.csv", data, age_seconds=30)
-    settled = by_file(run(settings))
+    outcomes = run(settings)
+    settled = by_file(outcomes)
     assert settled[f"{PEERS[0]}/envoi.csv"].verdict == "accepted"
-    assert settled[f"{HOME}/envoi.csv"].verdict == "duplicate"
+    refused = settled[f"{HOME}/envoi.csv"]
+    assert refused.verdict == "rejected" and "finess_hors_dossier" in refused.first_issue
+    assert_names_no_submission(settings, outcomes)
+
+
+def assert_names_no_submission(settings: Settings, outcomes: list) -> None:
+    """Nothing HOME can read (verdict, receipt, report) names a submission of another establishment."""
+    shown = [repr([o for o in outcomes if o.finess == HOME])]
+    shown += [p.read_text("utf-8") for p in (settings.outbox_dir / HOME).glob("*")]
+    shown += [p.read_text("utf-8") for p in (settings.rejected_dir / HOME).glob("*.html")]
+    assert not any("soumission n°" in text or "duplicate" in text for text in shown)
+
+
+def test_another_establishments_accepted_file_in_a_folder_is_refused_for_its_finess(
+    settings: Settings,
+) -> None:
+    data = csv_bytes(row(finess=PEERS[0]))
+    drop(settings, f"{PEERS[0]}/envoi.csv", data)
+    assert [o.verdict for o in run(settings)] == ["accepted"]
+    drop(settings, f"{HOME}/envoi.csv", data)  # the same bytes, in another establishment's folder
+    outcomes = run(settings)
+    [refused] = outcomes
+    assert refused.verdict == "rejected" and "finess_hors_dossier" in refused.first_issue
+    assert_names_no_submission(settings, outcomes)
+    assert (settings.rejected_dir / HOME).is_dir()  # kept with its report, like any refusal
