@@ -93,8 +93,11 @@ def ingest(data_root: DataRoot = None) -> None:
     """Process every file waiting in the inbox once (claim, read, validate, load or reject)."""
     settings = _flow_settings(data_root)
     from flows.ingest import ingest as ingest_flow
+    from flows.stopping import stops_fail_the_run
 
-    _print_outcomes(ingest_flow(str(settings.root)))
+    with stops_fail_the_run(settings):
+        outcomes = ingest_flow(str(settings.root))
+    _print_outcomes(outcomes)
 
 
 @app.command()

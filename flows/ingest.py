@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 
 from intake.dropzone import Claim
@@ -46,6 +47,10 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
             break
         try:
             outcomes += settle(claims, settings, run_id, logger)
+        except (KeyboardInterrupt, TerminationSignal):  # a service stop or Ctrl-C: a failed run
+            returned = put_back_claims.fn(claims, settings)
+            logger.error("Stopped by a signal; %d unsettled file(s) put back in the inbox", returned)
+            raise
         except Exception as exc:
             if operator_message(exc) is None:
                 raise

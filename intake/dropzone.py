@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from intake import reception
-from intake.claim_owner import OWNER_FILE, Owner, write_owner
+from intake.claim_owner import OWNER_FILE, Owner, own_claims, write_owner
 from intake.folder_faults import FolderFault, FolderFaultError, fault, is_folder_error
 from schemas.finess import has_valid_format
 
@@ -331,6 +331,11 @@ def release_stale_claims(
             if faults is not None:
                 faults.append(found)
     return released
+
+
+def put_back_own_claims(inbox: Path, processing: Path) -> list[Path]:
+    """A run that is stopped (SIGTERM, Ctrl-C) puts every file it claimed and did not settle back."""
+    return release_stale_claims(inbox, processing, float("inf"), own_claims())
 
 
 def _claimed_relative(work_dir: Path, record: Path) -> str:
