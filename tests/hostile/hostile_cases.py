@@ -206,6 +206,9 @@ CASES = [
     Case("NIR dans le FINESS", f"{HOME}/nir_finess.csv", lambda: csv_bytes(row(finess="185057800608436")), "rejected", "donnee_personnelle", "185057800608436"),
     Case("NIR dans le nom du fichier", f"{HOME}/patient_185057800608436.csv", lambda: csv_bytes(row(n="45")), "rejected", "nom_fichier_personnel", "185057800608436"),
     Case("CSV de 100 000 colonnes", f"{HOME}/large.csv", lambda: wide_csv(100_000), "rejected", "fichier_trop_gros"),
+    Case("octet nul après 4 Ko", f"{HOME}/nul.csv", lambda: csv_bytes(*[row(comment="rien")] * 100, row(comment="a\x00b")), "rejected", "encodage", "a\x00b"),
+    Case("UTF-8 et cp1252 mêlés", f"{HOME}/melange.csv", lambda: csv_bytes(row()) + row(phase="reference", comment="vérifié").encode("cp1252"), "rejected", "encodage"),
+    Case("UTF-32", f"{HOME}/utf32.csv", lambda: (HEADER + row()).encode("utf-32"), "rejected", "encodage"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 

@@ -327,3 +327,26 @@ def test_reading_stops_at_the_files_time_budget(tmp_path: Path) -> None:
     with pytest.raises(CheckTimeout):
         read_submission(path, Limits(seconds_per_file=1e-9))
     assert read_submission(path, Limits(seconds_per_file=60)).frame.height == 1
+
+
+TEXT = f"{HEADER},commentaire\n" + f"{ROW},vu en réunion\n" * 200  # 11 KB
+
+
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        pytest.param(TEXT.encode() + f"{ROW},a\x00b\n".encode(), 202, id="NUL after the first 4 KB"),
+        pytest.param(TEXT.encode("utf-16") + "a\x00b\n".encode("utf-16-le"), 202, id="NUL in UTF-16"),
+        pytest.param(TEXT.encode() + f"{ROW},répété\n".encode("cp1252"), 202, id="UTF-8 then cp1252"),
+        pytest.param(TEXT.encode("utf-32"), None, id="UTF-32 with BOM"),
+        pytest.param(TEXT.encode("utf-32-le"), None, id="UTF-32 without BOM"),
+    ],
+)
+def test_nul_bytes_mixed_and_unknown_encodings_are_refused_as_encoding(
+    tmp_path: Path, content: bytes, row: int | None
+) -> None:
+    with pytest.raises(SubmissionError) as refused:
+        read_submission(write(tmp_path, "kpi.csv", content))
+    assert refused.value.rule == "encodage"
+    assert refused.value.row == row
+    assert "\x00" not in refused.value.message
