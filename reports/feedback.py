@@ -67,6 +67,10 @@ RULE_LABELS: dict[str, str] = {
     "nom_fichier_personnel": "Donnée personnelle dans le nom du fichier",
     "erreur_traitement": "Erreur de traitement",
     "controle_trop_long": "Contrôle trop long",
+    "feuille_masquee": "Feuille masquée",
+    "feuilles_en_double": "Feuilles de même nom",
+    "contenu_masque": "Lignes ou colonnes masquées",
+    "formule_non_calculee": "Formule non calculée",
     REPEATED_HEADER: "Ligne d'en-tête répétée",
 }
 

@@ -19,6 +19,7 @@ from schemas.budget import Deadline
 from schemas.columns import REQUIRED, canonical_name
 from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
+from schemas.workbook_view import check_as_seen
 from tlkpi.errors import SubmissionError
 from tlkpi.settings import Settings
 
@@ -236,6 +237,7 @@ def _read_excel(path: Path, limits: Limits, deadline: Deadline) -> pl.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
     _check_inflation(path, limits)
+    check_as_seen(path, deadline)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import workbooks
 
 from intake import dropzone
 from intake.dropzone import Claim
@@ -209,6 +210,12 @@ CASES = [
     Case("octet nul après 4 Ko", f"{HOME}/nul.csv", lambda: csv_bytes(*[row(comment="rien")] * 100, row(comment="a\x00b")), "rejected", "encodage", "a\x00b"),
     Case("UTF-8 et cp1252 mêlés", f"{HOME}/melange.csv", lambda: csv_bytes(row()) + row(phase="reference", comment="vérifié").encode("cp1252"), "rejected", "encodage"),
     Case("UTF-32", f"{HOME}/utf32.csv", lambda: (HEADER + row()).encode("utf-32"), "rejected", "encodage"),
+    Case("feuille indicateurs masquée", f"{HOME}/masquee.xlsx", lambda: workbooks.hidden_data_sheet(HOME), "rejected", "feuille_masquee"),
+    Case("ligne masquée", f"{HOME}/ligne_masquee.xlsx", lambda: workbooks.hidden_row(HOME), "rejected", "contenu_masque"),
+    Case("colonne masquée", f"{HOME}/colonne_masquee.xlsx", lambda: workbooks.hidden_column(HOME), "rejected", "contenu_masque"),
+    Case("feuilles indicateurs et ' Indicateurs '", f"{HOME}/deux_feuilles.xlsx", lambda: workbooks.two_sheets_named_alike(HOME), "rejected", "feuilles_en_double"),
+    Case("formule à valeur périmée", f"{HOME}/formule_perimee.xlsx", lambda: workbooks.formula(HOME, 99), "rejected", "formule_non_calculee"),
+    Case("formule sans valeur", f"{HOME}/formule_vide.xlsx", lambda: workbooks.formula(HOME, None, recalculate=False), "rejected", "formule_non_calculee"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 

@@ -350,3 +350,27 @@ def test_nul_bytes_mixed_and_unknown_encodings_are_refused_as_encoding(
     assert refused.value.rule == "encodage"
     assert refused.value.row == row
     assert "\x00" not in refused.value.message
+
+
+def test_a_formula_with_its_computed_value_saved_is_read(tmp_path: Path) -> None:
+    """The counterpart of `formule_non_calculee`: a workbook saved by a spreadsheet keeps its values."""
+    import zipfile
+
+    path = tmp_path / "kpi.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("indicateurs")
+    sheet.write_row(0, 0, HEADER.split(","))
+    sheet.write_row(1, 0, ROW.split(",")[:5])
+    sheet.write_formula(1, 5, "=10+2.5", None, 12.5)
+    workbook.close()
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(saved, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":  # as Excel saves it: nothing asks to recalculate
+                content = content.replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(info.filename, content)
+    assert column(read_submission(saved), "valeur") == ["12.5"]
+    with pytest.raises(SubmissionError) as stale:
+        read_submission(path)
+    assert (stale.value.rule, stale.value.row, stale.value.column) == ("formule_non_calculee", 2, "F")
