@@ -71,6 +71,10 @@ RULE_LABELS: dict[str, str] = {
     "feuilles_en_double": "Feuilles de même nom",
     "contenu_masque": "Lignes ou colonnes masquées",
     "formule_non_calculee": "Formule non calculée",
+    "periode_en_cours": "Période non terminée",
+    "trimestre_et_mois": "Trimestre donné avec ses mois",
+    "reference_apres_pilote": "Référence après le pilote",
+    "separateur_ambigu": "Séparateur ambigu",
     REPEATED_HEADER: "Ligne d'en-tête répétée",
 }
 

@@ -216,6 +216,10 @@ CASES = [
     Case("feuilles indicateurs et ' Indicateurs '", f"{HOME}/deux_feuilles.xlsx", lambda: workbooks.two_sheets_named_alike(HOME), "rejected", "feuilles_en_double"),
     Case("formule à valeur périmée", f"{HOME}/formule_perimee.xlsx", lambda: workbooks.formula(HOME, 99), "rejected", "formule_non_calculee"),
     Case("formule sans valeur", f"{HOME}/formule_vide.xlsx", lambda: workbooks.formula(HOME, None, recalculate=False), "rejected", "formule_non_calculee"),
+    Case("trimestre pas encore fini", f"{HOME}/trimestre_en_cours.csv", lambda: csv_bytes(row(period="2026-T4")), "accepted", "periode_en_cours"),
+    Case("référence après le pilote", f"{HOME}/phases_inversees.csv", lambda: csv_bytes(row(period="2025-T1", kpi="EFF_PATIENTS_JOUR"), row(period="2025-T3", kpi="EFF_PATIENTS_JOUR", phase="reference")), "accepted", "reference_apres_pilote"),
+    Case("trimestre et ses mois", f"{HOME}/trimestre_et_mois.csv", lambda: csv_bytes(row(), row(period="2025-07", value="14"), row(period="2025-08", value="14")), "rejected", "trimestre_et_mois"),
+    Case("séparateur de milliers 1,234", f"{HOME}/milliers.csv", lambda: csv_bytes(row(value="1,234", period="2025-T2")), "accepted", "separateur_ambigu"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 

@@ -92,6 +92,10 @@ CASES = [
     ("nombre_trop_grand", (HEAD + row(n="3000000000")).encode(), ".csv", None, "nombre_trop_grand", 2, "Effectif"),
     ("periode_hors_plage", (HEAD + row(period="0000-01")).encode(), ".csv", None, "periode_hors_plage", 2, "Période"),
     ("colonne_ignoree", (HEAD.rstrip("\n") + ";Service\n" + OK.rstrip("\n") + ";urgences\n").encode(), ".csv", None, "colonne_ignoree", 1, "Service"),
+    ("periode_en_cours", (HEAD + row(period="2026-T4")).encode(), ".csv", None, "periode_en_cours", 2, "Période"),
+    ("trimestre_et_mois", (HEAD + row() + row(period="2025-07")).encode(), ".csv", None, "trimestre_et_mois", 2, "Période"),
+    ("reference_apres_pilote", (HEAD + row(period="2025-T1") + row(period="2025-T3", phase="reference")).encode(), ".csv", None, "reference_apres_pilote", 3, "Période"),
+    ("separateur_ambigu", (HEAD + row(value="1,234")).encode(), ".csv", None, "separateur_ambigu", 2, "Valeur"),
 ]  # fmt: skip
 TOO_BIG = [
     ("fichier_trop_gros octets", Limits(max_bytes=10)),
