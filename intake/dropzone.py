@@ -125,7 +125,7 @@ def _observe(
             sighting = ledger.observe(path.relative_to(inbox).as_posix(), status)
             future += status.st_mtime > time.time() + 60
             age = sighting.age_seconds(reception.now_us())
-            if settle_seconds <= 0 or age >= settle_seconds:
+            if settle_seconds <= 0 or age >= settle_seconds or not stat.S_ISREG(status.st_mode):
                 found.append((sighting.seen_us, path.as_posix(), path))
             else:
                 waiting.append(settle_seconds - age)

@@ -247,11 +247,12 @@ def drop_links(settings: Settings) -> list[str]:
 
 
 def build_inbox(settings: Settings, cases: list[Case] = CASES) -> None:
-    """Every case, links, an upload still running and good files of the peers, in one inbox."""
+    """Every case, links, a named pipe, an upload still running and good files of the peers, in one inbox."""
     register(settings)
     for case in cases:
         drop(settings, case.relative, case.data())
     drop_links(settings)
+    os.mkfifo(settings.inbox_dir / HOME / "tube.csv")  # a named pipe: refused unread, with a receipt
     drop(settings, f"{HOME}/en_cours.csv", csv_bytes(row())[:120], age_seconds=0)
     drop_good_files(settings)
 

@@ -18,7 +18,8 @@ def test_one_run_settles_every_hostile_file_and_loads_the_good_ones(settings: Se
         assert settled[f"{finess}/indicateurs_{number}.csv"].verdict == "accepted"
     assert settled[f"{HOME}/lien_dur.csv"].verdict == "rejected"
     hostile = [o for o in outcomes if o.file not in {f"{f}/indicateurs_{n}.csv" for n, f in enumerate(PEERS)}]
-    assert len(hostile) == len(CASES) + 1  # every case and the hard link; the running upload waits
+    assert settled[f"{HOME}/tube.csv"].verdict == "rejected"
+    assert len(hostile) == len(CASES) + 2  # every case, the hard link, the pipe; the running upload waits
     for case in CASES:
         shown = shown_text(case.relative)
         verdicts = [o.verdict for o in hostile if o.file == shown or case.rule == "nom_fichier_personnel"]
