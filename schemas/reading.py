@@ -30,6 +30,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
 EXCEL_SHEET = "indicateurs"
+PERIOD_TIME_ZONE = "Europe/Paris"  # the month of a time-zoned Parquet timestamp is taken there
 MAX_SCANNED_CHARS = 1000  # a cell outside the contract longer than this is refused unread
 _BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still hold
 
@@ -277,6 +278,9 @@ def _parquet_column_as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     """Numbers as typed (12.0 -> '12'), dates as the month they fall in (a period), the rest as text."""
     if dtype.is_float():
         return pl.col(name).map_elements(_cell_text, return_dtype=pl.String)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        # an instant: its month in France, whatever zone the file was written in
+        return pl.col(name).dt.convert_time_zone(PERIOD_TIME_ZONE).dt.strftime("%Y-%m")
     if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
         return pl.col(name).dt.strftime("%Y-%m")
     return pl.col(name).cast(pl.String)

@@ -374,3 +374,17 @@ def test_a_formula_with_its_computed_value_saved_is_read(tmp_path: Path) -> None
     with pytest.raises(SubmissionError) as stale:
         read_submission(path)
     assert (stale.value.rule, stale.value.row, stale.value.column) == ("formule_non_calculee", 2, "F")
+
+
+def test_a_parquet_timestamp_gives_the_same_month_whatever_its_time_zone(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    instant = datetime(2025, 9, 30, 22, 30, tzinfo=UTC)  # 1 October, 00:30 in Paris
+    months = []
+    for zone in ("UTC", "America/New_York", "Asia/Tokyo"):
+        stamps = pa.array([instant], pa.timestamp("us", tz=zone))
+        codes = {name: [value] for name, value in zip(HEADER.split(","), ROW.split(","), strict=True)}
+        path = tmp_path / f"kpi_{zone.replace('/', '_')}.parquet"
+        pq.write_table(pa.table({**codes, "periode": stamps}), path)
+        months.append(column(read_submission(path), "periode")[0])
+    assert months == ["2025-10"] * 3
