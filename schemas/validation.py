@@ -27,7 +27,7 @@ from schemas.bounds import (
 from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
 from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
-from schemas.messages import Issue, make_issue
+from schemas.messages import Issue, Severity, make_issue
 from schemas.parsing import contract_columns, parse_cells
 from schemas.personal_data import personal_columns
 from schemas.reading import MAX_SCANNED_CHARS, ROW_COLUMN, SubmittedTable
@@ -198,7 +198,7 @@ def _verdict(
     for rule, column, index, value, detail in raw:
         written = table.headers.get(column, column)
         shown = None if not _present(value) else _format_value(value)
-        severity = "warning" if rule in WARNING_RULES else "error"
+        severity: Severity = "warning" if rule in WARNING_RULES else "error"
         issues.append(
             make_issue(rule, row=rows[index], column=written, value=shown, detail=detail, severity=severity)
         )
