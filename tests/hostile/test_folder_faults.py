@@ -96,3 +96,21 @@ def test_a_dead_runs_claim_whose_folder_is_immutable_stays_safe_in_processing(se
     assert released == [] and [f.operation for f in faults] == ["put back"]
     assert Path(taken.path).exists()
     assert dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, 0) == [path]
+
+
+def test_an_immutable_warehouse_is_told_as_a_permission_problem_not_a_damaged_file(
+    settings: Settings,
+) -> None:
+    from tlkpi.errors import operator_message
+    from warehouse.db import open_warehouse
+
+    with open_warehouse(settings.warehouse_path):
+        pass
+    with (
+        immutable(settings.warehouse_path),
+        pytest.raises(Exception) as refused,
+        open_warehouse(settings.warehouse_path) as con,
+    ):
+        con.execute("CREATE TABLE probe (a INTEGER)")
+    message = operator_message(refused.value) or ""
+    assert "permission problem" in message and "restore" not in message
