@@ -6,8 +6,8 @@ The same seed gives byte-identical files; a few files carry one deliberate mista
 from __future__ import annotations
 
 import csv
-import os
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from demo import demo_writers as files
 from demo.demo_writers import DemoRow
+from intake.reception import record_sighting
 from schemas.catalogue import Kpi, default_catalogue
 from schemas.columns import COLUMN_NAMES
 from schemas.finess import with_check_key
@@ -369,12 +370,12 @@ def write_reference(root: Path, establishments: list[DemoEstablishment]) -> None
 
 
 def _as_finished_uploads(inbox: Path, seconds_ago: float = 60.0) -> None:
-    """Date the demo files a minute back, in the order written: uploads that have settled, so the
-    ingest run that follows takes them (it leaves files younger than TLKPI_SETTLE_SECONDS)."""
-    for path in inbox.rglob("*"):
-        if path.is_file():
-            written = path.stat()
-            os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns - int(seconds_ago * 1e9)))
+    """Record the demo files as seen by a run a minute back, in the order written: uploads that have
+    settled, so the ingest run that follows takes them (it leaves files it has not seen unchanged for
+    TLKPI_SETTLE_SECONDS)."""
+    written = sorted((p for p in inbox.rglob("*") if p.is_file()), key=lambda p: (p.stat().st_mtime_ns, p))
+    for path in written:
+        record_sighting(inbox, path, time.time() - seconds_ago)
 
 
 def generate_demo(data_root: Path, *, seed: int = 2025) -> DemoSummary:

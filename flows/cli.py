@@ -63,8 +63,11 @@ def ingest(data_root: DataRoot = None, create: Create = False) -> None:
         return
     _flow_settings(data_root, create=True)
     from flows.ingest import ingest as ingest_flow
+    from flows.stopping import stops_fail_the_run
 
-    print_outcomes(ingest_flow(str(settings.root)))
+    with stops_fail_the_run(settings):
+        outcomes = ingest_flow(str(settings.root))
+    print_outcomes(outcomes)
 
 
 @app.command()

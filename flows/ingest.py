@@ -9,7 +9,7 @@ from prefect.runtime import flow_run
 
 from intake.run import Steps, ingest_inbox
 from intake.submissions import Outcome
-from tasks.artifacts import publish_verdicts
+from tasks.artifacts import publish_folder_faults, publish_verdicts
 from tasks.discover import claim_files, discover_files, put_back_claims
 from tasks.load import load_files, sync_reference
 from tasks.logs import run_logger
@@ -27,6 +27,7 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     """Process the inbox once. Rejected files do not fail the run; internal errors do."""
     settings = settings_for(data_root)
     outcomes = ingest_inbox(settings, date.today(), flow_run.get_id(), TASK_STEPS, run_logger())
+    publish_folder_faults(settings)
     if outcomes:
         publish_verdicts(outcomes)
     return outcomes

@@ -92,3 +92,16 @@ def _is_gone_here(owner: Owner) -> bool:
 def claim_checker(flow_run_state: FlowRunStateReader | None = None) -> Callable[[Path], bool]:
     """For `release_stale_claims`: is the owner recorded in this claim folder gone?"""
     return lambda work_dir: is_gone(read_owner(work_dir), flow_run_state)
+
+
+def is_this_process(owner: Owner | None) -> bool:
+    """True when the claim was made by this very process (it is stopping: its claims go back)."""
+    me = current_owner(None)
+    return owner is not None and (owner.host, owner.boot_id, owner.pid, owner.pid_started) == (
+        me.host, me.boot_id, me.pid, me.pid_started,
+    )  # fmt: skip
+
+
+def own_claims() -> Callable[[Path], bool]:
+    """For `release_stale_claims`: was this claim folder made by this process?"""
+    return lambda work_dir: is_this_process(read_owner(work_dir))

@@ -10,6 +10,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
@@ -18,13 +19,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.claim_owner import OWNER_FILE, Owner, write_owner
+from intake import reception
+from intake.claim_owner import OWNER_FILE, Owner, own_claims, write_owner
+from intake.folder_faults import FolderFault, FolderFaultError, fault, is_folder_error
 from schemas.finess import has_valid_format
-from tlkpi.errors import StorageError
-from tlkpi.files import temporary_beside, write_atomically
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
 CLAIM_FILE = "claim.json"
@@ -34,6 +34,7 @@ STORE_UNAVAILABLE = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES, errno.EAGAIN}
 )
 MAX_NAME_BYTES = 255  # of one path component, on the file systems we store to
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Claim:
     relative: str  # path relative to the inbox, as it was dropped (posix)
     inbox_finess: str | None  # the establishment folder it was dropped in, if any
     sha256: str
-    received_at: str  # ISO time the file was last written in the inbox
+    received_at: str  # ISO time (UTC) the pipeline first saw the file as it was claimed: reception order
     refusal: str | None = None  # NOT_REGULAR: refused at claim time, nothing was read
+    ledger: str = ""  # the reception ledger's folder, whose sighting of the file goes with the claim
 
     @property
     def name(self) -> str:
@@ -54,33 +56,86 @@ class Claim:
 
 
 def is_candidate(path: Path) -> bool:
-    """Regular, visible, complete files only: no symlink, no `.part`, no Office lock file `~$…`."""
+    """Visible, complete entries that are not links or folders: regular files, and the special files
+    (FIFO, socket) that get a refusal instead of being ignored; no `.part`, no Office lock file `~$…`."""
     name = path.name
     if name.startswith((".", "~$")) or name.lower().endswith(PARTIAL_SUFFIXES):
         return False
-    return path.is_file() and not path.is_symlink()
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def discover(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
-    """Files waiting in the inbox, oldest first then by name, skipping hidden folders.
+def list_candidates(inbox: Path, faults: list[FolderFault] | None = None) -> list[Path]:
+    """Every file waiting in the inbox, settled or not, by path; hidden folders skipped.
 
-    A file modified in the last `settle_seconds` may still be uploading: it waits for the next run.
-    Another run may claim a file while we look: a file that vanishes is simply not listed.
+    Another run may claim a file while we look: a file that vanishes is simply not listed. A folder
+    that cannot be listed is a fault of that folder (added to `faults`), never of the run.
     """
-    settled_before = time.time() - settle_seconds
     if not inbox.is_dir():
         return []
-    found: list[tuple[float, str, Path]] = []
-    for root, dirs, files in os.walk(inbox, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        if faults is not None and not isinstance(exc, FileNotFoundError):
+            faults.append(fault(Path(exc.filename or inbox).relative_to(inbox), "list", exc))
+
+    found: list[Path] = []
+    for root, dirs, files in os.walk(inbox, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            path = Path(root) / name
+        found += [Path(root) / name for name in sorted(files) if is_candidate(Path(root) / name)]
+    return found
+
+
+def discover(
+    inbox: Path, settle_seconds: float = 0.0, *, wait: bool = False, faults: list[FolderFault] | None = None
+) -> list[Path]:
+    """Settled files of the inbox, in reception order (the pipeline's first sighting), then by name.
+
+    A file is settled once the pipeline has seen it unchanged for `settle_seconds`; its modification
+    time is never compared with the clock (a client sets it). With `wait`, a run that sees files for
+    the first time waits once for them to settle instead of leaving them to the next run.
+    """
+    settled, waiting = _observe(inbox, settle_seconds, faults)
+    if wait and waiting:
+        time.sleep(min(max(waiting), settle_seconds))
+        settled, _ = _observe(inbox, settle_seconds, None)
+    return settled
+
+
+def _observe(
+    inbox: Path, settle_seconds: float, faults: list[FolderFault] | None
+) -> tuple[list[Path], list[float]]:
+    """Record a sighting of every file; the settled ones by reception time, and the seconds the others
+    still have to wait."""
+    candidates = list_candidates(inbox, faults)
+    if not candidates:
+        return [], []
+    found: list[tuple[int, str, Path]] = []
+    waiting: list[float] = []
+    future = 0
+    with reception.open_ledger(reception.ledger_dir(inbox)) as ledger:
+        for path in candidates:
             try:
-                if is_candidate(path) and (modified := path.stat().st_mtime) <= settled_before:
-                    found.append((modified, path.as_posix(), path))
-            except FileNotFoundError:
+                status = os.lstat(path)
+            except OSError as exc:  # gone (another run took it), or its folder's fault
+                if faults is not None and is_folder_error(exc):
+                    faults.append(fault(path.relative_to(inbox), "list", exc))
                 continue
-    return [path for _, _, path in sorted(found)]
+            sighting = ledger.observe(path.relative_to(inbox).as_posix(), status)
+            future += status.st_mtime > time.time() + 60
+            age = sighting.age_seconds(reception.now_us())
+            if settle_seconds <= 0 or age >= settle_seconds or not stat.S_ISREG(status.st_mode):
+                found.append((sighting.seen_us, path.as_posix(), path))
+            else:
+                waiting.append(settle_seconds - age)
+        ledger.forget_absent({p.relative_to(inbox).as_posix() for p in candidates}, reception.now_us())
+    if future:
+        logger.info(
+            "%d file(s) with a modification time in the future: ignored, reception is by our clock", future
+        )
+    return [path for _, _, path in sorted(found)], waiting
 
 
 def nothing_waiting(inbox: Path, processing: Path, settle_seconds: float = 0.0) -> bool:
@@ -112,6 +167,8 @@ def claim(
     """Move the file under processing/ atomically; None when another run took it first or it is
     still being written (it goes back to the inbox for a later run).
 
+    The file is received when the pipeline first saw it as it is (see `intake.reception`); it is
+    taken once that sighting is `settle_seconds` old, whatever its modification time says.
     The owner is written before the move, so a claim whose owner died is always recognisable.
     The claimed entry is opened without following links: a symbolic link, a special file or a file
     with other hard links (swapped in after discovery) is refused unread. A regular file is copied,
@@ -119,25 +176,51 @@ def claim(
     are the bytes hashed, whatever a late writer still does to the original.
     """
     relative = path.relative_to(inbox)
+    try:
+        return _claim(path, relative, inbox, processing, settle_seconds, owner)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        raise FolderFaultError(fault(relative, "claim", exc)) from exc
+
+
+def _claim(
+    path: Path, relative: Path, inbox: Path, processing: Path, settle_seconds: float, owner: Owner | None
+) -> Claim | None:
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    ledger_dir = reception.ledger_dir(inbox)
+    with reception.open_ledger(ledger_dir) as ledger:  # recorded here when no run listed it before
+        sighting = ledger.observe(relative.as_posix(), before)
+    regular = stat.S_ISREG(before.st_mode)  # a link or special file is refused at once: nothing to wait for
+    if regular and settle_seconds > 0 and sighting.age_seconds(reception.now_us()) < settle_seconds:
+        return None  # seen as it is now too recently: maybe still being written
     work_dir = processing / uuid.uuid4().hex
     target = work_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     if owner is not None:
         write_owner(work_dir, owner)
     try:
-        before = os.lstat(path)
         os.rename(path, target)
-    except FileNotFoundError:
+    except OSError as exc:  # taken by another run; or the folder cannot be emptied (the caller's fault)
         shutil.rmtree(work_dir, ignore_errors=True)
-        return None
-    received = datetime.fromtimestamp(before.st_mtime, UTC).isoformat(timespec="seconds")
-    taken = Claim(str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "", received)
+        if isinstance(exc, FileNotFoundError):
+            return None
+        raise
+    taken = Claim(
+        str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "",
+        sighting.received_at, ledger=str(ledger_dir),
+    )  # fmt: skip
     try:
         _write_claim(taken)  # from here a crash leaves a claim that is put back
     except OSError:  # a full disk: without its record the claim could never be released; undo it
         os.rename(target, path)
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
+    if not regular:  # a link, a FIFO or a socket: refused without even opening it
+        return _refuse_unread(taken)
     try:
         handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
@@ -146,11 +229,17 @@ def claim(
         opened = os.fstat(source.fileno())
         if not stat.S_ISREG(opened.st_mode) or opened.st_nlink != 1:
             return _refuse_unread(taken)
-        if _changed(before, opened) or time.time() - opened.st_mtime < settle_seconds:
+        if _changed(before, opened):
             _put_back(taken, target, inbox / relative)
             return None
         copy = work_dir / ".content"
-        digest = _copy_hashing(source, copy)
+        try:
+            digest = _copy_hashing(source, copy)
+        except OSError:  # the file cannot be read (I/O error): back where it was, for a later run
+            copy.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                _put_back(taken, target, inbox / relative)
+            raise
         if _changed(opened, os.fstat(source.fileno())):
             copy.unlink()
             _put_back(taken, target, inbox / relative)
@@ -159,6 +248,33 @@ def claim(
     taken = Claim(**{**asdict(taken), "sha256": digest})
     _write_claim(taken)
     return taken
+
+
+def claim_all(
+    paths: list[Path],
+    inbox: Path,
+    processing: Path,
+    settle_seconds: float = 0.0,
+    owner: Owner | None = None,
+    limit: int = 0,
+) -> tuple[list[Claim], list[FolderFault]]:
+    """Claim files in order (at most `limit`, 0: all); a folder that cannot be emptied is skipped at
+    its first fault, and its files wait in the inbox."""
+    claims: list[Claim] = []
+    faults: list[FolderFault] = []
+    for path in paths:
+        if limit and len(claims) >= limit:
+            break
+        if any(path.relative_to(inbox).parts[0] == f.folder for f in faults):
+            continue
+        try:
+            taken = claim(path, inbox, processing, settle_seconds, owner)
+        except FolderFaultError as exc:
+            faults.append(exc.fault)
+            continue
+        if taken is not None:
+            claims.append(taken)
+    return claims, faults
 
 
 def _write_claim(taken: Claim) -> None:
@@ -198,6 +314,7 @@ def release_stale_claims(
     processing: Path,
     older_than_seconds: float,
     owner_is_gone: Callable[[Path], bool] | None = None,
+    faults: list[FolderFault] | None = None,
 ) -> list[Path]:
     """Put back in the inbox the files of claims abandoned by a crashed run: at once when
     `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
@@ -216,12 +333,31 @@ def release_stale_claims(
             continue
         if age < older_than_seconds and not (owner_is_gone and owner_is_gone(work_dir)):
             continue
-        released += _release_claim(work_dir, record, inbox)
+        try:
+            released += _release_claim(work_dir, record, inbox)
+        except OSError as exc:  # its folder cannot take it back: the file stays safe in processing/
+            if not is_folder_error(exc):
+                raise
+            found = fault(_claimed_relative(work_dir, record), "put back", exc)
+            if faults is not None:
+                faults.append(found)
     return released
+
+
+def put_back_own_claims(inbox: Path, processing: Path) -> list[Path]:
+    """A run that is stopped (SIGTERM, Ctrl-C) puts every file it claimed and did not settle back."""
+    return release_stale_claims(inbox, processing, float("inf"), own_claims())
+
+
+def _claimed_relative(work_dir: Path, record: Path) -> str:
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        return str(Claim(**json.loads(record.read_text(encoding="utf-8"))).relative)
+    return "."
 
 
 def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
     """Move a claim's file back to where it was dropped and drop the claim."""
+    taken: Claim | None = None
     if record.exists():
         taken = Claim(**json.loads(record.read_text(encoding="utf-8")))
         relatives = [Path(taken.relative)] if Path(taken.path).exists() else []
@@ -233,99 +369,26 @@ def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
         back = inbox / relative
         back.parent.mkdir(parents=True, exist_ok=True)
         os.rename(work_dir / relative, back)
+        if taken is not None:
+            _keep_reception(taken, back)
         released.append(back)
     shutil.rmtree(work_dir, ignore_errors=True)
     return released
 
 
-def _copy_once(source: Path, target: Path) -> None:
-    """Copy through a temporary name then rename, so a target is complete or absent.
-
-    A store that cannot be written (full, read-only) is a transient error: the file stays claimed,
-    the task is retried, and a later run takes the file again.
-    """
-    if target.exists():
-        return
-    temporary = temporary_beside(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        if exc.errno not in STORE_UNAVAILABLE:
-            raise  # this file's own problem (a name, a path): the caller quarantines it alone
-        raise StorageError(
-            f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
-            f"claimed in {source.parent} and will be taken again"
-        ) from exc
-
-
-def archive(taken: Claim, archive_dir: Path) -> Path:
-    """Keep an accepted original by content hash; an archived file is never rewritten."""
-    suffix = Path(taken.relative).suffix.lower()
-    target = archive_dir / taken.sha256[:2] / f"{taken.sha256}{suffix}"
-    _copy_once(Path(taken.path), target)
-    return target
-
-
-REPORT_SUFFIX = ".rapport.html"
-
-
-def stored_name(sha256: str, shown_name: str) -> str:
-    """`<hash12>_<name>`, the name cut (its suffix kept) so that name + report suffix fit a file name."""
-    room = MAX_NAME_BYTES - len(f"{sha256[:12]}_.{REPORT_SUFFIX}.part")  # the report's temporary name
-    name = shown_name.replace("/", "_")
-    if len(name.encode()) > room:
-        suffix = Path(name).suffix if len(Path(name).suffix.encode()) < 16 else ""
-        stem = name.encode()[: room - len(suffix.encode())].decode("utf-8", errors="ignore")
-        name = stem + suffix
-    return f"{sha256[:12]}_{name}"
-
-
-def rejected_location(taken: Claim, rejected_dir: Path, shown_name: str | None = None) -> Path:
-    """Where a rejected original goes: by establishment, prefixed with its hash."""
-    folder = taken.inbox_finess or "_inbox"
-    return rejected_dir / folder / stored_name(taken.sha256, shown_name or taken.name)
-
-
-def keep_rejected(
-    taken: Claim,
-    rejected_dir: Path,
-    report_html: str,
-    *,
-    shown_name: str | None = None,
-    keep_original: bool = True,
-) -> Path:
-    """Keep a rejected original with its French report beside it (`<file>.rapport.html`).
-
-    Without `keep_original` (personal data, or a link never read) only the report is written.
-    """
-    target = rejected_location(taken, rejected_dir, shown_name)
-    if keep_original:
-        _copy_once(Path(taken.path), target)
-    report = target.with_name(f"{target.name}{REPORT_SUFFIX}")
-    try:
-        write_atomically(report, report_html)
-    except OSError as exc:
-        raise StorageError(f"cannot write the report of {taken.name} in {report.parent}: {exc}") from exc
-    return target
-
-
-def quarantine(taken: Claim, quarantine_dir: Path, shown_name: str, cause: str) -> Path:
-    """Keep a file whose processing failed for the operator, with the cause beside it."""
-    target = quarantine_dir / stored_name(taken.sha256, shown_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if Path(taken.path).is_file():
-        _copy_once(Path(taken.path), target)
-    target.with_name(f"{target.name}.cause.txt").write_text(cause + "\n", encoding="utf-8")
-    return target
-
-
 def release(taken: Claim) -> None:
-    """The file is safe elsewhere (archive, rejected/, or already known): drop the claim."""
+    """The file is safe elsewhere (archive, rejected/, or already known): drop the claim and its sighting."""
     shutil.rmtree(taken.work_dir, ignore_errors=True)
+    if taken.ledger:
+        with reception.open_ledger(Path(taken.ledger)) as ledger:
+            ledger.forget(taken.relative, taken.received_at)
+
+
+def _keep_reception(taken: Claim, back: Path) -> None:
+    """A file put back keeps its reception time: it was received then, whatever happened to its run."""
+    if taken.ledger:
+        with reception.open_ledger(Path(taken.ledger)) as ledger:
+            ledger.restore(taken.relative, os.lstat(back), taken.received_at)
 
 
 SETTLED_DIR = ".settled"  # processing/.settled/: claims already settled, being deleted
@@ -337,6 +400,7 @@ def release_all(claims: list[Claim], processing: Path) -> threading.Thread | Non
     the process waits for it before it exits. A folder left by a killed process goes at the next run."""
     settled = processing / SETTLED_DIR / uuid.uuid4().hex
     moved = 0
+    sightings: dict[str, list[Claim]] = {}
     for taken in claims:
         try:
             if moved == 0:
@@ -345,6 +409,13 @@ def release_all(claims: list[Claim], processing: Path) -> threading.Thread | Non
             moved += 1
         except OSError:  # another file system, or already gone: drop it here
             release(taken)
+            continue
+        if taken.ledger:
+            sightings.setdefault(taken.ledger, []).append(taken)
+    for ledger_path, taken_there in sightings.items():  # one ledger opening per folder
+        with reception.open_ledger(Path(ledger_path)) as ledger:
+            for taken in taken_there:
+                ledger.forget(taken.relative, taken.received_at)
     if not moved:
         return None
     deleting = threading.Thread(target=shutil.rmtree, args=(settled,), kwargs={"ignore_errors": True})
@@ -353,12 +424,21 @@ def release_all(claims: list[Claim], processing: Path) -> threading.Thread | Non
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:
-    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine)."""
+    """Return a claimed, unsettled file to the inbox now (its run stopped on a fault of the machine);
+    None when there is nothing to return, or its folder cannot take it (it stays safe in processing/,
+    and a later run puts it back)."""
     source = Path(taken.path)
     if not source.exists():
         return None
     back = inbox / taken.relative
-    back.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(source, back)
+    try:
+        back.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, back)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        fault(taken.relative, "put back", exc)
+        return None
+    _keep_reception(taken, back)
     shutil.rmtree(taken.work_dir, ignore_errors=True)
     return back

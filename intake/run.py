@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from intake import claim_owner, dropzone
 from intake.claim_owner import FlowRunStateReader
 from intake.dropzone import Claim
+from intake.folder_faults import FolderFault, save_faults
 from intake.identity import read_register
 from intake.submissions import Outcome, ValidationSummary, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
@@ -40,29 +40,36 @@ def sync_reference(settings: Settings) -> None:
         register_establishments_file(con, settings.reference_dir / "establishments.csv")
 
 
-def discover_files(settings: Settings, flow_run_state: FlowRunStateReader | None = None) -> list[str]:
-    """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
+def discover_files(
+    settings: Settings, flow_run_state: FlowRunStateReader | None = None, wait: bool = False
+) -> list[str]:
+    """Put back the files of claims whose owner is gone (or older than the timeout), then list the settled
+    files of the inbox in reception order (with `wait`, waiting once for files seen for the first time).
+    A folder that cannot be listed or emptied is recorded as that folder's fault."""
+    faults: list[FolderFault] = []
     dropzone.release_stale_claims(
         settings.inbox_dir,
         settings.processing_dir,
         settings.claim_timeout_seconds,
         claim_owner.claim_checker(flow_run_state),
+        faults,
     )
-    return [str(path) for path in dropzone.discover(settings.inbox_dir, settings.settle_seconds)]
+    found = dropzone.discover(settings.inbox_dir, settings.settle_seconds, wait=wait, faults=faults)
+    save_faults(settings.inbox_dir, faults, replace=True)
+    return [str(path) for path in found]
 
 
 def claim_files(paths: list[str], settings: Settings, flow_run_id: str | None = None) -> list[Claim]:
     """Take the files out of the inbox atomically (at most `ingest_batch_files`); those another run took
-    first are skipped."""
+    first are skipped, and so are the files of a folder that cannot be emptied (its fault is recorded)."""
     owner = claim_owner.current_owner(flow_run_id)
-    claims = (
-        dropzone.claim(
-            Path(path), settings.inbox_dir, settings.processing_dir, settings.settle_seconds, owner
-        )
-        for path in paths
-    )
-    taken = (claim for claim in claims if claim is not None)
-    return list(islice(taken, settings.ingest_batch_files or None))
+    claims, faults = dropzone.claim_all(
+        [Path(path) for path in paths], settings.inbox_dir, settings.processing_dir,
+        settings.settle_seconds, owner, settings.ingest_batch_files,
+    )  # fmt: skip
+    if faults:
+        save_faults(settings.inbox_dir, faults, replace=False)
+    return claims
 
 
 def put_back_claims(claims: list[Claim], settings: Settings) -> int:
@@ -153,6 +160,10 @@ def ingest_inbox(
             log.error(
                 "Stopped: %s; %d unsettled file(s) put back in the inbox", operator_message(exc), returned
             )
+            raise
+        except BaseException:  # a service stop or Ctrl-C (SIGTERM reaches a flow as TerminationSignal)
+            returned = put_back_claims(claims, settings)  # plainly: the task runner may be stopping
+            log.error("Stopped by a signal; %d unsettled file(s) put back in the inbox", returned)
             raise
         if not settings.ingest_batch_files:
             break

@@ -4,13 +4,14 @@ quarter and the open one are."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from intake import dropzone
+from intake.folder_faults import FolderFault, read_faults
 from schemas.periods import Period, latest_closed_quarter
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse, warehouse_exists
@@ -43,6 +44,7 @@ class Status:
     as_of: datetime
     closed: QuarterProgress | None
     open: QuarterProgress | None
+    folder_faults: list[FolderFault] = field(default_factory=list)  # folders that cannot be used
 
     @property
     def completeness(self) -> dict[str, int]:
@@ -78,7 +80,8 @@ def quarter_progress(
 
 def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
     """Read the drop zone, then the warehouse read-only (waiting if a run is writing it)."""
-    pending = dropzone.discover(settings.inbox_dir)
+    unreadable: list[FolderFault] = []
+    pending = dropzone.list_candidates(settings.inbox_dir, unreadable)  # read-only: records no sighting
     folders = Counter(dropzone.folder_finess(p.relative_to(settings.inbox_dir)) for p in pending)
     claims = (
         sorted(settings.processing_dir.glob(f"*/{dropzone.CLAIM_FILE}"))
@@ -99,6 +102,7 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
             closed = quarter_progress(con, latest_closed_quarter(today).label, grace, now)
             opened = quarter_progress(con, quarter, grace, now)
     return Status(
+        folder_faults=read_faults(settings.inbox_dir) + unreadable,
         pending=len(pending),
         pending_establishments=len([f for f in folders if f]),
         claimed=len(claims),
@@ -134,6 +138,11 @@ def format_status(status: Status, inbox: Path) -> list[str]:
         f"Claimed by a run: {status.claimed}"
         + (f" (oldest since {status.oldest_claim:%Y-%m-%d %H:%M})." if status.oldest_claim else "."),
     ]
+    for fault in status.folder_faults:
+        lines.append(
+            f"Folder {fault.folder} unusable since {fault.at}: cannot {fault.operation} ({fault.error}); "
+            "its files wait, the other folders load."
+        )
     lines.append("Last ingest runs:" if status.last_runs else "Last ingest runs: none recorded.")
     for run in status.last_runs:
         finished = run["finished_at"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -17,10 +17,19 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from intake import dropzone
+from intake import dropzone, originals
+from intake.claim_issues import (
+    FAILED_RULE,
+    budget_issue,
+    load_issues,
+    processing_error,
+    refused_apart,
+    save_issues,
+)
 from intake.depositors import depositor_of
 from intake.dropzone import Claim
 from intake.feedback import render_feedback
+from intake.folder_faults import fault, is_folder_error, save_faults
 from intake.identity import identity_issue, shown_name, shown_path
 from intake.receipts import write_receipt
 from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
@@ -37,32 +46,13 @@ from warehouse.load import LoadResult, SettledFile, SubmissionRecord, find_submi
 TABLE_FILE = "table.parquet"
 READ_FILE = "read.json"
 MEASUREMENTS_FILE = "measurements.parquet"
-ISSUES_FILE = "issues.json"
-FAILED_RULE = "erreur_traitement"
 logger = logging.getLogger(__name__)
-
-
-def processing_error(stage: str) -> Issue:
-    """The issue of a file whose processing failed unexpectedly: kept for the operator, not its fault."""
-    return Issue(
-        FAILED_RULE,
-        f"Erreur de traitement ({stage}) : le fichier n'a pas pu être traité et l'équipe du programme en "
-        "est informée. Vous n'avez rien à faire : il sera traité à nouveau après correction.",
-    )
 
 
 def _log_failure(claim: Claim, stage: str, exc: BaseException) -> None:
     """The cause for the operator: the kind of error and where, never the file's content."""
     logger.error(
         "%s failed for %s (sha256 %s): %s", stage, shown_path(claim), claim.sha256[:12], type(exc).__name__
-    )
-
-
-def budget_issue(seconds: float) -> Issue:
-    return Issue(
-        "controle_trop_long",
-        f"Le contrôle du fichier a dépassé la limite de {seconds:g} secondes par fichier. Découpez-le en "
-        "plusieurs fichiers plus petits, ou retirez les textes très longs.",
     )
 
 
@@ -103,17 +93,20 @@ def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = N
     work = Path(claim.work_dir)
     refusal = identity_issue(claim, register)
     if refusal is not None:
-        _save_issues(work, [refusal])
+        save_issues(work, [refusal])
         return False
     try:
         table = read_submission(Path(claim.path), limits)
         table.frame.write_parquet(work / TABLE_FILE)
     except SubmissionError as exc:
-        _save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
+        save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
+        return False
+    except CheckTimeout:  # a read that went past the file's budget: refused, the run goes on
+        save_issues(work, [budget_issue(limits.seconds_per_file)])
         return False
     except Exception as exc:  # one file's failure must not stop the others
         _log_failure(claim, "read", exc)
-        _save_issues(work, [processing_error("lecture")])
+        save_issues(work, [processing_error("lecture")])
         return False
     meta = {
         "headers": table.headers,
@@ -134,19 +127,6 @@ def _load_table(work: Path) -> SubmittedTable:
         file_format=meta["format"],
         personal_cells=tuple((row, header, rule) for row, header, rule in meta["personal"]),
     )
-
-
-def _save_issues(work: Path, issues: list[Issue]) -> None:
-    (work / ISSUES_FILE).write_text(
-        json.dumps([asdict(i) for i in issues], ensure_ascii=False), encoding="utf-8"
-    )
-
-
-def load_issues(work: Path) -> list[Issue]:
-    path = work / ISSUES_FILE
-    if not path.exists():
-        return []
-    return [Issue(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def validate_claims(
@@ -194,14 +174,14 @@ def validate_claims(
         work = Path(claim.work_dir)
         verdict = by_claim.get(claim.work_dir)
         if isinstance(verdict, Issue):
-            _save_issues(work, [verdict])
+            save_issues(work, [verdict])
             verdict = None
         if verdict is None:  # refused, unreadable or failed: its issue is saved
             issues = load_issues(work)
             failed = any(issue.rule == FAILED_RULE for issue in issues)
             summaries.append(ValidationSummary(False, 0, len(issues), 0, failed))
             continue
-        _save_issues(work, list(verdict.issues))
+        save_issues(work, list(verdict.issues))
         if verdict.measurements is not None:
             verdict.measurements.write_parquet(work / MEASUREMENTS_FILE)
         warnings = len(verdict.issues) - len(verdict.errors)
@@ -245,16 +225,21 @@ def settle_claims(
     with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
+        apart = refused_apart(claims, summaries, accepted_before)
         chosen: dict[str, tuple[Claim, ValidationSummary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
             first = chosen.get(claim.sha256)
-            if claim.sha256 not in accepted_before and (
-                first is None or summary.accepted > first[1].accepted
-            ):
+            if claim.work_dir in apart or claim.sha256 in accepted_before:
+                continue
+            if first is None or summary.accepted > first[1].accepted:
                 chosen[claim.sha256] = (
                     claim,
                     summary,
                 )  # the same bytes refused in one folder, accepted in another
+        stored_apart = {
+            work: _store_safely(claim, summary, settings, flow_run_id)
+            for work, (claim, summary) in apart.items()
+        }
         pending: dict[str, tuple[Claim, ValidationSummary, SettledFile]] = {
             sha256: (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
             for sha256, (claim, summary) in chosen.items()
@@ -279,14 +264,28 @@ def settle_claims(
     outcomes = []
     for claim, summary in zip(claims, summaries, strict=True):
         settled_claim, _, file = pending.get(claim.sha256, (None, None, None))
-        if settled_claim is claim and file is not None:
+        if claim.work_dir in stored_apart:  # another establishment's file: its refusal, never a duplicate
+            outcomes.append(_outcome(claim, summary, stored_apart[claim.work_dir], LoadResult(0, 0, 0)))
+        elif settled_claim is claim and file is not None:
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
-        write_receipt_of(claim, outcomes[-1], settings.outbox_dir, referent)
+        _deliver_receipt(claim, outcomes[-1], settings, referent)
     dropzone.release_all(claims, settings.processing_dir)
     return outcomes
+
+
+def _deliver_receipt(claim: Claim, outcome: Outcome, settings: Settings, referent: str | None) -> None:
+    """The receipt; an outbox folder that cannot be written is that folder's fault, logged and kept for
+    `tlkpi status` (the file is settled: its verdict is in the warehouse and the run's artifact)."""
+    try:
+        write_receipt_of(claim, outcome, settings.outbox_dir, referent)
+    except OSError as exc:
+        if not is_folder_error(exc):
+            raise
+        found = fault(f"{claim.inbox_finess or '.'}/receipt", "write the receipt in outbox/ of", exc)
+        save_faults(settings.inbox_dir, [found], replace=False)
 
 
 def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path, deposited_by: str | None = None) -> None:
@@ -345,7 +344,7 @@ def _store_safely(
 def _quarantine(
     claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None, issue: Issue
 ) -> SettledFile:
-    stored = dropzone.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
+    stored = originals.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, [issue], None)
 
 
@@ -359,13 +358,15 @@ def _store(
     if summary.failed:
         return _quarantine(claim, summary, settings, flow_run_id, issues[0])
     if summary.accepted:
-        stored = dropzone.archive(claim, settings.archive_dir)
+        stored = originals.archive(claim, settings.archive_dir)
         measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
         return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, measurements)
     name = shown_name(claim)
     report = render_feedback(name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
     keep = claim.refusal is None and not any(issue.rule in PERSONAL_RULES for issue in issues)
-    stored = dropzone.keep_rejected(claim, settings.rejected_dir, report, shown_name=name, keep_original=keep)
+    stored = originals.keep_rejected(
+        claim, settings.rejected_dir, report, shown_name=name, keep_original=keep
+    )
     return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
 
 

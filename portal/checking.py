@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits
+from intake.claim_issues import budget_issue
+from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import default_catalogue
 from schemas.messages import Issue
 from schemas.reading import Limits, read_submission
@@ -55,15 +56,17 @@ def check_file(
     with _LOCK:
         try:
             table = read_submission(path, limits)
+            verdict = validate_table(
+                table,
+                default_catalogue(),
+                today=today or date.today(),
+                inbox_finess=finess,
+                limits=check_limits,
+            )
         except SubmissionError as exc:
             return CheckResult([Issue(exc.rule, exc.message, exc.row, exc.column)], 0)
-        verdict = validate_table(
-            table,
-            default_catalogue(),
-            today=today or date.today(),
-            inbox_finess=finess,
-            limits=check_limits,
-        )
+        except CheckTimeout:  # the file's time budget, reading or checking
+            return CheckResult([budget_issue(limits.seconds_per_file)], 0)
     return CheckResult(list(verdict.issues), verdict.n_rows)
 
 

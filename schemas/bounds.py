@@ -7,11 +7,11 @@ long to show, are `masked`: no other rule reports them, so their text is never e
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import polars as pl
 
+from schemas.budget import CheckTimeout, Deadline
 from schemas.code_rules import INDEX, RawIssue, failing_rows
 from schemas.columns import COLUMN_NAMES
 from schemas.parsing import INTEGER_COLUMNS
@@ -39,22 +39,6 @@ class CheckLimits:
     @classmethod
     def of(cls, settings: Settings) -> CheckLimits:
         return settings_part(cls, settings, {"seconds_per_file": "check_seconds_per_file"})
-
-
-class CheckTimeout(Exception):
-    """Checking went past its time budget (the budget of the files being checked together)."""
-
-
-class Deadline:
-    """A time budget checked between the passes of a validation (each pass is linear in the rows)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.ends_at = time.monotonic() + seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.ends_at:
-            raise CheckTimeout(f"checking took more than {self.seconds:g} s")
 
 
 def bound_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIssue]:
@@ -109,3 +93,4 @@ def unmasked(issues: list[RawIssue], masked: set[tuple[int, str]]) -> list[RawIs
 
 
 DEFAULT_CHECK_LIMITS = CheckLimits()
+__all__ = ["CheckLimits", "CheckTimeout", "Deadline", "bound_issues", "personal_data_issues"]

@@ -106,6 +106,24 @@ MESSAGES: dict[str, str] = {
         "si besoin par un nouvel envoi."
     ),
     "colonne_ignoree": "La colonne « {value} » ne fait pas partie du modèle : elle a été ignorée.",
+    "periode_en_cours": (
+        "La période {value} n'est pas terminée : ses valeurs sont provisoires. Elles sont acceptées ; "
+        "déposez à nouveau la mesure une fois la période close pour la compléter."
+    ),
+    "trimestre_et_mois": (
+        "La période {value} est donnée avec le trimestre et ses mois pour le même indicateur et la même "
+        "phase : la mesure serait comptée deux fois. Gardez soit le trimestre, soit ses mois."
+    ),
+    "reference_apres_pilote": (
+        "Pour cet indicateur, une période de référence (avant déploiement) vient après une période "
+        "pilote ; cette ligne ({value}) en fait partie. Les phases semblent inversées : vérifiez la phase "
+        "et la période de ces lignes. Les mesures sont acceptées."
+    ),
+    "separateur_ambigu": (
+        "« {value} » est lu comme {detail} (séparateur décimal). S'il s'agit d'un nombre en milliers "
+        "(mille deux cent trente-quatre), écrivez-le sans séparateur : 1234. La valeur est acceptée "
+        "telle que lue."
+    ),
 }
 
 
@@ -244,9 +262,25 @@ LABELS: dict[str, str] = {
     "erreur_traitement": "Erreur de traitement",
     "controle_trop_long": "Contrôle trop long",
     "entete_repetee": "Ligne d'en-tête répétée",
+    "feuille_masquee": "Feuille masquée",
+    "feuilles_en_double": "Feuilles de même nom",
+    "contenu_masque": "Lignes ou colonnes masquées",
+    "formule_non_calculee": "Formule non calculée",
+    "periode_en_cours": "Période non terminée",
+    "trimestre_et_mois": "Trimestre donné avec ses mois",
+    "reference_apres_pilote": "Référence après le pilote",
+    "separateur_ambigu": "Séparateur ambigu",
 }
 WARNING_RULES = frozenset(
-    {"valeur_inhabituelle", "colonne_ignoree", "finess_zero_restaure", "periode_date_excel"}
+    {
+        "valeur_inhabituelle",
+        "colonne_ignoree",
+        "finess_zero_restaure",
+        "periode_date_excel",
+        "periode_en_cours",
+        "reference_apres_pilote",
+        "separateur_ambigu",
+    }
 )
 
 

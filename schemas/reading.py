@@ -15,10 +15,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from schemas.budget import Deadline
 from schemas.columns import REQUIRED, canonical_name
 from schemas.messages import file_error
 from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
+from schemas.workbook_view import check_as_seen
+from tlkpi.errors import SubmissionError
 from tlkpi.settings import Settings, default, settings_part
 
 ROW_COLUMN = "_row"
@@ -28,6 +31,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 MAX_INFLATION = 100  # an XLSX inflating to more than 100x its size is refused (zip bomb)
 EXCEL_SHEET = "indicateurs"
+PERIOD_TIME_ZONE = "Europe/Paris"  # the month of a time-zoned Parquet timestamp is taken there
 MAX_SCANNED_CHARS = 1000  # a cell outside the contract longer than this is refused unread
 _BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what an empty CSV may still hold
 
@@ -39,11 +43,16 @@ class Limits:
     max_bytes: int = default("max_file_bytes")
     max_rows: int = default("max_rows")
     max_unpacked_bytes: int = default("max_unpacked_bytes")  # an XLSX's members, a Parquet's columns
-    max_columns: int = default("max_columns")
+    max_columns: int = default(
+        "max_columns"
+    )  # checked on the header (CSV line, XLSX dimension, Parquet footer) first
+    seconds_per_file: float = default("check_seconds_per_file")  # the read stops at its next step past it
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
-        return settings_part(cls, settings, {"max_bytes": "max_file_bytes"})
+        return settings_part(
+            cls, settings, {"max_bytes": "max_file_bytes", "seconds_per_file": "check_seconds_per_file"}
+        )
 
 
 @dataclass(frozen=True)
@@ -61,13 +70,15 @@ class SubmittedTable:
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
-    """Read and map the columns of a submitted file; raise SubmissionError in French when unreadable."""
+    """Read and map the columns of a submitted file; raise SubmissionError in French when unreadable,
+    CheckTimeout when reading goes past the file's time budget (checked between the read's steps)."""
+    deadline = Deadline(limits.seconds_per_file)
     _check_size(path, limits)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        frame, file_format = _read_csv(path), "csv"
+        frame, file_format = _read_csv(path, limits, deadline), "csv"
     elif suffix in EXCEL_SUFFIXES:
-        (frame, dated), file_format = _read_excel(path, limits), "xlsx"
+        (frame, dated), file_format = _read_excel(path, limits, deadline), "xlsx"
     elif suffix in PARQUET_SUFFIXES:
         frame, file_format = _read_parquet(path, limits), "parquet"
     else:
@@ -75,7 +86,8 @@ def read_submission(path: Path, limits: Limits = Limits()) -> SubmittedTable:
     if frame.height == 0:
         raise file_error("aucune_mesure", path)
     _check_rows(frame.height, path, limits)
-    table = _map_columns(frame, path, file_format)
+    deadline.check()
+    table = _map_columns(frame, path, file_format, deadline)
     if file_format == "xlsx" and "periode" in table.headers:  # a date cell is read as its month, and said
         dated_rows = set(dated.get(table.headers["periode"], ()))
         periods = table.frame.filter(pl.col(ROW_COLUMN).is_in(dated_rows)).select(ROW_COLUMN, "periode")
@@ -115,8 +127,21 @@ def _refuse_duplicate_headers(headers: list[str], path: Path) -> None:
         seen[name] = header
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def refuse_wide(columns: int, where: str, path: Path, limits: Limits) -> None:
+    """Too many columns for a file of the contract (10): refused from its header, before any parsing."""
+    if columns > limits.max_columns:
+        raise SubmissionError(
+            f"{where} a {columns} colonnes, au-delà de la limite de {limits.max_columns}. Gardez les "
+            "colonnes du modèle (FINESS, Cas d'usage, Indicateur, Période, Phase, Valeur…).",
+            path=str(path),
+            row=1,
+            rule="fichier_trop_gros",
+        )
+
+
+def _read_csv(path: Path, limits: Limits, deadline: Deadline) -> pl.DataFrame:
     data = utf8_bytes(path.read_bytes(), path)
+    deadline.check()
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
     if not first_line.strip() and not data.lstrip(_BOM_AND_BLANKS):
@@ -124,6 +149,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     separator = sniff_separator(first_line)
     try:
         header = next(csv.reader([first_line], delimiter=separator))
+        refuse_wide(len(header), "La ligne d'en-tête du fichier", path, limits)
         _refuse_duplicate_headers(header, path)
         frame = pl.read_csv(
             data,
@@ -161,22 +187,22 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_excel(path: Path, limits: Limits) -> tuple[pl.DataFrame, dict[str, list[int]]]:
+def _read_excel(path: Path, limits: Limits, deadline: Deadline) -> tuple[pl.DataFrame, dict[str, list[int]]]:
     """The sheet as text, and per header the rows whose cell was a date (read as its month)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     _check_inflation(path, limits)
+    check_as_seen(path, deadline)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
         chosen = next((n for n in names if n.strip().lower() == EXCEL_SHEET), names[0])
         sheet = workbook.get_sheet_by_name(chosen)
         _check_rows(sheet.total_height - 1, path, limits)
-        if sheet.total_width > limits.max_columns:
-            raise file_error(
-                "feuille_trop_large", path, sheet=chosen, columns=sheet.total_width, limit=limits.max_columns
-            )
+        refuse_wide(sheet.total_width, f"La feuille « {chosen} »", path, limits)
+        deadline.check()
         rows = sheet.to_python(skip_empty_area=False)
+        deadline.check()
     except (CalamineError, IndexError, ValueError) as exc:
         raise file_error("xlsx_illisible", path, cause=exc) from exc
     header_index = next((i for i, row in enumerate(rows) if any(c not in (None, "") for c in row)), None)
@@ -203,6 +229,9 @@ def _parquet_column_as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     """Numbers as typed (12.0 -> '12'), dates as the month they fall in (a period), the rest as text."""
     if dtype.is_float():
         return pl.col(name).map_elements(_cell_text, return_dtype=pl.String)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        # an instant: its month in France, whatever zone the file was written in
+        return pl.col(name).dt.convert_time_zone(PERIOD_TIME_ZONE).dt.strftime("%Y-%m")
     if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
         return pl.col(name).dt.strftime("%Y-%m")
     return pl.col(name).cast(pl.String)
@@ -215,8 +244,7 @@ def _check_parquet_metadata(path: Path, limits: Limits) -> None:
     except Exception as exc:  # pyarrow raises several unrelated types for a corrupt footer
         raise file_error("parquet_illisible", path, cause=type(exc).__name__) from exc
     _check_rows(metadata.num_rows, path, limits)
-    if metadata.num_columns > limits.max_columns:
-        raise file_error("parquet_trop_large", path, columns=metadata.num_columns, limit=limits.max_columns)
+    refuse_wide(metadata.num_columns, "Le fichier Parquet", path, limits)
     unpacked = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     _refuse_unpacked_size(unpacked, path, limits)
 
@@ -233,7 +261,7 @@ def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
     return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias(ROW_COLUMN))
 
 
-def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> SubmittedTable:
+def _map_columns(frame: pl.DataFrame, path: Path, file_format: str, deadline: Deadline) -> SubmittedTable:
     _refuse_duplicate_headers([h for h in frame.columns if h != ROW_COLUMN], path)
     headers: dict[str, str] = {}
     ignored = []
@@ -256,11 +284,13 @@ def _map_columns(frame: pl.DataFrame, path: Path, file_format: str) -> Submitted
         headers=headers,
         ignored_headers=tuple(ignored),
         file_format=file_format,
-        personal_cells=_personal_cells(frame, ignored),
+        personal_cells=_personal_cells(frame, ignored, deadline),
     )
 
 
-def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int, str, str], ...]:
+def _personal_cells(
+    frame: pl.DataFrame, ignored: list[str], deadline: Deadline
+) -> tuple[tuple[int, str, str], ...]:
     """(row, header, rule) of the cells of columns outside the contract that must refuse the file.
 
     Those columns are dropped, but the original would be kept with them: a cell holding personal data
@@ -269,6 +299,7 @@ def _personal_cells(frame: pl.DataFrame, ignored: list[str]) -> tuple[tuple[int,
     """
     found: list[tuple[int, str, str]] = []
     for header in ignored:
+        deadline.check()
         cells = frame.select(pl.col(header).cast(pl.String).alias("text"), pl.col(ROW_COLUMN)).drop_nulls(
             "text"
         )

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from schemas.messages import file_error
+from tlkpi.errors import SubmissionError
+
+# a 2- or 3-byte UTF-8 sequence (é, è, €…): Windows-1252 text practically never holds one
+UTF8_ACCENT = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 
 
 def _looks_like_utf16(sample: bytes) -> bool:
@@ -19,24 +24,64 @@ def refuse_binary(data: bytes, path: Path) -> None:
         raise file_error("utf16_sans_bom", path)
     if b"\x00" in data[:4096]:
         raise file_error("contenu_binaire", path)
+    refuse_nul(data, path)
+
+
+def refuse_nul(text: bytes, path: Path) -> None:
+    """A NUL byte anywhere (a damaged export, a binary pasted in): nothing after it can be trusted."""
+    position = text.find(b"\x00")
+    if position >= 0:
+        line = text.count(b"\n", 0, position) + 1
+        raise SubmissionError(
+            f"Le fichier contient un caractère nul (octet 0) à la ligne {line} : ce n'est pas du texte. "
+            "Enregistrez-le à nouveau en « CSV UTF-8 » depuis le tableur, ou envoyez le classeur .xlsx.",
+            path=str(path),
+            row=line,
+            rule="encodage",
+        )
+
+
+def _refuse_mixed(data: bytes, start: int, path: Path) -> None:
+    """Valid UTF-8 accents beside bytes that are not UTF-8: two encodings in one file (a copy-paste
+    between exports). Read as Windows-1252, the UTF-8 part would turn into « Ã© » silently."""
+    if UTF8_ACCENT.search(data):
+        line = data.count(b"\n", 0, start) + 1
+        raise SubmissionError(
+            f"Le fichier mélange deux encodages (UTF-8 et Windows-1252) : la ligne {line} n'est pas dans "
+            "le même encodage que le reste. Enregistrez tout le fichier en « CSV UTF-8 » depuis le tableur.",
+            path=str(path),
+            row=line,
+            rule="encodage",
+        )
 
 
 def utf8_bytes(data: bytes, path: Path) -> bytes:
     """The text of a CSV as UTF-8 bytes: UTF-8 (with or without BOM) as is, UTF-16 with its BOM (Excel's
     and LibreOffice's « Texte Unicode ») decoded, else Windows-1252 (the French Excel export) re-encoded.
     A UTF-8 file is only checked, never copied through a `str`."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise SubmissionError(
+            "Le fichier est enregistré en UTF-32, un encodage non accepté. Enregistrez-le en "
+            "« CSV UTF-8 » ou envoyez le classeur .xlsx.",
+            path=str(path),
+            rule="encodage",
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16_as_utf8(data, path)
+        text = _utf16_as_utf8(data, path)
+        refuse_nul(text, path)
+        return text
     refuse_binary(data, path)
     try:
         data.decode("utf-8")  # validates; polars drops a BOM itself
         return data
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_invalid = exc.start
     try:
-        return data.decode("cp1252").encode("utf-8")
+        text = data.decode("cp1252").encode("utf-8")
     except UnicodeDecodeError as exc:
         raise file_error("encodage_inconnu", path, position=exc.start) from exc
+    _refuse_mixed(data, first_invalid, path)
+    return text
 
 
 def _utf16_as_utf8(data: bytes, path: Path) -> bytes:

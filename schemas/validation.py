@@ -28,10 +28,11 @@ from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
 from schemas.excel_habits import RESTORED, restore_finess_zero
 from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
-from schemas.messages import Issue, make_issue
+from schemas.messages import WARNING_RULES, Issue, Severity, make_issue
 from schemas.parsing import contract_columns, parse_cells
 from schemas.personal_data import personal_columns
 from schemas.reading import MAX_SCANNED_CHARS, ROW_COLUMN, SubmittedTable
+from schemas.semantics import semantic_issues
 
 FILE_COLUMN = "_file"  # which file of a batch a row comes from
 VALUE_SOURCE = {"valeur": "valeur_effective"}  # shown when the user left the cell empty
@@ -127,6 +128,7 @@ def validate_tables(
     raw += _suite_issues(batch, catalogue, limits)
     deadline.check()
     raw += code_rule_issues(batch, today=today)
+    raw += semantic_issues(batch, today, FILE_COLUMN)
     deadline.check()
     per_file: list[list[RawIssue]] = [[] for _ in submitted]
     for rule, column, index, value, detail in unmasked(raw, masked_cells(raw)):
@@ -215,7 +217,10 @@ def _verdict(
     for rule, column, index, value, detail in raw:
         written = table.headers.get(column, column)
         shown = None if not _present(value) else _format_value(value)
-        issues.append(make_issue(rule, row=rows[index], column=written, value=shown, detail=detail))
+        severity: Severity = "warning" if rule in WARNING_RULES else "error"
+        issues.append(
+            make_issue(rule, row=rows[index], column=written, value=shown, detail=detail, severity=severity)
+        )
     issues += _habit_warnings(table, data)
     for index, value, median in unusual:
         issues.append(

@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 
 from disclosure.benchmark import BenchmarkCell, RoiCell
 from disclosure.editions import find_edition, read_benchmark, read_roi
+from intake.folder_faults import read_faults
 from intake.submissions import Outcome
 from tasks.aggregate import QuarterSummary
 from tlkpi.settings import Settings
@@ -39,6 +40,17 @@ def publish_quarter_summary(summary: QuarterSummary, index_path: str, key: str) 
     row = {**asdict(summary), "index_path": index_path}
     row["as_of"] = summary.as_of.isoformat() if summary.as_of else None
     create_table_artifact([row], key=key, description=f"What the run published for {summary.quarter}")
+
+
+@task(name="publish-folder-faults", cache_policy=NO_CACHE)
+def publish_folder_faults(settings: Settings) -> int:
+    """One table row per establishment folder that could not be listed, emptied or written."""
+    rows = [asdict(fault) for fault in read_faults(settings.inbox_dir)]
+    if rows:
+        create_table_artifact(
+            rows, key="ingest-folder-faults", description="Establishment folders the run could not use"
+        )
+    return len(rows)
 
 
 @task(name="publish-report-link", cache_policy=NO_CACHE)

@@ -29,7 +29,7 @@ def read_flow_run_state(flow_run_id: str) -> str | None:
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_files(settings: Settings) -> list[str]:
     """Put back the files of claims whose owner is gone (or older than the timeout), then list the inbox."""
-    return run.discover_files(settings, read_flow_run_state)
+    return run.discover_files(settings, read_flow_run_state, wait=True)
 
 
 @task(name="claim", cache_policy=NO_CACHE)

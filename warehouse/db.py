@@ -31,6 +31,8 @@ COMMIT_ATTEMPTS = 30  # a lake commit that lost a race is redone on the winner's
 COMMIT_RETRY_SECONDS = 0.05
 LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
 _LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+_NO_PERMISSION = re.compile(r"operation not permitted|permission denied|read-only file system", re.IGNORECASE)
 _CORRUPTION = re.compile(r"corrupt|checksum|could not read enough bytes|not a valid duckdb", re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -161,6 +163,13 @@ def unusable_warehouse(path: Warehouse, exc: duckdb.Error) -> PipelineError:
             f"{path}: no space left on the device for the warehouse ({reason}): free space on that disk, "
             "then run the same command again; the last committed state is intact and files not settled "
             "are taken again: nothing was lost"
+        )
+    if _NO_PERMISSION.search(reason):
+        return WarehouseError(
+            f"{path}: the warehouse file cannot be opened for writing ({reason}): a permission problem, "
+            "not a damaged file. Give the user running tlkpi write access to it and its folder (check "
+            "`ls -l` and `lsattr` for an immutable flag, or a read-only mount), then run the same command "
+            "again; nothing was changed and the inbox is untouched"
         )
     return WarehouseError(
         f"{path}: the warehouse file cannot be read ({reason}). Nothing was changed and the inbox is "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import workbooks
 
 from intake import dropzone
 from intake.dropzone import Claim
+from intake.folder_faults import save_faults
+from intake.reception import record_sighting
 from intake.run import ingest_inbox, read_files, validate_files
 from intake.submissions import Outcome, settle_claims
 from tests.support.inbox import FRENCH_HEADER
@@ -48,13 +52,18 @@ def register(settings: Settings) -> None:
     (settings.reference_dir / "establishments.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def drop(settings: Settings, relative: str, data: bytes, age_seconds: float = 60.0) -> Path:
-    """Write a file into the inbox as an upload finished `age_seconds` ago."""
+def drop(
+    settings: Settings, relative: str, data: bytes, age_seconds: float = 60.0, mtime: float | None = None
+) -> Path:
+    """Write a file into the inbox as an upload the pipeline first saw complete `age_seconds` ago
+    (a past run's sighting), its modification time what the client set (`mtime`, else as old)."""
     path = settings.inbox_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    settled = path.stat().st_mtime - age_seconds
-    os.utime(path, (settled, settled))
+    mtime = path.stat().st_mtime - age_seconds if mtime is None else mtime
+    os.utime(path, (mtime, mtime))
+    if age_seconds:
+        record_sighting(settings.inbox_dir, path, time.time() - age_seconds)
     return path
 
 
@@ -78,10 +87,12 @@ def run(settings: Settings) -> list[Outcome]:
 
 
 def claim_all(settings: Settings, found: list[Path]) -> list[Claim]:
-    claims = (
-        dropzone.claim(p, settings.inbox_dir, settings.processing_dir, settings.settle_seconds) for p in found
+    """Claim as the claim task does: a folder that cannot be emptied is skipped and its fault recorded."""
+    claims, faults = dropzone.claim_all(
+        found, settings.inbox_dir, settings.processing_dir, settings.settle_seconds
     )
-    return [taken for taken in claims if taken is not None]
+    save_faults(settings.inbox_dir, faults, replace=False)
+    return claims
 
 
 def settle(settings: Settings, claims: list[Claim]) -> list[Outcome]:
@@ -137,6 +148,12 @@ def parquet_rows(rows: int) -> bytes:
     return buffer.getvalue()
 
 
+def wide_csv(columns: int) -> bytes:
+    """A CSV of the contract's header and row followed by `columns` extra columns (0.7 MB for 100,000)."""
+    extra = "".join(f";c{number}" for number in range(columns))
+    return (HEADER.rstrip("\n") + extra + "\n" + row().rstrip("\n") + ";" * columns + "\n").encode()
+
+
 @dataclass(frozen=True)
 class Case:
     """A hostile file: where it is dropped, its bytes, and the verdict and rule it must get."""
@@ -175,6 +192,20 @@ CASES = [
     Case("courriel dans la valeur", f"{HOME}/courriel_valeur.csv", lambda: csv_bytes(row(value="marie.curie@chu.fr")), "rejected", "donnee_personnelle", "marie.curie"),
     Case("NIR dans le FINESS", f"{HOME}/nir_finess.csv", lambda: csv_bytes(row(finess="185057800608436")), "rejected", "donnee_personnelle", "185057800608436"),
     Case("NIR dans le nom du fichier", f"{HOME}/patient_185057800608436.csv", lambda: csv_bytes(row(n="45")), "rejected", "nom_fichier_personnel", "185057800608436"),
+    Case("CSV de 100 000 colonnes", f"{HOME}/large.csv", lambda: wide_csv(100_000), "rejected", "fichier_trop_gros"),
+    Case("octet nul après 4 Ko", f"{HOME}/nul.csv", lambda: csv_bytes(*[row(comment="rien")] * 100, row(comment="a\x00b")), "rejected", "encodage", "a\x00b"),
+    Case("UTF-8 et cp1252 mêlés", f"{HOME}/melange.csv", lambda: csv_bytes(row()) + row(phase="reference", comment="vérifié").encode("cp1252"), "rejected", "encodage"),
+    Case("UTF-32", f"{HOME}/utf32.csv", lambda: (HEADER + row()).encode("utf-32"), "rejected", "encodage"),
+    Case("feuille indicateurs masquée", f"{HOME}/masquee.xlsx", lambda: workbooks.hidden_data_sheet(HOME), "rejected", "feuille_masquee"),
+    Case("ligne masquée", f"{HOME}/ligne_masquee.xlsx", lambda: workbooks.hidden_row(HOME), "rejected", "contenu_masque"),
+    Case("colonne masquée", f"{HOME}/colonne_masquee.xlsx", lambda: workbooks.hidden_column(HOME), "rejected", "contenu_masque"),
+    Case("feuilles indicateurs et ' Indicateurs '", f"{HOME}/deux_feuilles.xlsx", lambda: workbooks.two_sheets_named_alike(HOME), "rejected", "feuilles_en_double"),
+    Case("formule à valeur périmée", f"{HOME}/formule_perimee.xlsx", lambda: workbooks.formula(HOME, 99), "rejected", "formule_non_calculee"),
+    Case("formule sans valeur", f"{HOME}/formule_vide.xlsx", lambda: workbooks.formula(HOME, None, recalculate=False), "rejected", "formule_non_calculee"),
+    Case("trimestre pas encore fini", f"{HOME}/trimestre_en_cours.csv", lambda: csv_bytes(row(period="2026-T4")), "accepted", "periode_en_cours"),
+    Case("référence après le pilote", f"{HOME}/phases_inversees.csv", lambda: csv_bytes(row(period="2025-T1", kpi="EFF_PATIENTS_JOUR"), row(period="2025-T3", kpi="EFF_PATIENTS_JOUR", phase="reference")), "accepted", "reference_apres_pilote"),
+    Case("trimestre et ses mois", f"{HOME}/trimestre_et_mois.csv", lambda: csv_bytes(row(), row(period="2025-07", value="14"), row(period="2025-08", value="14")), "rejected", "trimestre_et_mois"),
+    Case("séparateur de milliers 1,234", f"{HOME}/milliers.csv", lambda: csv_bytes(row(value="1,234", period="2025-T2")), "accepted", "separateur_ambigu"),
     Case("colonne nom_patient", f"{HOME}/nom_patient.csv", lambda: (HEADER.rstrip("\n") + ";nom_patient\n" + row().rstrip("\n") + ";DURAND Paulette\n").encode(), "rejected", "colonne_personnelle", "DURAND"),
 ]  # fmt: skip
 
@@ -196,16 +227,18 @@ def drop_links(settings: Settings) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     os.link(outside, folder / "lien_dur.csv")
     os.utime(folder / "lien_dur.csv", (1.7e9, 1.7e9))
+    record_sighting(settings.inbox_dir, folder / "lien_dur.csv", time.time() - 60)
     os.symlink(outside, folder / "lien_symbolique.csv")  # never even listed
     return [f"{HOME}/lien_dur.csv"]
 
 
 def build_inbox(settings: Settings, cases: list[Case] = CASES) -> None:
-    """Every case, links, an upload still running and good files of the peers, in one inbox."""
+    """Every case, links, a named pipe, an upload still running and good files of the peers, in one inbox."""
     register(settings)
     for case in cases:
         drop(settings, case.relative, case.data())
     drop_links(settings)
+    os.mkfifo(settings.inbox_dir / HOME / "tube.csv")  # a named pipe: refused unread, with a receipt
     drop(settings, f"{HOME}/en_cours.csv", csv_bytes(row())[:120], age_seconds=0)
     drop_good_files(settings)
 

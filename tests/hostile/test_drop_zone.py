@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,7 @@ from hostile_cases import (
 )  # fmt: skip
 
 from intake import dropzone
+from intake.reception import record_sighting
 from tlkpi.settings import Settings
 
 SECRET = "root:x:0:0:secret-of-the-host"
@@ -72,6 +74,7 @@ def test_a_hard_link_to_a_file_outside_is_refused_unread(settings: Settings) -> 
     (settings.inbox_dir / HOME).mkdir(parents=True)
     os.link(target, settings.inbox_dir / HOME / "lien_dur.csv")
     os.utime(settings.inbox_dir / HOME / "lien_dur.csv", (1.7e9, 1.7e9))
+    record_sighting(settings.inbox_dir, settings.inbox_dir / HOME / "lien_dur.csv", time.time() - 60)
     good = drop_good_files(settings)
     outcomes = run(settings)
     settled = by_file(outcomes)
@@ -121,10 +124,11 @@ def current_value(settings: Settings) -> float:
 
 
 def test_an_older_file_committed_later_does_not_supersede_a_newer_one(settings: Settings) -> None:
-    drop(settings, f"{HOME}/nouveau.csv", csv_bytes(row(value="30")), age_seconds=60)  # received 21:22:25
-    assert [o.verdict for o in run(settings)] == ["accepted"]
-    drop(settings, f"{HOME}/ancien.csv", csv_bytes(row(value="90")), age_seconds=73)  # received 21:22:12
-    [late] = run(settings)  # committed last, by a run that took longer
+    drop(settings, f"{HOME}/ancien.csv", csv_bytes(row(value="90")))
+    slow = claim_all(settings, dropzone.discover(settings.inbox_dir, settings.settle_seconds))  # run 1
+    drop(settings, f"{HOME}/nouveau.csv", csv_bytes(row(value="30")))  # received after ancien.csv
+    assert [o.verdict for o in run(settings)] == ["accepted"]  # run 2 commits first
+    [late] = settle(settings, slow)  # run 1 commits last
     assert late.verdict == "accepted"
     assert current_value(settings) == 30.0
     drop(settings, f"{HOME}/correction.csv", csv_bytes(row(value="25")), age_seconds=10)
@@ -153,6 +157,31 @@ def test_the_same_bytes_in_a_wrong_and_the_right_folder_in_one_run_are_loaded(se
     data = csv_bytes(row(finess=PEERS[0]))
     drop(settings, f"{HOME}/envoi.csv", data, age_seconds=90)  # first, in the wrong folder
     drop(settings, f"{PEERS[0]}/envoi.csv", data, age_seconds=30)
-    settled = by_file(run(settings))
+    outcomes = run(settings)
+    settled = by_file(outcomes)
     assert settled[f"{PEERS[0]}/envoi.csv"].verdict == "accepted"
-    assert settled[f"{HOME}/envoi.csv"].verdict == "duplicate"
+    refused = settled[f"{HOME}/envoi.csv"]
+    assert refused.verdict == "rejected" and "finess_hors_dossier" in refused.first_issue
+    assert_names_no_submission(settings, outcomes)
+
+
+def assert_names_no_submission(settings: Settings, outcomes: list) -> None:
+    """Nothing HOME can read (verdict, receipt, report) names a submission of another establishment."""
+    shown = [repr([o for o in outcomes if o.finess == HOME])]
+    shown += [p.read_text("utf-8") for p in (settings.outbox_dir / HOME).glob("*")]
+    shown += [p.read_text("utf-8") for p in (settings.rejected_dir / HOME).glob("*.html")]
+    assert not any("soumission n°" in text or "duplicate" in text for text in shown)
+
+
+def test_another_establishments_accepted_file_in_a_folder_is_refused_for_its_finess(
+    settings: Settings,
+) -> None:
+    data = csv_bytes(row(finess=PEERS[0]))
+    drop(settings, f"{PEERS[0]}/envoi.csv", data)
+    assert [o.verdict for o in run(settings)] == ["accepted"]
+    drop(settings, f"{HOME}/envoi.csv", data)  # the same bytes, in another establishment's folder
+    outcomes = run(settings)
+    [refused] = outcomes
+    assert refused.verdict == "rejected" and "finess_hors_dossier" in refused.first_issue
+    assert_names_no_submission(settings, outcomes)
+    assert (settings.rejected_dir / HOME).is_dir()  # kept with its report, like any refusal

@@ -18,8 +18,12 @@ def test_one_run_settles_every_hostile_file_and_loads_the_good_ones(settings: Se
         assert settled[f"{finess}/indicateurs_{number}.csv"].verdict == "accepted"
     assert settled[f"{HOME}/lien_dur.csv"].verdict == "rejected"
     hostile = [o for o in outcomes if o.file not in {f"{f}/indicateurs_{n}.csv" for n, f in enumerate(PEERS)}]
-    assert len(hostile) == len(CASES) + 1  # every case and the hard link; the running upload waits
-    assert {o.verdict for o in hostile} == {"rejected"}
+    assert settled[f"{HOME}/tube.csv"].verdict == "rejected"
+    assert len(hostile) == len(CASES) + 2  # every case, the hard link, the pipe; the running upload waits
+    for case in CASES:
+        shown = shown_text(case.relative)
+        verdicts = [o.verdict for o in hostile if o.file == shown or case.rule == "nom_fichier_personnel"]
+        assert case.verdict in verdicts, case.name
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rules = dict(
             con.execute(
@@ -27,8 +31,9 @@ def test_one_run_settles_every_hostile_file_and_loads_the_good_ones(settings: Se
                 "JOIN validation_issue AS i ON i.submission_id = s.id GROUP BY ALL"
             ).fetchall()
         )
+        loaded_home = {HOME} if any(case.verdict == "accepted" for case in CASES) else set()
         assert con.execute("SELECT DISTINCT finess FROM measurement ORDER BY 1").fetchall() == [
-            (finess,) for finess in sorted(PEERS)
+            (finess,) for finess in sorted({*PEERS, *loaded_home})
         ]
     for case in CASES:
         shown = shown_text(case.relative) if case.rule != "nom_fichier_personnel" else None

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from prefect.states import Failed
 
-from intake import dropzone
+from intake import dropzone, originals
 from tasks.retry import retry_if_transient
 from tests.support.inbox import drop_numbered_files
 from tlkpi.errors import StorageError, SubmissionError, TransientError
@@ -85,7 +85,7 @@ def assert_every_file_once(root: Path, files: int, rows: int) -> None:
     [
         ("warehouse.load", "_record_issues", 1),  # inside the batch's transaction, before COMMIT
         ("intake.dropzone", "release", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
-        ("intake.dropzone", "archive", 2),  # while storing the 2nd original
+        ("intake.originals", "archive", 2),  # while storing the 2nd original
     ],
     ids=["in-transaction", "after-commit", "while-archiving"],
 )
@@ -133,7 +133,7 @@ def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
 
     monkeypatch.setattr(shutil, "copyfile", disk_full)
     with pytest.raises(StorageError, match=r"No space left on device.*stays claimed"):
-        dropzone.archive(claim, settings.archive_dir)
+        originals.archive(claim, settings.archive_dir)
     assert Path(claim.path).exists()
     assert list(settings.archive_dir.rglob("*")) == [settings.archive_dir / claim.sha256[:2]]
     released = dropzone.release_stale_claims(

@@ -20,7 +20,7 @@ def ingest(settings: Settings) -> list:
     return ingest_inbox(settings, date(2026, 11, 22))
 
 
-def test_only_plain_files_are_taken(tmp_path: Path) -> None:
+def test_only_plain_files_are_read_and_special_files_get_a_refusal(tmp_path: Path) -> None:
     settings = Settings(data_root=tmp_path / "var")
     folder = settings.inbox_dir / "010780195"
     folder.mkdir(parents=True)
@@ -31,7 +31,14 @@ def test_only_plain_files_are_taken(tmp_path: Path) -> None:
     os.symlink(tmp_path / "outside.csv", folder / "lien.csv")  # a way out of the inbox
     os.symlink(tmp_path, settings.inbox_dir / "010780906")  # a folder pointing elsewhere
     found = [p.relative_to(settings.inbox_dir).as_posix() for p in dropzone.discover(settings.inbox_dir)]
-    assert found == ["010780195/ok.csv"]
+    assert found == ["010780195/ok.csv", "010780195/tube.csv"]
+    verdicts = {o.file: (o.verdict, o.first_issue) for o in ingest(settings)}
+    assert verdicts == {
+        "010780195/ok.csv": ("accepted", ""),
+        "010780195/tube.csv": ("rejected", "- : fichier_non_regulier"),
+    }
+    assert not (folder / "tube.csv").exists()  # settled with a receipt, not ignored forever
+    assert list((settings.outbox_dir / "010780195").glob("*.json"))
 
 
 def test_another_hospitals_rows_reject_the_whole_file(tmp_path: Path) -> None:

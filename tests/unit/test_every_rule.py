@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 from schemas.catalogue import default_catalogue
 from schemas.messages import MESSAGES
@@ -14,6 +16,29 @@ from schemas.validation import validate_table
 from tlkpi.errors import SubmissionError
 
 TODAY = date(2026, 11, 22)
+LABELS = ["FINESS", "Cas d'usage", "Indicateur", "Période", "Phase", "Valeur", "Effectif"]
+MEASURE = ["010780195", "UC05", "EFF_DELAI_PEC", "2025-T3", "pilote", 42, 40]
+
+
+def xlsx(*sheets: tuple[str, dict[str, bool]], formula: bool = False) -> bytes:
+    """A workbook of (name, options) sheets holding one measure: hidden, with a hidden row 2, or a
+    formula whose saved value is stale (xlsxwriter asks Excel to recalculate on opening)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, options in sheets:
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, LABELS)
+        sheet.write_row(1, 0, MEASURE)
+        if formula:
+            sheet.write_formula(1, 5, "=40+2", None, 99)
+        if options.get("hidden_row"):
+            sheet.set_row(1, None, None, {"hidden": True})
+        if options.get("hidden"):
+            sheet.hide()
+    book.close()
+    return buffer.getvalue()
+
+
 HEAD = "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Numérateur;Dénominateur;Effectif;Commentaire\n"
 OK = "010780195;UC05;EFF_DELAI_PEC;2025-T3;pilote;42;;;40;\n"
 RATE = "010780195;UC05;QUA_READMISSION_30J;2025-T3;pilote;{v};{n};{d};;\n"
@@ -52,6 +77,10 @@ CASES = [
     ("encodage cp1252 impossible", HEAD.encode() + b"\x81\x8d\x8f;\n", ".csv", None, "encodage", None, None),
     ("csv_mal_forme", (HEAD + OK + "1;2;3;4;5;6;7;8;9;10;11;12\n").encode(), ".csv", None, "csv_mal_forme", None, None),
     ("format_non_accepte", b"{}", ".json", None, "format_non_accepte", None, None),
+    ("feuille_masquee", xlsx(("Synthèse", {}), ("indicateurs", {"hidden": True})), ".xlsx", None, "feuille_masquee", None, None),
+    ("feuilles_en_double", xlsx(("indicateurs", {}), (" Indicateurs ", {})), ".xlsx", None, "feuilles_en_double", None, None),
+    ("contenu_masque", xlsx(("indicateurs", {"hidden_row": True})), ".xlsx", None, "contenu_masque", 2, "A"),
+    ("formule_non_calculee", xlsx(("indicateurs", {}), formula=True), ".xlsx", None, "formule_non_calculee", 2, "F"),
     ("colonne_manquante", b"FINESS;Periode;Phase;Valeur\n010780195;2025-T3;pilote;4\n", ".csv", None, "colonne_manquante", 1, "cas_usage, indicateur"),
     ("colonne_en_double", (HEAD.rstrip("\n") + ";value\n" + OK.rstrip("\n") + ";4\n").encode(), ".csv", None, "colonne_en_double", 1, "value"),
     ("obligatoire", (HEAD + row(uc="")).encode(), ".csv", None, "obligatoire", 2, "Cas d'usage"),
@@ -84,13 +113,18 @@ CASES = [
     ("nombre_trop_grand", (HEAD + row(n="3000000000")).encode(), ".csv", None, "nombre_trop_grand", 2, "Effectif"),
     ("periode_hors_plage", (HEAD + row(period="0000-01")).encode(), ".csv", None, "periode_hors_plage", 2, "Période"),
     ("colonne_ignoree", (HEAD.rstrip("\n") + ";Service\n" + OK.rstrip("\n") + ";urgences\n").encode(), ".csv", None, "colonne_ignoree", 1, "Service"),
+    ("periode_en_cours", (HEAD + row(period="2026-T4")).encode(), ".csv", None, "periode_en_cours", 2, "Période"),
+    ("trimestre_et_mois", (HEAD + row() + row(period="2025-07")).encode(), ".csv", None, "trimestre_et_mois", 2, "Période"),
+    ("reference_apres_pilote", (HEAD + row(period="2025-T1") + row(period="2025-T3", phase="reference")).encode(), ".csv", None, "reference_apres_pilote", 3, "Période"),
+    ("separateur_ambigu", (HEAD + row(value="1,234")).encode(), ".csv", None, "separateur_ambigu", 2, "Valeur"),
 ]  # fmt: skip
 TOO_BIG = [
     ("fichier_trop_gros octets", Limits(max_bytes=10)),
     ("fichier_trop_gros lignes", Limits(max_rows=0)),
 ]
 READING_RULES = {"fichier_vide", "fichier_illisible", "encodage", "csv_mal_forme", "format_non_accepte",
-                 "colonne_manquante", "colonne_en_double", "fichier_trop_gros"}  # fmt: skip
+                 "colonne_manquante", "colonne_en_double", "fichier_trop_gros", "feuille_masquee",
+                 "feuilles_en_double", "contenu_masque", "formule_non_calculee"}  # fmt: skip
 DEFAULT = Limits()
 NOT_FROM_A_FILE = {"indicateur_non_autorise", "valeur_inhabituelle"}  # need another catalogue / a history
 

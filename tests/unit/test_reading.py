@@ -309,3 +309,82 @@ def test_csv_round_trip(tmp_path: Path, rows: list[tuple[str, ...]], separator: 
     expected = [tuple(cell or None for cell in row) for row in rows]
     assert table.frame.select(TEXT_COLUMNS).rows() == expected
     assert column(table, ROW_COLUMN) == list(range(2, len(rows) + 2))
+
+
+def test_a_csv_wider_than_the_column_cap_is_refused_from_its_header(tmp_path: Path) -> None:
+    header = HEADER + "".join(f",extra_{number}" for number in range(100_000))
+    path = write(tmp_path, "large.csv", f"{header}\n{ROW}{',' * 100_000}\n")
+    with pytest.raises(SubmissionError) as refused:
+        read_submission(path, Limits(max_columns=200))
+    assert (refused.value.rule, refused.value.row) == ("fichier_trop_gros", 1)
+    assert "100006 colonnes, au-delà de la limite de 200" in refused.value.message
+
+
+def test_reading_stops_at_the_files_time_budget(tmp_path: Path) -> None:
+    from schemas.bounds import CheckTimeout
+
+    path = write(tmp_path, "kpi.csv", f"{HEADER},note\n{ROW},rien\n")
+    with pytest.raises(CheckTimeout):
+        read_submission(path, Limits(seconds_per_file=1e-9))
+    assert read_submission(path, Limits(seconds_per_file=60)).frame.height == 1
+
+
+TEXT = f"{HEADER},commentaire\n" + f"{ROW},vu en réunion\n" * 200  # 11 KB
+
+
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        pytest.param(TEXT.encode() + f"{ROW},a\x00b\n".encode(), 202, id="NUL after the first 4 KB"),
+        pytest.param(TEXT.encode("utf-16") + "a\x00b\n".encode("utf-16-le"), 202, id="NUL in UTF-16"),
+        pytest.param(TEXT.encode() + f"{ROW},répété\n".encode("cp1252"), 202, id="UTF-8 then cp1252"),
+        pytest.param(TEXT.encode("utf-32"), None, id="UTF-32 with BOM"),
+        pytest.param(TEXT.encode("utf-32-le"), None, id="UTF-32 without BOM"),
+    ],
+)
+def test_nul_bytes_mixed_and_unknown_encodings_are_refused_as_encoding(
+    tmp_path: Path, content: bytes, row: int | None
+) -> None:
+    with pytest.raises(SubmissionError) as refused:
+        read_submission(write(tmp_path, "kpi.csv", content))
+    assert refused.value.rule == "encodage"
+    assert refused.value.row == row
+    assert "\x00" not in refused.value.message
+
+
+def test_a_formula_with_its_computed_value_saved_is_read(tmp_path: Path) -> None:
+    """The counterpart of `formule_non_calculee`: a workbook saved by a spreadsheet keeps its values."""
+    import zipfile
+
+    path = tmp_path / "kpi.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("indicateurs")
+    sheet.write_row(0, 0, HEADER.split(","))
+    sheet.write_row(1, 0, ROW.split(",")[:5])
+    sheet.write_formula(1, 5, "=10+2.5", None, 12.5)
+    workbook.close()
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(saved, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":  # as Excel saves it: nothing asks to recalculate
+                content = content.replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(info.filename, content)
+    assert column(read_submission(saved), "valeur") == ["12.5"]
+    with pytest.raises(SubmissionError) as stale:
+        read_submission(path)
+    assert (stale.value.rule, stale.value.row, stale.value.column) == ("formule_non_calculee", 2, "F")
+
+
+def test_a_parquet_timestamp_gives_the_same_month_whatever_its_time_zone(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    instant = datetime(2025, 9, 30, 22, 30, tzinfo=UTC)  # 1 October, 00:30 in Paris
+    months = []
+    for zone in ("UTC", "America/New_York", "Asia/Tokyo"):
+        stamps = pa.array([instant], pa.timestamp("us", tz=zone))
+        codes = {name: [value] for name, value in zip(HEADER.split(","), ROW.split(","), strict=True)}
+        path = tmp_path / f"kpi_{zone.replace('/', '_')}.parquet"
+        pq.write_table(pa.table({**codes, "periode": stamps}), path)
+        months.append(column(read_submission(path), "periode")[0])
+    assert months == ["2025-10"] * 3

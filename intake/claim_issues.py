@@ -1,0 +1,67 @@
+"""The issues kept in a claim's work folder, and the issues the intake itself raises about a file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemas.messages import Issue
+
+if TYPE_CHECKING:
+    from intake.dropzone import Claim
+    from intake.submissions import ValidationSummary
+
+ISSUES_FILE = "issues.json"
+FAILED_RULE = "erreur_traitement"
+FOREIGN_RULE = "finess_hors_dossier"  # the rows name another establishment than the folder
+
+
+def processing_error(stage: str) -> Issue:
+    """The issue of a file whose processing failed unexpectedly: kept for the operator, not its fault."""
+    return Issue(
+        FAILED_RULE,
+        f"Erreur de traitement ({stage}) : le fichier n'a pas pu être traité et l'équipe du programme en "
+        "est informée. Vous n'avez rien à faire : il sera traité à nouveau après correction.",
+    )
+
+
+def budget_issue(seconds: float) -> Issue:
+    return Issue(
+        "controle_trop_long",
+        f"Le contrôle du fichier a dépassé la limite de {seconds:g} secondes par fichier. Découpez-le en "
+        "plusieurs fichiers plus petits, ou retirez les textes très longs.",
+    )
+
+
+def save_issues(work: Path, issues: list[Issue]) -> None:
+    (work / ISSUES_FILE).write_text(
+        json.dumps([asdict(i) for i in issues], ensure_ascii=False), encoding="utf-8"
+    )
+
+
+def load_issues(work: Path) -> list[Issue]:
+    path = work / ISSUES_FILE
+    if not path.exists():
+        return []
+    return [Issue(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def refused_apart(
+    claims: list[Claim], summaries: list[ValidationSummary], accepted_before: set[str]
+) -> dict[str, tuple[Claim, ValidationSummary]]:
+    """Another establishment's file (`finess_hors_dossier`) whose bytes are accepted (before, or from
+    another claim of the run): refused for its FINESS with its report, and not recorded (the bytes are
+    recorded once, under the establishment they belong to), so no verdict names that submission."""
+    foreign = {
+        claim.work_dir
+        for claim, summary in zip(claims, summaries, strict=True)
+        if not summary.accepted and any(i.rule == FOREIGN_RULE for i in load_issues(Path(claim.work_dir)))
+    }
+    elsewhere = {claim.sha256 for claim in claims if claim.work_dir not in foreign} | accepted_before
+    return {
+        claim.work_dir: (claim, summary)
+        for claim, summary in zip(claims, summaries, strict=True)
+        if claim.work_dir in foreign and claim.sha256 in elsewhere
+    }

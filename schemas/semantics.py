@@ -1,0 +1,52 @@
+"""What a statistician expects of the periods and numbers of one file, beyond each cell being well formed.
+
+A period not yet over gives provisional values; a reference (baseline) period after a pilot period of the
+same indicator has its phases swapped; a quarter given with its own months counts the measure twice; and
+`1,234` may be a thousand two hundred and thirty-four or 1.234. Rules over the rows of one file (never
+across the files of a batch), as raw issues like the code rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from schemas.code_rules import INDEX, RawIssue, failing_rows
+from schemas.parsing import map_distinct
+from schemas.periods import parse_period
+
+AMBIGUOUS_THOUSANDS = r"^\s*[1-9]\d{0,2}[.,]\d{3}\s*$"  # 1,234 or 1.234: thousands or decimals?
+
+
+def _bounds(label: str) -> tuple[date, date] | None:
+    period = parse_period(label)
+    return None if period is None else (period.start, period.end)
+
+
+def semantic_issues(frame: pl.DataFrame, today: date, file_column: str) -> list[RawIssue]:
+    """Unfinished periods, swapped phases, quarters with their months and ambiguous separators."""
+    bounds = map_distinct(frame["periode_norm"], _bounds, pl.List(pl.Date))
+    data = frame.with_row_index(INDEX).with_columns(
+        bounds.list.get(0, null_on_oob=True).alias("_start"),
+        bounds.list.get(1, null_on_oob=True).alias("_end"),
+        pl.col("periode_norm").str.contains("-T").alias("_is_quarter"),
+    )
+    start, end = pl.col("_start"), pl.col("_end")
+    found = failing_rows(data, (start <= today) & (end > pl.lit(today)), "periode_en_cours", "periode")
+    measure = [file_column, "finess", "cas_usage", "indicateur"]
+    quarter = pl.col("_is_quarter")
+    known = pl.col("periode_norm").is_not_null()
+    both = (known & quarter).any().over([*measure, "phase_norm", "quarter"]) & (known & ~quarter).any().over(
+        [*measure, "phase_norm", "quarter"]
+    )
+    found += failing_rows(data, known & both, "trimestre_et_mois", "periode")
+    pilot, reference = pl.col("phase_norm") == "pilote", pl.col("phase_norm") == "reference"
+    first_pilot_end = pl.when(pilot).then(end).min().over(measure)
+    last_reference_start = pl.when(reference).then(start).max().over(measure)
+    swapped = (reference & (start >= first_pilot_end)) | (pilot & (end <= last_reference_start))
+    found += failing_rows(data, swapped, "reference_apres_pilote", "periode")
+    ambiguous = pl.col("valeur").str.contains(AMBIGUOUS_THOUSANDS)
+    read_as = pl.col("valeur_num").cast(pl.String).str.replace(".", ",", literal=True)
+    found += failing_rows(data, ambiguous, "separateur_ambigu", "valeur", detail=read_as)
+    return found
