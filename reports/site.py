@@ -15,7 +15,7 @@ from jinja2 import Environment
 
 from reports.calculator import FIELDS, gain_basis
 from reports.index_page import build_index
-from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest
+from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest, write_provenance
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
@@ -190,8 +190,9 @@ def render_quarter_site(
     """
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number)
     target = edition_dir(site_root, content.edition, content.latest)
+    write_provenance(settings.audit_dir, content.edition, content.inputs)
     with publication_lock(target):
-        if not is_current(target, content.edition, content.inputs):
+        if not is_current(target, content.edition):
             with staged_folder(target, keep=("editions",) if content.latest else ()) as staging:
                 write_site(staging, content, settings)
     return target / "index.html"
@@ -203,13 +204,13 @@ def write_site(folder: Path, content: EditionContent, settings: Settings) -> Non
     write_open_data(folder, content.cells, content.roi)
     write_table_schemas(folder / DATA_DIR)
     render_pages(build_environment(), folder, content, settings.render_workers, settings.calculator_band)
-    write_manifest(folder, content.edition, content.inputs)
+    write_manifest(folder, content.edition)
 
 
 def site_is_current(warehouse_path: Warehouse, quarter: str, site_root: Path) -> bool:
     """True when site_root/<quarter>/ already holds the latest edition, every file as its manifest says."""
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, None)
-    return is_current(edition_dir(site_root, content.edition, True), content.edition, content.inputs)
+    return is_current(edition_dir(site_root, content.edition, True), content.edition)
 
 
 def unchanged_publication(settings: Settings, quarter: str) -> Edition | None:

@@ -79,7 +79,9 @@ ROWS: list[Row] = [
 ]
 
 
-def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime) -> int:
+def insert_submission(
+    con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime, sha256: str | None = None
+) -> int:
     row = con.execute(
         """
         INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at,
@@ -87,7 +89,7 @@ def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, re
         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM submission), ?, ?, ?, ?, ?, 'accepted', 0, 0, '')
         RETURNING id
         """,
-        [f"sha-{name}", name, f"inbox/{finess}/{name}", finess, received_at],
+        [sha256 or f"sha-{name}", name, f"inbox/{finess}/{name}", finess, received_at],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -117,9 +119,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, rows: list[R
         )  # fmt: skip
 
 
-def submit(con: duckdb.DuckDBPyConnection, name: str, received_at: datetime, rows: list[Row]) -> int:
-    """One accepted file holding `rows`."""
-    submission_id = insert_submission(con, name, rows[0][0], received_at)
+def submit(
+    con: duckdb.DuckDBPyConnection, name: str, received_at: datetime, rows: list[Row], sha256: str | None = None
+) -> int:
+    """One accepted file holding `rows` (`sha256`: the hash of its bytes, when the test wrote them)."""
+    submission_id = insert_submission(con, name, rows[0][0], received_at, sha256)
     insert_rows(con, submission_id, rows)
     return submission_id
 
