@@ -120,7 +120,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, rows: list[R
 
 
 def submit(
-    con: duckdb.DuckDBPyConnection, name: str, received_at: datetime, rows: list[Row], sha256: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    received_at: datetime,
+    rows: list[Row],
+    sha256: str | None = None,
 ) -> int:
     """One accepted file holding `rows` (`sha256`: the hash of its bytes, when the test wrote them)."""
     submission_id = insert_submission(con, name, rows[0][0], received_at, sha256)

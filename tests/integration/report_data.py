@@ -115,7 +115,10 @@ def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES) -> Path:
 
 def render(warehouse: Path, site_root: Path) -> Path:
     return render_quarter_site(
-        warehouse, QUARTER, site_root, Settings(data_root=site_root.parent, min_establishments=3, min_patients=11)
+        warehouse,
+        QUARTER,
+        site_root,
+        Settings(data_root=site_root.parent, min_establishments=3, min_patients=11),
     )
 
 

@@ -8,6 +8,7 @@ it recovered; the tests compare it with the true values of tests/integration/ser
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,7 +49,7 @@ def newcomers_and_leavers(series: dict[Release, Rows]) -> dict[tuple[str, str, R
     for key in sorted(keys):
         known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
         known = [(release, row, total) for release, row, total in known if total is not None]
-        for (first, old, before), (second, new, after) in zip(known, known[1:], strict=False):
+        for (first, old, before), (second, new, after) in itertools.pairwise(known):
             moved = int(new["n_experimentations"]) - int(old["n_experimentations"])
             if 1 <= abs(moved) <= 2 and before is not None and after is not None:
                 found[(*key, first, second)] = round(after - before)
@@ -75,7 +76,7 @@ def hidden_through_ensemble(series: dict[Release, Rows]) -> dict[tuple[str, Rele
             hidden.setdefault(total["kpi"], []).append((release, count, rest))
     found = {}
     for kpi, steps in hidden.items():
-        for (first, n1, s1), (second, n2, s2) in zip(steps, steps[1:], strict=False):
+        for (first, n1, s1), (second, n2, s2) in itertools.pairwise(steps):
             if 1 <= n2 - n1 <= 2:
                 found[(kpi, first, second)] = round(s2 - s1)
     return found
@@ -89,7 +90,7 @@ def held_corrections_undone(series: dict[Release, Rows]) -> dict[tuple[str, str,
     for key in sorted(keys):
         known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
         known = [(release, row, total) for release, row, total in known if total is not None]
-        for (first, old, before), (second, new, after) in zip(known, known[1:], strict=False):
+        for (first, old, before), (second, new, after) in itertools.pairwise(known):
             same = old["n_experimentations"] == new["n_experimentations"]
             if same and before is not None and after is not None and round(after - before) != 0:
                 found[(*key, first, second)] = round(after - before)
@@ -107,7 +108,9 @@ def two_populations(series: dict[Release, Rows]) -> dict[tuple[str, str, Release
             n = int(row["n_experimentations"])
             if row["kind"] in INTEGER_KINDS and None not in (pilot, base, change) and n >= 2:
                 assert pilot is not None and base is not None and change is not None
-                found[(row["use_case"], row["kpi"], release)] = float(round(n * pilot - (n - 1) * (base + change)))
+                found[(row["use_case"], row["kpi"], release)] = float(
+                    round(n * pilot - (n - 1) * (base + change))
+                )
     return found
 
 
