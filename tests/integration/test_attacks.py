@@ -211,8 +211,13 @@ def series(chain: series_data.Chain) -> dict[tuple[str, int], list[dict[str, str
     return series_attacks.read_series(chain.releases)
 
 
-def test_the_chain_holds_every_release(chain: series_data.Chain) -> None:
+def test_the_chain_holds_every_release_with_its_thresholds(chain: series_data.Chain) -> None:
     assert sorted(chain.releases) == [("2025-T2", 1), ("2025-T3", 1), ("2025-T3", 2), ("2025-T4", 1)]
+    with open_warehouse(chain.settings.warehouse_path, read_only=True) as con:
+        recorded = con.execute(
+            "SELECT DISTINCT p_percent, min_share, min_series_change FROM edition"
+        ).fetchall()
+    assert recorded == [(RULES.p_percent, RULES.min_share, RULES.min_series_change)]
 
 
 def test_newcomers_and_leavers_are_not_recovered_from_fixed_baselines(series) -> None:
