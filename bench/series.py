@@ -42,6 +42,7 @@ def publish_in_order(warehouse: Path, quarters: list[str], rules: Rules) -> dict
                 "freeze_seconds": round(seconds, 2),
                 **count_published(read_benchmark(con, edition)),
             }
+        print(quarter, out[quarter], file=sys.stderr, flush=True)
     return out
 
 
