@@ -2,8 +2,8 @@
 baseline statistics published in two quarters differ only by who joined or left it (and by late
 corrections). Differencing them would give the few newcomers' or leavers' own baselines.
 
-The rule (docs/methodology.md, setting `min_series_change`), for each cell's baseline mean and mean
-change, against every earlier publication of the cell in other quarters (their baseline populations
+The rule (docs/methodology.md, setting `min_series_change`), for each cell's baseline mean, mean
+change and baseline median (a median of fixed values shifts onto a newcomer's own value), against every earlier publication of the cell in other quarters (their baseline populations
 are kept per edition in `edition_baseline_population`):
 - same members as the cell's latest earlier publication: its published baseline mean is kept (a
   correction held there stays held), and the mean change is the new pilot mean minus that figure;
@@ -90,13 +90,14 @@ def decide(
 
 
 def without_baseline(cell: Any, rules: Rules) -> Any:
-    return replace(cell, baseline_mean=None, mean_change=None,
+    return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
                    linear_withheld_reason=cell.linear_withheld_reason or series_reason(rules))  # fmt: skip
 
 
 def kept(cell: Any, mean: float, decimals: int) -> Any:
     change = None if cell.pilot_mean is None else round(cell.pilot_mean - mean, decimals) + 0.0
-    return replace(cell, baseline_mean=mean, mean_change=change)
+    # the median is not repeated: for the same members it moves only with a held correction
+    return replace(cell, baseline_mean=mean, mean_change=change, baseline_median=None)
 
 
 def apply_series_rule(
@@ -106,10 +107,17 @@ def apply_series_rule(
     out, verdicts = [], {}
     for cell in cells:
         key = (cell.use_case, cell.kpi)
-        if cell.withheld or cell.baseline_mean is None or cell.use_case == TOTAL:
+        if (
+            cell.withheld
+            or (cell.baseline_mean is None and cell.baseline_median is None)
+            or cell.use_case == TOTAL
+        ):
             out.append(cell)
             continue
         verdict, mean = decide(populations.get(key, frozenset()), history.get(key, []), quarter, rules)
+        if cell.baseline_mean is None:  # a median only (dominated means): published for new members only
+            out.append(cell if verdict == "new" else replace(cell, baseline_median=None))
+            continue
         verdicts[key] = verdict
         decimals = 0 if cell.unit == "€" else 1
         out.append(cell if verdict == "new" else kept(cell, mean, decimals) if mean is not None
@@ -138,9 +146,11 @@ def total_after_rule(
     shown = [r for r in rows if r.kpi == cell.kpi and r.use_case != TOTAL and r.baseline_mean is not None]
     covered = frozenset().union(*(populations.get((r.use_case, r.kpi), frozenset()) for r in shown))
     remainder = populations.get(key, frozenset()) - covered
-    if cell.withheld or cell.baseline_mean is None:
+    if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
         return cell, remainder
     verdict, mean = decide(populations.get(key, frozenset()), history.get(key, []), quarter, rules)
+    if cell.baseline_mean is None:  # a median only (dominated means): published for new members only
+        return (cell if verdict == "new" else replace(cell, baseline_median=None)), remainder
     if verdict == "keep" and mean is not None:
         return kept(cell, mean, 0 if cell.unit == "€" else 1), remainder
     if verdict != "new":  # withheld, or kept as withheld

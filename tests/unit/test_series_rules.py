@@ -3,10 +3,12 @@ baselines across quarters (warehouse/series.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from warehouse.disclosure import Rules, sensitivity_reason
-from warehouse.series import BaselineRecord, decide
+from warehouse.series import BaselineRecord, apply_series_rule, decide
 
 RULES = Rules()
 
@@ -60,3 +62,37 @@ def test_same_members_keep_the_figure_a_held_correction_included() -> None:
     history = [BaselineRecord("2025-T3", 2, members("A", "B", "C"), 148.0)]
     assert decide(members("A", "B", "C"), history, "2025-T4", RULES) == ("keep", 148.0)
     assert decide(members("A", "B", "C"), [], "2025-T4", RULES) == ("new", None)
+
+
+@dataclass(frozen=True)
+class Row:
+    """The columns of a published benchmark row the series rule reads and writes."""
+
+    use_case: str
+    baseline_mean: float | None
+    baseline_median: float | None
+    pilot_mean: float | None
+    mean_change: float | None
+    kpi: str = "ATT_CANDIDATURES"
+    unit: str = "nombre"
+    withheld: bool = False
+    linear_withheld_reason: str | None = None
+
+
+def run_rule(row: Row, population: frozenset[str]) -> Row:
+    history = {("UC01", row.kpi): [BaselineRecord("2025-T3", 1, members(*"ABCDEFGHIJ"), 100.0)]}
+    (out,), _ = apply_series_rule([row], {("UC01", row.kpi): population}, history, "2025-T4", RULES)
+    return out
+
+
+def test_one_newcomer_withholds_the_baseline_mean_change_and_median() -> None:
+    out = run_rule(Row("UC01", 105.0, 104.0, 120.0, 15.0), members(*"ABCDEFGHIJK"))
+    assert (out.baseline_mean, out.mean_change, out.baseline_median) == (None, None, None)
+    assert out.pilot_mean == 120.0 and out.linear_withheld_reason.startswith("référence non republiée")
+
+
+def test_same_members_keep_the_published_mean_and_a_dominated_row_stays_without_one() -> None:
+    out = run_rule(Row("UC01", 103.0, 104.0, 120.0, 17.0), members(*"ABCDEFGHIJ"))
+    assert (out.baseline_mean, out.mean_change, out.baseline_median) == (100.0, 20.0, None)
+    dominated = run_rule(Row("UC01", None, 104.0, None, None), members(*"ABCDEFGHIJ"))
+    assert dominated.baseline_mean is None and dominated.baseline_median is None
