@@ -6,11 +6,12 @@ Withheld statistics are None, never 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
+from warehouse.series import Populations, apply_series_rule, read_history
 
 from disclosure import cells as cellmod
 from disclosure.audit import LinkedTable
@@ -137,6 +138,7 @@ class Release:
     roi: list[RoiCell]
     contributions: dict[tuple[str, str], dict[str, tuple[str, float | None]]]  # (use case, kpi) -> finess
     tables: dict[Key, LinkedTable]  # the linked tables as published, by group ((domain, kpi) or ROI)
+    populations: Populations = field(default_factory=dict)  # baseline members per cell (warehouse/series.py)
 
 
 def rounded(value: float | None, decimals: int) -> float | None:
@@ -238,10 +240,21 @@ def benchmark_table(group: Key, inputs: list[cellmod.CellInput], rules: Rules) -
     return build
 
 
+def baseline_populations(inputs: list[cellmod.CellInput]) -> Populations:
+    """(use case, kpi) -> the experimentations ('<use case>/<finess>') behind its baseline figures."""
+    return {
+        (cell.use_case, cell.labels["kpi"]): frozenset(
+            f"{m.use_case}/{m.finess}" for m in cell.members if m.baseline is not None
+        )
+        for cell in inputs
+    }
+
+
 def compute_benchmark_release(
     con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int
-) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable]]:
-    """The publishable benchmark of a quarter, its contributions and its linked tables."""
+) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
+    """The publishable benchmark of a quarter, its contributions, linked tables and baseline
+    populations (after the series rule of warehouse/series.py, against the other quarters' editions)."""
     inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     groups: dict[Key, list[cellmod.CellInput]] = {}
@@ -250,9 +263,12 @@ def compute_benchmark_release(
     builders = {group: benchmark_table(group, members, rules) for group, members in groups.items()}
     reasons = withholding_reasons([cellmod.support_of(cell) for cell in inputs], rules, builders)
     cells = [withhold(built[cell.key], reasons[cell.key]) for cell in inputs]
+    cells, populations = apply_series_rule(
+        cells, baseline_populations(inputs), read_history(con, quarter), quarter, rules
+    )
     contributions = {(cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell) for cell in inputs}
     tables = {group: builder(reasons) for group, builder in builders.items()}
-    return cells, contributions, tables
+    return cells, contributions, tables, populations
 
 
 def compute_benchmark(

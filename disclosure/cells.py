@@ -15,12 +15,21 @@ from typing import Any
 import numpy as np
 
 from disclosure.audit import Figure
-from disclosure.rules import SECONDARY_REASON, Key, Rules, Support, dominance_reason, largest_share
+from disclosure.rules import (
+    SECONDARY_REASON,
+    Key,
+    Rules,
+    Support,
+    dominance_reason,
+    largest_share,
+    sensitivity_reason,
+)
 from disclosure.stats import median_interval, wilson_interval
 
 TOTAL = "ENSEMBLE"
 TOTAL_LABEL = "Ensemble des cas d'usage"
 PILOT_FRACTIONS = (0.5, 0.10, 0.25, 0.75, 0.90)
+ADDITIVE_KINDS = ("count", "amount_eur")  # KPIs whose values add up (the others are levels)
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,13 @@ def side(member: Member, phase: str) -> tuple[float | None, float | None, float 
     return member.baseline, member.baseline_numerator, member.baseline_denominator, member.baseline_weight
 
 
+def linear_population(members: list[Member]) -> list[Member]:
+    """The members every linear statistic of a row rests on (one population per row): those with a
+    reference value when any has one, so that the pilot mean, the baseline mean and the mean change are
+    over the same experimentations; all of them when none has one."""
+    return [m for m in members if m.baseline is not None] or members
+
+
 def mean_method(members: list[Member], phase: str, kind: str) -> str:
     """pooled (rates with counts), weighted (every value has its patients) or plain."""
     sides = [side(m, phase) for m in members]
@@ -178,16 +194,38 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
     return weights
 
 
+def additive_parts(members: list[Member], phase: str, kind: str) -> list[list[tuple[str, float]]]:
+    """Every additive figure a phase's linear statistics rest on, as (finess, part): the values of
+    counts and amounts, the numerators, denominators and effectifs (weights) when every member has one."""
+    sides = [(m.finess, side(m, phase)) for m in members]
+    parts = [[(finess, float(s[0] or 0)) for finess, s in sides]] if kind in ADDITIVE_KINDS else []
+    for position in (1, 2, 3):
+        if sides and all(s[position] is not None for _, s in sides):
+            parts.append([(finess, float(s[position] or 0)) for finess, s in sides])
+    return parts
+
+
 def dominance(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
-    """Why the means (patients or amounts dominated) and why the shares (experimentations dominated)
-    of a cell are withheld; an establishment's share of the experimentations withholds both."""
+    """Why the means and why the shares of a cell are withheld. Means: one establishment holds more
+    than `max_dominance` of an additive figure or of the weights, the p % rule fails on an additive
+    figure, or fewer than `min_establishments` have a reference value. Shares: fewer than `min_share`
+    experimentations. An establishment's share of the experimentations withholds both."""
     members = list(cell.members)
+    population = linear_population(members)
     with_baseline = [m for m in members if m.baseline is not None]
-    shares_reason = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
-    weights = [largest_share(mean_weights(members, "pilot", cell.kind))]
+    crowded = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
+    small = f"moins de {rules.min_share} expérimentations" if len(members) < rules.min_share else None
+    few = None
+    if len({m.finess for m in population}) < rules.min_establishments:
+        few = f"moins de {rules.min_establishments} établissements ayant une valeur de référence"
+    weights = [largest_share(mean_weights(population, "pilot", cell.kind))]
     if with_baseline:
         weights.append(largest_share(mean_weights(with_baseline, "baseline", cell.kind)))
-    return shares_reason or dominance_reason(weights, rules), shares_reason
+    phases = (("pilot", population), ("baseline", with_baseline))
+    sensitive = [sensitivity_reason(part, rules) for phase, chosen in phases
+                 for part in additive_parts(chosen, phase, cell.kind)]  # fmt: skip
+    means = crowded or few or dominance_reason(weights, rules) or next((r for r in sensitive if r), None)
+    return means, crowded or small
 
 
 def raw_statistics(cell: CellInput) -> dict[str, Any]:
@@ -199,7 +237,8 @@ def raw_statistics(cell: CellInput) -> dict[str, Any]:
     changes = sorted(m.relative_change for m in members if m.relative_change is not None)
     median, p10, p25, p75, p90 = quantiles(pilots, PILOT_FRACTIONS)
     interval = median_interval(changes)
-    rate = pooled_rate(members) if cell.kind == "rate" else (None, None, None)
+    population = linear_population(members)
+    rate = pooled_rate(population) if cell.kind == "rate" else (None, None, None)
     threshold = cell.labels["threshold"]
     both_pilot, both_baseline = (
         linear_mean(both, "pilot", cell.kind),
@@ -223,7 +262,7 @@ def raw_statistics(cell: CellInput) -> dict[str, Any]:
             sum(bool(m.meets_threshold) for m in members) / len(members) if threshold is not None else None
         ),
         "baseline_mean": linear_mean(both, "baseline", cell.kind),
-        "pilot_mean": linear_mean(members, "pilot", cell.kind),
+        "pilot_mean": linear_mean(population, "pilot", cell.kind),
         "mean_change": None if both_pilot is None or both_baseline is None else both_pilot - both_baseline,
     }
 
@@ -242,7 +281,7 @@ def pooled_rate(members: list[Member]) -> tuple[float | None, float | None, floa
 
 # --- additive figures for the audit ------------------------------------------------------------
 
-PAIRS = (("pilot_num", "pilot_den"), ("baseline_num", "baseline_den"))
+PAIRS = (("pilot_num", "pilot_den"), ("pilot_num_new", "pilot_den_new"), ("baseline_num", "baseline_den"))
 
 
 def additive_figures(
@@ -256,9 +295,10 @@ def additive_figures(
     """
     members = list(cell.members)
     both = [m for m in members if m.baseline is not None]
+    fresh = [m for m in members if m.baseline is None]  # in the row's pilot mean only when `both` is empty
     n = len(members)
     low, high = min(cell.min_value, 0.0), max(cell.max_value, 0.0)
-    pilot_method = mean_method(members, "pilot", cell.kind)
+    pilot_method = mean_method(linear_population(members), "pilot", cell.kind)
     baseline_method = mean_method(both, "baseline", cell.kind) if both else "none"
     means_reason, shares_reason = dominated
     shown, primary = reason is None, reason is not None and reason != SECONDARY_REASON
@@ -270,9 +310,14 @@ def additive_figures(
         )
         return Figure(value, lower, upper, published and family_shown, primary or dominated is not None)
 
+    # the pilot figures of the members with a reference value and of those without add up apart
+    # (ENSEMBLE = Σ use cases for each); a row publishes those of its linear population only
+    pilots = {"": both, "_new": fresh}
+    published_pilots = "" if both else "_new"
     figures = {
-        "pilot_sum": figure(sum(m.pilot for m in members), n * low, n * high, pilot_method == "plain",
-                            "means"),
+        f"pilot_sum{suffix}": figure(sum(m.pilot for m in chosen), len(chosen) * low, len(chosen) * high,
+                                     pilot_method == "plain" and suffix == published_pilots, "means")
+        for suffix, chosen in pilots.items() if chosen
     }  # fmt: skip
     if both:  # a cell without baselines adds nothing to the baseline figures of its table
         figures["improved"] = figure(sum(bool(m.improved) for m in both), 0, n, True, "counts")
@@ -286,14 +331,16 @@ def additive_figures(
     if cell.labels["threshold"] is not None:
         figures["threshold"] = figure(sum(bool(m.meets_threshold) for m in members), 0, n, True, "counts")
     if cell.kind == "rate":
-        for phase, method in (("pilot", pilot_method), ("baseline", baseline_method)):
-            chosen = members if phase == "pilot" else both
+        groups = (("pilot", "", both, pilot_method == "pooled" and published_pilots == ""),
+                  ("pilot", "_new", fresh, pilot_method == "pooled" and published_pilots == "_new"),
+                  ("baseline", "", both, baseline_method == "pooled"))  # fmt: skip
+        for phase, suffix, chosen, shown_sums in groups:
             if not chosen:
                 continue
             sides = [side(m, phase) for m in chosen]
             for name, position in (("num", 1), ("den", 2)):
                 total = sum(float(s[position] or 0) for s in sides)
-                figures[f"{phase}_{name}"] = figure(total, 0, np.inf, method == "pooled", "means")
+                figures[f"{phase}_{name}{suffix}"] = figure(total, 0, np.inf, shown_sums, "means")
     return figures
 
 

@@ -21,6 +21,7 @@ from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchm
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
 from disclosure.roi import compute_roi_release
 from disclosure.rules import DisclosureError, Rules
+from disclosure.series import population_rows
 from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
@@ -42,6 +43,9 @@ class Edition:
     min_position: int | None = None
     min_extreme_position: int | None = None
     protection_level: float | None = None
+    p_percent: float | None = None  # rules v3 thresholds; None for editions frozen before v3
+    min_share: int | None = None
+    min_series_change: int | None = None
     lake_snapshot: int | None = None  # the lake snapshot it was computed from; None on the DuckDB file
 
 
@@ -110,9 +114,9 @@ def read_contributions(con: duckdb.DuckDBPyConnection, edition: Edition) -> Cont
 
 def compute_release(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0) -> Release:
     """Everything a new edition of `quarter` would publish, before the corrections rule."""
-    cells, contributions, tables = compute_benchmark_release(con, quarter, rules, edition)
+    cells, contributions, tables, populations = compute_benchmark_release(con, quarter, rules, edition)
     roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition)
-    return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table})
+    return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)
 
 
 def split(contributions: Contributions, roi: bool) -> Contributions:
@@ -135,7 +139,15 @@ def settle_release(
     held = {d.table for d in (*decided, *roi_decided) if d.held}
     moving = {name: table for name, table in release.tables.items() if name not in held}
     report = audit_report(moving, rules.protection_level, sorted(held))
-    settled = Release(cells, roi, {**mine, **roi_mine}, moving)
+    held_kpis = {name[1] for name in held if len(name) == 2}
+    populations = {key: members for key, members in release.populations.items() if key[1] not in held_kpis}
+    if previous and held_kpis:  # a held table keeps the populations its figures rest on
+        for row in fetch_dicts(con, "edition_baseline_populations", {"quarter": previous.quarter,
+                                                                     "number": previous.number}):  # fmt: skip
+            if row["kpi"] in held_kpis:
+                key = (row["use_case"], row["kpi"])
+                populations[key] = populations.get(key, frozenset()) | {row["member"]}
+    settled = Release(cells, roi, {**mine, **roi_mine}, moving, populations)
     return settled, (*decided, *roi_decided), report
 
 
@@ -217,6 +229,9 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     counts = completeness_counts(con, quarter)
     con.execute(load_query("insert_edition_completeness"), {"quarter": quarter, "number": number, **counts})
     insert_rows(con, "insert_edition_contribution", contribution_rows(quarter, number, release.contributions))
+    insert_rows(
+        con, "insert_edition_baseline_population", population_rows(quarter, number, release.populations)
+    )
     return Freeze(edition, created=True, previous=previous, audit=report, decisions=decisions)
 
 

@@ -23,6 +23,7 @@ from disclosure.rules import (
     dominance_reason,
     largest_share,
     position_reason,
+    sensitivity_reason,
     withholding_reasons,
 )
 from warehouse.queries import fetch_dicts
@@ -78,15 +79,15 @@ def members_of(rows: list[dict[str, Any]]) -> tuple[RoiMember, ...]:
 
 
 def roi_dominance(cell: RoiInput, rules: Rules) -> tuple[str | None, str | None]:
-    """Why the pooled ROI (costs or gains dominated) and why the share of positive ROIs
-    (experimentations dominated, which withholds both) are withheld."""
+    """Why the pooled ROI (dominance or p % rule on the costs or the gains it rests on) and why
+    the share of positive ROIs (fewer than `min_share` experimentations; experimentations dominated,
+    which withholds both) are withheld."""
     members = cell.members
-    shares_reason = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
-    amounts = [
-        largest_share((m.finess, m.cost) for m in members),
-        largest_share((m.finess, m.gains) for m in members),
-    ]
-    return shares_reason or dominance_reason(amounts, rules), shares_reason
+    crowded = dominance_reason([largest_share((m.finess, 1.0) for m in members)], rules)
+    small = f"moins de {rules.min_share} expérimentations" if len(members) < rules.min_share else None
+    amounts = [[(m.finess, getattr(m, name)) for m in members] for name in ("cost", "gains")]
+    sensitive = next((r for part in amounts if (r := sensitivity_reason(part, rules))), None)
+    return crowded or sensitive, crowded or small
 
 
 def build_roi_cell(cell: RoiInput, quarter: str, edition: int, rules: Rules) -> RoiCell:

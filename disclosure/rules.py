@@ -1,9 +1,10 @@
-"""Disclosure control of the published tables (publication rules v2, docs/methodology.md).
+"""Disclosure control of the published tables (publication rules v3, docs/methodology.md).
 
 - Primary: a cell over fewer than `min_establishments` establishments, or whose known patient count
   (Σ effectif, else Σ dénominateur) is under `min_patients` (pilot or baseline), is withheld whole.
-- Dominance: a linear statistic is withheld when one establishment holds more than `max_dominance` of
-  the cell's weight.
+- Dominance and p %: a linear statistic is withheld when one establishment holds more than
+  `max_dominance` of any additive figure of the cell, or when the second largest could estimate the
+  largest within `p_percent` (τ-ARGUS p % rule). Shares only from `min_share` experimentations.
 - Position statistics (medians, quartiles, their intervals) only from `min_position` values, P10 and
   P90 from `min_extreme_position`: below that they would be members' own values.
 - Secondary: the additive figures of a KPI's use-case cells add up to its ENSEMBLE row; cells are
@@ -45,6 +46,9 @@ class Rules:
     min_position: int = default("min_position")
     min_extreme_position: int = default("min_extreme_position")
     protection_level: float = default("protection_level")
+    p_percent: float = default("p_percent")
+    min_share: int = default("min_share")
+    min_series_change: int = default("min_series_change")
 
     @classmethod
     def of(cls, settings: Settings) -> Rules:
@@ -84,6 +88,28 @@ def dominance_reason(shares: Iterable[float], rules: Rules) -> str | None:
     return None
 
 
+def sensitivity_reason(contributions: Iterable[tuple[str, float]], rules: Rules) -> str | None:
+    """Why a cell's linear statistics may not show an additive figure (amount, count, numerator,
+    denominator, effectif) given as (finess, contribution): one establishment holds more than
+    `max_dominance` of the total (dominance), or the second largest, subtracting its own part from the
+    total, would know the largest within `p_percent` (p % rule, τ-ARGUS: Σ others < p × largest)."""
+    totals: dict[str, float] = {}
+    for finess, value in contributions:
+        totals[finess] = totals.get(finess, 0.0) + abs(value)
+    ordered = sorted(totals.values(), reverse=True)
+    whole = sum(ordered)
+    if whole <= 0 or len(ordered) < 2:
+        return None
+    if ordered[0] > rules.max_dominance * whole:
+        return f"un établissement représente plus de {round(100 * rules.max_dominance)} % de la case"
+    if whole - ordered[0] - ordered[1] < rules.p_percent * ordered[0]:
+        return (
+            f"règle des p % : le deuxième établissement estimerait le premier à moins de "
+            f"{round(100 * rules.p_percent)} % près"
+        )
+    return None
+
+
 def largest_share(weights: Iterable[tuple[str, float]]) -> float:
     """The largest establishment's share of the total weight (0 when there is no weight)."""
     totals: dict[str, float] = {}
@@ -94,11 +120,21 @@ def largest_share(weights: Iterable[tuple[str, float]]) -> float:
 
 
 def position_reason(n_values: int, rules: Rules) -> str | None:
-    """Why some position statistics of a cell are empty, in one French sentence, or None."""
+    """Why some position statistics (and shares) of a cell are empty, in one French sentence, or None."""
+    if n_values < min(rules.min_position, rules.min_share):
+        return (
+            f"moins de {min(rules.min_position, rules.min_share)} expérimentations : médianes, quartiles "
+            "et parts non publiés, car ils seraient la valeur d'un établissement ou diraient celle de chacun"
+        )
     if n_values < rules.min_position:
         return (
             f"moins de {rules.min_position} expérimentations : médianes et quartiles non publiés, "
             "car ils seraient la valeur d'un établissement"
+        )
+    if n_values < rules.min_share:
+        return (
+            f"moins de {rules.min_share} expérimentations : parts non publiées, car une part de 0 ou 1 "
+            "dirait le résultat de chacune"
         )
     if n_values < rules.min_extreme_position:
         return f"moins de {rules.min_extreme_position} expérimentations : P10 et P90 non publiés"
@@ -163,7 +199,33 @@ def withholding_reasons(
         groups.setdefault(support.group, []).append(support)
     for group in sorted(groups):
         protect_table(groups[group], reasons, builders[group], rules)
+        while (victim := complement_victim(groups[group], reasons, rules)) is not None:
+            reasons[victim.key] = SECONDARY_REASON
+            protect_table(groups[group], reasons, builders[group], rules)
     return reasons
+
+
+def complement_victim(members: list[Support], reasons: dict[Key, str | None], rules: Rules) -> Support | None:
+    """ENSEMBLE minus the published use cases is a statistic of the withheld ones together, whatever
+    the weights: when that union fails the primary rule, the smallest published use case to withhold
+    with them (ENSEMBLE when none is left); None when the union passes or ENSEMBLE is withheld."""
+    totals = [s for s in members if s.is_total and reasons[s.key] is None]
+    hidden = [s for s in members if not s.is_total and reasons[s.key] is not None]
+    if not totals or not hidden:
+        return None
+    known = [count for s in hidden for count in (s.patients,) if count is not None]
+    union = Support(
+        key=("complement",),
+        group=totals[0].group,
+        is_total=False,
+        establishments=frozenset().union(*(s.establishments for s in hidden)),
+        n_experimentations=sum(s.n_experimentations for s in hidden),
+        patients=sum(known) if known else None,
+    )
+    if primary_reason(union, rules) is None:
+        return None
+    shown = sorted((s for s in members if not s.is_total and reasons[s.key] is None), key=smallest_first)
+    return shown[0] if shown else totals[0]
 
 
 def audit_release(tables: Iterable[LinkedTable], rules: Rules) -> list[Failure]:

@@ -58,6 +58,29 @@ class Settings(BaseSettings):
         "holds more than this share of the cell's weight: its patients for rates and weighted means, "
         "its amount for euro sums and ROI (INSEE dominance rule).",
     )
+    p_percent: float = Field(
+        default=0.10,
+        gt=0,
+        lt=1,
+        description="p % rule (τ-ARGUS) on every additive figure of a cell (amounts, counts, "
+        "numerators, denominators, effectifs): its linear statistics are withheld when the second "
+        "largest establishment, subtracting its own part from the total, could estimate the largest "
+        "within this fraction (0.10: 10 %).",
+    )
+    min_share: int = Field(
+        default=10,
+        ge=1,
+        description="Shares (improved, threshold met, positive ROI) are published only from this many "
+        "experimentations: in a smaller cell a share of 0 or 1 tells every member's direction.",
+    )
+    min_series_change: int = Field(
+        default=3,
+        ge=1,
+        description="A cell's baseline statistics (fixed reference periods) are published anew only "
+        "when at least this many establishments joined or left it since their last publication; "
+        "otherwise the previous figures are kept (same members) or withheld: the difference of two "
+        "quarters would be the baseline of the few who joined or left.",
+    )
     min_position: int = Field(
         default=10,
         ge=1,

@@ -1,7 +1,9 @@
-"""manifest.json of a published edition: what it was built from and what it holds, byte for byte.
+"""manifest.json of a published edition: what it holds, byte for byte, and the code that rendered it.
 
-No wall-clock time: the same edition rendered by the same code gives the same manifest. Inputs are
-named by content hash only (their file names may carry an establishment's FINESS).
+No wall-clock time: the same edition rendered by the same code gives the same manifest. The public
+manifest lists published files only: the inputs' hashes and reception times would let anyone who
+guesses a small file's content (a one-row correction) confirm it, so they go to the private
+provenance file beside the audit (`<data root>/audit/<quarter>/edition-<n>-inputs.json`).
 """
 
 from __future__ import annotations
@@ -77,33 +79,49 @@ def file_entries(root: Path) -> list[dict[str, Any]]:
     return entries
 
 
+PRIVATE_EDITION_FIELDS = ("fingerprint", "lake_snapshot")  # a hash over the inputs' hashes; storage
+
+
 def edition_entry(edition: Edition) -> dict[str, Any]:
+    """The edition as published: its figures' rules and counts, never what hashes its inputs."""
     entry = asdict(edition)
     entry["as_of"] = edition.as_of.isoformat() if edition.as_of else None
-    if edition.lake_snapshot is None:  # a DuckDB file keeps no snapshots: nothing to name
-        del entry["lake_snapshot"]
+    for name in PRIVATE_EDITION_FIELDS:
+        del entry[name]
     return entry
 
 
-def write_manifest(root: Path, edition: Edition, inputs: list[dict[str, Any]]) -> Path:
+def provenance_path(audit_dir: Path, edition: Edition) -> Path:
+    return audit_dir / edition.quarter / f"edition-{edition.number}-inputs.json"
+
+
+def write_provenance(audit_dir: Path, edition: Edition, inputs: list[dict[str, Any]]) -> Path:
+    """The private provenance of an edition (operators only): its input files' ids, sha256 and
+    reception times, its fingerprint and lake snapshot. Never under site/."""
+    path = provenance_path(audit_dir, edition)
+    entry = {**edition_entry(edition), **{name: getattr(edition, name) for name in PRIVATE_EDITION_FIELDS}}
+    text = json.dumps({"format": "tlkpi-provenance/1", "edition": entry, "inputs": inputs}, indent=2,
+                      ensure_ascii=False)  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text + "\n":
+        path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def write_manifest(root: Path, edition: Edition) -> Path:
     """Write root/manifest.json, last, over the files already written."""
-    manifest = {**manifest_header(edition, inputs), "files": file_entries(root)}
+    manifest = {**manifest_header(edition), "files": file_entries(root)}
     path = root / MANIFEST
     path.write_bytes((json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode())
     return path
 
 
-def manifest_header(edition: Edition, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+def manifest_header(edition: Edition) -> dict[str, Any]:
     """Everything in manifest.json but the file list."""
-    return {
-        "format": "tlkpi-manifest/1",
-        "edition": edition_entry(edition),
-        "inputs": inputs,
-        "code": code_version(),
-    }
+    return {"format": "tlkpi-manifest/2", "edition": edition_entry(edition), "code": code_version()}
 
 
-def is_current(root: Path, edition: Edition, inputs: list[dict[str, Any]]) -> bool:
+def is_current(root: Path, edition: Edition) -> bool:
     """True when root/ holds this edition rendered by this code, every file as the manifest lists it.
 
     A folder a killed run left with a stale manifest, or a file edited by hand, is not current.
@@ -113,4 +131,4 @@ def is_current(root: Path, edition: Edition, inputs: list[dict[str, Any]]) -> bo
     except (OSError, ValueError):
         return False
     files = manifest.pop("files", None) if isinstance(manifest, dict) else None
-    return manifest == manifest_header(edition, inputs) and files == file_entries(root)
+    return manifest == manifest_header(edition) and files == file_entries(root)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from disclosure.editions import Edition, latest_edition, unchanged_edition
 from disclosure.rules import Rules
-from reports.site.manifest import is_current, read_inputs
+from reports.site.manifest import is_current
 from tlkpi.errors import TransientError, WarehouseError
 from tlkpi.settings import PROJECT_ROOT, Settings
 from warehouse.db import open_warehouse
@@ -49,15 +49,13 @@ def unchanged_publication(settings: Settings, quarter: str) -> Edition | None:
                 latest = latest_edition(con, quarter)
                 known = known_unchanged(settings, quarter, key) if key is not None else None
                 if latest is not None and known == latest.number:
-                    inputs = read_inputs(con, latest)
-                    return latest if is_current(settings.site_dir / quarter, latest, inputs) else None
+                    return latest if is_current(settings.site_dir / quarter, latest) else None
             edition = unchanged_edition(con, quarter, rules)
             if edition is not None and key is not None:
                 remember_unchanged(settings, quarter, key, edition.number)
-            inputs = read_inputs(con, edition) if edition is not None else []
     except (TransientError, WarehouseError):
         return None
-    if edition is None or not is_current(settings.site_dir / quarter, edition, inputs):
+    if edition is None or not is_current(settings.site_dir / quarter, edition):
         return None
     return edition
 

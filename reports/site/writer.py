@@ -25,7 +25,7 @@ from disclosure.trend import PublishedQuarter, read_trend
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.site.calculator import FIELDS, gain_basis
 from reports.site.index_page import build_index
-from reports.site.manifest import MANIFEST, is_current, read_inputs, write_manifest
+from reports.site.manifest import MANIFEST, is_current, read_inputs, write_manifest, write_provenance
 from reports.site.open_data import DATA_DIR, write_open_data
 from reports.site.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.site.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
@@ -188,8 +188,9 @@ def render_quarter_site(
     """
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, number)
     target = edition_dir(site_root, content.edition, content.latest)
+    write_provenance(settings.audit_dir, content.edition, content.inputs)
     with publication_lock(target):
-        if not is_current(target, content.edition, content.inputs):
+        if not is_current(target, content.edition):
             with staged_folder(target, keep=("editions",) if content.latest else ()) as staging:
                 write_site(staging, content, settings)
     return target / "index.html"
@@ -201,10 +202,10 @@ def write_site(folder: Path, content: EditionContent, settings: Settings) -> Non
     write_open_data(folder, content.cells, content.roi)
     write_table_schemas(folder / DATA_DIR)
     render_pages(build_environment(), folder, content, settings.render_workers, settings.calculator_band)
-    write_manifest(folder, content.edition, content.inputs)
+    write_manifest(folder, content.edition)
 
 
 def site_is_current(warehouse_path: Warehouse, quarter: str, site_root: Path) -> bool:
     """True when site_root/<quarter>/ already holds the latest edition, every file as its manifest says."""
     content = read_edition(warehouse_path, parse_quarter(quarter).quarter_label, None)
-    return is_current(edition_dir(site_root, content.edition, True), content.edition, content.inputs)
+    return is_current(edition_dir(site_root, content.edition, True), content.edition)

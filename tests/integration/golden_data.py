@@ -80,7 +80,9 @@ GOLDEN: list[tuple[str, str, str, str, str, float | None, int | None, int | None
 ROWS = [Row(*fields) for fields in GOLDEN]
 
 
-def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime) -> int:
+def insert_submission(
+    con: duckdb.DuckDBPyConnection, name: str, finess: str, received_at: datetime, sha256: str | None = None
+) -> int:
     row = con.execute(
         """
         INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at,
@@ -88,7 +90,7 @@ def insert_submission(con: duckdb.DuckDBPyConnection, name: str, finess: str, re
         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM submission), ?, ?, ?, ?, ?, 'accepted', 0, 0, '')
         RETURNING id
         """,
-        [f"sha-{name}", name, f"inbox/{finess}/{name}", finess, received_at],
+        [sha256 or f"sha-{name}", name, f"inbox/{finess}/{name}", finess, received_at],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -118,10 +120,17 @@ def insert_rows(con: duckdb.DuckDBPyConnection, submission_id: int, rows: list[R
         )  # fmt: skip
 
 
-def submit(con: duckdb.DuckDBPyConnection, name: str, received_at: datetime, rows: list[Row]) -> int:
-    """One accepted file holding `rows` (named records, or tuples in their order)."""
+def submit(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    received_at: datetime,
+    rows: list[Row],
+    sha256: str | None = None,
+) -> int:
+    """One accepted file holding `rows` (named records, or tuples in their order; `sha256`: the hash of
+    its bytes, when the test wrote them)."""
     rows = [Row(*row) for row in rows]
-    submission_id = insert_submission(con, name, rows[0].finess, received_at)
+    submission_id = insert_submission(con, name, rows[0].finess, received_at, sha256)
     insert_rows(con, submission_id, rows)
     return submission_id
 

@@ -16,9 +16,11 @@ from warehouse.reference import sync_catalogue
 
 QUARTER = "2025-T4"
 # The report tests check how published figures look: positions are published here from 4
-# experimentations (settings min_position, min_extreme_position) so the 4-establishment cell shows its
+# experimentations (settings min_position, min_extreme_position, min_share) so the 4-establishment cell shows its
 # medians and quartiles; disclosure itself is tested with the default rules elsewhere.
-REPORT_RULES = Rules(min_establishments=3, min_patients=11, min_position=4, min_extreme_position=4)
+REPORT_RULES = Rules(
+    min_establishments=3, min_patients=11, min_position=4, min_extreme_position=4, min_share=4
+)
 A, B, C, D = "750000001", "690000002", "130000003", "330000004"
 
 # (finess, kpi, reference (value, num, den, n), pilot (value, num, den, n)) for UC01.
@@ -115,7 +117,10 @@ def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES) -> Path:
 
 def render(warehouse: Path, site_root: Path) -> Path:
     return render_quarter_site(
-        warehouse, QUARTER, site_root, Settings(data_root=site_root, min_establishments=3, min_patients=11)
+        warehouse,
+        QUARTER,
+        site_root,
+        Settings(data_root=site_root.parent, min_establishments=3, min_patients=11),
     )
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import series_attacks
+import series_data
 from attacks import (
     changed_figures,
     difference_rates,
@@ -103,7 +105,7 @@ def build(path: Path, rows: list[Row]) -> None:
 def publish(path: Path, site: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     with open_warehouse(path) as con:
         number = freeze_edition(con, QUARTER, RULES).edition.number
-    render_quarter_site(path, QUARTER, site, Settings(data_root=site), number)
+    render_quarter_site(path, QUARTER, site, Settings(data_root=site.parent), number)
     data = site / QUARTER / "editions" / str(number) / "data"
     if not data.exists():
         data = site / QUARTER / "data"
@@ -162,7 +164,8 @@ def test_a_dominated_cell_publishes_no_mean(release) -> None:
     row = next(r for r in benchmark if (r["use_case"], r["kpi"]) == ("UC08", "ATT_FIDELISATION"))
     assert row["withheld"] == "false" and "85 %" in row["linear_withheld_reason"]
     assert row["pooled_rate"] == row["pilot_mean"] == row["baseline_mean"] == row["mean_change"] == ""
-    assert row["share_improved"] != ""  # one experimentation each: the shares are not dominated
+    assert row["share_improved"] == ""  # rules v3: no share under 10 experimentations
+    assert "parts non publiés" in row["position_withheld_reason"]
     other = next(r for r in benchmark if (r["use_case"], r["kpi"]) == ("UC09", "ATT_FIDELISATION"))
     assert other["pooled_rate"] != "" and other["linear_withheld_reason"] == ""
 
@@ -197,3 +200,78 @@ def test_corrections_from_enough_establishments_are_published(tmp_path: Path) ->
     moved = {(uc, kpi) for uc, kpi, _column in changed_figures(first, second)}
     assert ("UC05", "QUA_READMISSION_30J") in moved
     assert not any(r["correction_pending"] == "true" for r in second)
+
+
+# --- the series of releases (issue 21): T2 → T3 → a late correction (T3 edition 2) → T4 ---------
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> series_data.Chain:
+    return series_data.build_chain(tmp_path_factory.mktemp("series"), RULES)
+
+
+@pytest.fixture(scope="module")
+def series(chain: series_data.Chain) -> dict[tuple[str, int], list[dict[str, str]]]:
+    return series_attacks.read_series(chain.releases)
+
+
+def test_the_chain_holds_every_release_with_its_thresholds(chain: series_data.Chain) -> None:
+    assert sorted(chain.releases) == [("2025-T2", 1), ("2025-T3", 1), ("2025-T3", 2), ("2025-T4", 1)]
+    with open_warehouse(chain.settings.warehouse_path, read_only=True) as con:
+        recorded = con.execute(
+            "SELECT DISTINCT p_percent, min_share, min_series_change FROM edition"
+        ).fetchall()
+    assert recorded == [(RULES.p_percent, RULES.min_share, RULES.min_series_change)]
+
+
+def test_newcomers_and_leavers_are_not_recovered_from_fixed_baselines(series) -> None:
+    recovered = set(series_attacks.newcomers_and_leavers(series).values())
+    assert series_data.NEWCOMER[1] not in recovered and -series_data.LEAVER[1] not in recovered
+
+
+def test_a_withheld_newcomer_is_not_recovered_through_ensemble(series) -> None:
+    truth = series_data.WITHHELD_NEWCOMER[1]
+    recovered = series_attacks.hidden_through_ensemble(series).values()
+    assert not [value for value in recovered if abs(value - truth) <= 0.01 * truth]
+
+
+def test_a_held_correction_stays_held_in_later_quarters(series) -> None:
+    recovered = set(series_attacks.held_corrections_undone(series).values())
+    assert series_data.HELD[1] not in recovered
+
+
+def test_one_population_per_row(series) -> None:
+    truth = {
+        q: float(series_data.pilot_value("UC05", 8, i, None)) for i, q in enumerate(series_data.QUARTERS)
+    }
+    recovered = series_attacks.two_populations(series)
+    hits = [q for (uc, _kpi, (q, _)), value in recovered.items() if uc == "UC05" and value == truth[q]]
+    assert hits == []
+
+
+def test_a_dominated_count_publishes_no_mean(series) -> None:
+    truth = [9000 + 11 + (30 * 13 + i * 5) % 11 for i in range(3)]  # F30's pilot values
+    estimates = series_attacks.largest_from_total(series, ("UC06", "ECO_PATIENTS_CONCERNES"))
+    assert not any(abs(e - t) / t < 0.10 for e in estimates for t in truth)
+
+
+def test_the_second_largest_cannot_estimate_the_largest_within_p_percent(series) -> None:
+    for index, quarter in enumerate(series_data.QUARTERS):
+        own, largest = 30000 + 100 * index, 50000 + 100 * index
+        rows = {release: rows for release, rows in series.items() if release[0] == quarter}
+        estimates = series_attacks.largest_from_total(rows, ("UC07", "ECO_DEPENSES_EVITEES"), own)
+        assert not any(abs(e - largest) / largest < RULES.p_percent for e in estimates), estimates
+
+
+def test_no_share_of_0_or_1_in_cells_under_10(series) -> None:
+    assert series_attacks.group_disclosures(series.values()) == []
+
+
+def test_the_public_manifest_gives_no_input_hash(chain: series_data.Chain) -> None:
+    found = series_attacks.hash_one_row_corrections(
+        chain.releases, list(series_data.F.values()), series_data.HEADER, range(0, 2000)
+    )
+    assert found == []
+    provenance = chain.root / "audit"
+    assert any(provenance.rglob("*inputs*.json"))  # kept for the operator, beside site/, never in it
+    assert not any("received_at" in p.read_text() for p in chain.site.rglob("manifest.json"))

@@ -102,11 +102,13 @@ def test_rate_pools_counts_and_differs_from_the_median(raw, published) -> None:
     assert stats["share_improved"] == approx(2 / 3)  # E3 went 10 % -> 15 %
     assert stats["median_relative_change"] == approx((8 - 15) / 15)  # -0.5, -0.4667, +0.5
     assert stats["median_relative_change_low"] is None  # fewer than 6 experimentations: no interval
-    # published: 3 experimentations -> means and shares at one decimal, no median, no quartile
+    # published (rules v3): 3 experimentations -> no median, no quartile, no share (under 10); and
+    # no mean: E1 (100 of the 420 pilot patients) would take Σ dénominateurs − its own 100 = 320 for
+    # E2's 300, within 6.7 % < 10 % (p % rule on the denominators)
     cell = published[0][("UC01", "QUA_READMISSION_30J")]
-    assert (cell.pilot_mean, cell.baseline_mean, cell.mean_change) == (7.6, 13.1, -5.5)
-    assert (cell.pooled_rate, cell.pooled_rate_low, cell.pooled_rate_high) == (7.6, 5.4, 10.6)
-    assert cell.share_improved == 0.667
+    assert cell.pilot_mean is cell.baseline_mean is cell.mean_change is cell.pooled_rate is None
+    assert cell.linear_withheld_reason and "règle des p %" in cell.linear_withheld_reason
+    assert cell.share_improved is None
     assert cell.pilot_median is cell.baseline_median is cell.median_relative_change is None
     assert cell.threshold_met is None  # it compares the median with the threshold
     assert cell.position_withheld_reason and "moins de 10 expérimentations" in cell.position_withheld_reason
@@ -120,7 +122,7 @@ def test_roi_per_use_case(published) -> None:
     assert (row.n_experimentations, row.withheld) == (3, False)
     assert row.roi_pooled == round((70000 + 30000 + 30000 - 120000) / 120000, 2)  # 0.08
     assert row.roi_median is row.roi_p25 is row.roi_p75 is None  # 3 experimentations: no position
-    assert row.share_positive == 0.667
+    assert row.share_positive is None  # rules v3: shares from 10 experimentations (2 of 3 here)
 
 
 def test_primary_and_secondary_suppression(published) -> None:
@@ -137,7 +139,7 @@ def test_primary_and_secondary_suppression(published) -> None:
         83.3,
         -14.8,
     )
-    assert (published_cell.share_improved, published_cell.share_threshold_met) == (0.833, 0.5)
+    assert published_cell.share_improved is published_cell.share_threshold_met is None  # 6 < 10 (v3)
     assert published_cell.pilot_median is None and published_cell.pilot_p10 is None
     total = cells[("ENSEMBLE", "EFF_DELAI_PEC")]
     assert (total.withheld, total.n_establishments, total.n_experimentations) == (False, 6, 6 + 2 + 3)
@@ -152,12 +154,25 @@ def test_primary_and_secondary_suppression(published) -> None:
 def test_published_csv_row(published) -> None:
     text = (published[2] / "data" / "benchmark.csv").read_bytes().decode("utf-8")
     rows = {tuple(line.split(";")[2:5:2]): line for line in text.splitlines()}
-    reason = "moins de 10 expérimentations : médianes et quartiles non publiés, car ils seraient la valeur d'un établissement"
-    assert (
+    reason = (
+        "moins de 10 expérimentations : médianes, quartiles et parts non publiés, car ils seraient la "
+        "valeur d'un établissement ou diraient celle de chacun"
+    )
+    assert (  # rules v3: no share under 10 experimentations
+        rows[("UC01", "EFF_DELAI_PEC")]
+        == (
+            "1;2025-T3;UC01;EFF;EFF_DELAI_PEC;minutes;lower_is_better;6;6;;;;;;;;;;;;;;60;;false;;"
+            ";duration;Chirurgie en réalité augmentée;Efficacité opérationnelle;Temps moyen de prise en "
+            f"charge;83.3;68.5;-14.8;;{reason};false"
+        )
+    )
+    p_rule = "règle des p % : le deuxième établissement estimerait le premier à moins de 10 % près"
+    assert (  # rules v3: E1 would estimate E2's 300 pilot patients within 6.7 %: no mean, no rate
         rows[("UC01", "QUA_READMISSION_30J")]
         == (
-            "1;2025-T3;UC01;QUA;QUA_READMISSION_30J;%;lower_is_better;3;3;;;;;;;7.6;5.4;10.6;0.667;;;;10;;false;;0.667"  # shares: 2 of 3
-            f";rate;Chirurgie en réalité augmentée;Qualité des soins;Taux de réadmission à 30 jours;13.1;7.6;-5.5;;{reason};false"
+            "1;2025-T3;UC01;QUA;QUA_READMISSION_30J;%;lower_is_better;3;3;;;;;;;;;;;;;;10;;false;;"
+            ";rate;Chirurgie en réalité augmentée;Qualité des soins;Taux de réadmission à 30 jours;;;"
+            f";{p_rule};{reason};false"
         )
     )
     assert rows[("UC02", "EFF_DELAI_PEC")].startswith(

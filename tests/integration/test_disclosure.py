@@ -65,7 +65,7 @@ def build_random_warehouse(path: Path, seed: int) -> tuple[Path, list[Row]]:
 def publish(path: Path, site: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     with open_warehouse(path) as con:
         freeze_edition(con, QUARTER, RULES)
-    render_quarter_site(path, QUARTER, site, Settings(data_root=site))
+    render_quarter_site(path, QUARTER, site, Settings(data_root=site.parent))
     return [
         list(
             csv.DictReader(

@@ -24,7 +24,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def publish(path: Path, site: Path) -> tuple[int, bool]:
     with open_warehouse(path) as con:
         freeze = freeze_edition(con, QUARTER, RULES)
-    render_quarter_site(path, QUARTER, site, Settings(data_root=site))
+    render_quarter_site(path, QUARTER, site, Settings(data_root=site.parent))
     return freeze.edition.number, freeze.created
 
 
@@ -74,7 +74,7 @@ def test_late_correction_makes_a_new_edition_and_the_old_one_stays(tmp_path: Pat
     page = (site / QUARTER / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
     assert "Correction en attente" in page
     assert "édition 2" in (site / QUARTER / "index.html").read_text(encoding="utf-8")
-    index = render_quarter_site(path, QUARTER, site, Settings(data_root=site), 1)
+    index = render_quarter_site(path, QUARTER, site, Settings(data_root=site.parent), 1)
     assert index == site / QUARTER / "editions" / "1" / "index.html"
     assert (index.parent / "data" / "benchmark.csv").read_bytes() == first_csv
 

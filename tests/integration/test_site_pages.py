@@ -104,7 +104,7 @@ def test_donnees_page_lists_every_file_and_column(site: Path) -> None:
     assert "<code>median_relative_change</code>" in html and "<code>share_positive</code>" in html
 
 
-def test_manifest_lists_inputs_code_and_every_published_file(site: Path) -> None:
+def test_manifest_lists_code_and_every_published_file_and_no_input(site: Path) -> None:
     manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["edition"]["quarter"] == QUARTER and manifest["edition"]["number"] == 1
     assert "frozen_at" not in json.dumps(manifest)  # no wall-clock time
@@ -114,8 +114,13 @@ def test_manifest_lists_inputs_code_and_every_published_file(site: Path) -> None
             row[0]
             for row in con.execute("SELECT sha256 FROM edition_submission ORDER BY submission_id").fetchall()
         ]
-    assert [entry["sha256"] for entry in manifest["inputs"]] == hashes
-    assert all(set(entry) == {"submission_id", "sha256", "received_at"} for entry in manifest["inputs"])
+    assert "inputs" not in manifest and "fingerprint" not in manifest["edition"]
+    assert not any(digest in (site / "manifest.json").read_text(encoding="utf-8") for digest in hashes)
+    provenance = json.loads(
+        (site.parents[1] / "audit" / QUARTER / "edition-1-inputs.json").read_text(encoding="utf-8")
+    )  # the operator's copy, beside site/
+    assert [entry["sha256"] for entry in provenance["inputs"]] == hashes
+    assert all(set(entry) == {"submission_id", "sha256", "received_at"} for entry in provenance["inputs"])
     assert manifest["code"]["tlkpi"] and "vl-convert-python" in manifest["code"]["packages"]
     commit = manifest["code"]["git_commit"]
     assert commit is None or re.fullmatch(r"[0-9a-f]{40}", commit)

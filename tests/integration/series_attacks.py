@@ -1,0 +1,160 @@
+"""An outsider's attacks on a series of releases (issue 21), as plain functions.
+
+The attacker holds every published quarter and edition (data/benchmark.csv and manifest.json of each,
+as downloaded the day it came out); the participant also knows its own value. Each attack returns what
+it recovered; the tests compare it with the true values of tests/integration/series_data.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from attacks import Rows, number, published, read_rows
+
+Release = tuple[str, int]  # (quarter, edition)
+INTEGER_KINDS = ("count",)
+
+
+def read_series(releases: dict[Release, Path]) -> dict[Release, Rows]:
+    return {release: read_rows(folder / "data" / "benchmark.csv") for release, folder in releases.items()}
+
+
+def in_order(series: dict[Release, Rows]) -> list[tuple[Release, Rows]]:
+    return sorted(series.items())
+
+
+def baseline_sum(row: dict[str, str]) -> float | None:
+    """n × baseline mean: the Σ of the members' reference values a plain mean gives away (every member
+    of a count KPI cell having a reference value, as the attacker assumes)."""
+    mean = number(row, "baseline_mean")
+    if mean is None or row["kind"] not in INTEGER_KINDS:
+        return None
+    return int(row["n_experimentations"]) * mean
+
+
+def cell_rows(series: dict[Release, Rows], key: tuple[str, str]) -> list[tuple[Release, dict[str, str]]]:
+    return [(release, row) for release, rows in in_order(series) for row in published(rows)
+            if (row["use_case"], row["kpi"]) == key]  # fmt: skip
+
+
+def newcomers_and_leavers(series: dict[Release, Rows]) -> dict[tuple[str, str, Release, Release], int]:
+    """Fixed baselines differenced across releases: a cell that gained or lost 1 or 2 members gives
+    their Σ reference value (negative for leavers), to the unit for an integer-valued KPI."""
+    found = {}
+    keys = {(row["use_case"], row["kpi"]) for rows in series.values() for row in rows}
+    for key in sorted(keys):
+        known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
+        known = [(release, row, total) for release, row, total in known if total is not None]
+        for (first, old, before), (second, new, after) in itertools.pairwise(known):
+            moved = int(new["n_experimentations"]) - int(old["n_experimentations"])
+            if 1 <= abs(moved) <= 2 and before is not None and after is not None:
+                found[(*key, first, second)] = round(after - before)
+    return found
+
+
+def hidden_through_ensemble(series: dict[Release, Rows]) -> dict[tuple[str, Release, Release], int]:
+    """ENSEMBLE minus the published use cases is the Σ reference value of the withheld ones; across two
+    releases where 1 or 2 withheld members joined, the difference is theirs."""
+    hidden: dict[str, list[tuple[Release, int, float]]] = {}
+    for release, rows in in_order(series):
+        for total in published(rows):
+            whole = baseline_sum(total)
+            if total["use_case"] != "ENSEMBLE" or whole is None:
+                continue
+            parts = [r for r in rows if r["kpi"] == total["kpi"] and r["use_case"] != "ENSEMBLE"]
+            shown = [baseline_sum(r) if r["withheld"] == "false" else None for r in parts]
+            if any(s is None and r["withheld"] == "false" for s, r in zip(shown, parts, strict=True)):
+                continue  # a published part without its sum: nothing to subtract
+            count = int(total["n_experimentations"]) - sum(
+                int(r["n_experimentations"]) for r, s in zip(parts, shown, strict=True) if s is not None
+            )
+            rest = whole - sum(s for s in shown if s is not None)
+            hidden.setdefault(total["kpi"], []).append((release, count, rest))
+    found = {}
+    for kpi, steps in hidden.items():
+        for (first, n1, s1), (second, n2, s2) in itertools.pairwise(steps):
+            if 1 <= n2 - n1 <= 2:
+                found[(kpi, first, second)] = round(s2 - s1)
+    return found
+
+
+def held_corrections_undone(series: dict[Release, Rows]) -> dict[tuple[str, str, Release, Release], int]:
+    """A cell whose members did not change but whose baseline moved between two releases gives the
+    change of the establishment that corrected its reference value."""
+    found = {}
+    keys = {(row["use_case"], row["kpi"]) for rows in series.values() for row in rows}
+    for key in sorted(keys):
+        known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
+        known = [(release, row, total) for release, row, total in known if total is not None]
+        for (first, old, before), (second, new, after) in itertools.pairwise(known):
+            same = old["n_experimentations"] == new["n_experimentations"]
+            if same and before is not None and after is not None and round(after - before) != 0:
+                found[(*key, first, second)] = round(after - before)
+    return found
+
+
+def two_populations(series: dict[Release, Rows]) -> dict[tuple[str, str, Release], float]:
+    """n·pilot_mean − (n − 1)·(baseline_mean + mean_change): the pilot value of the one member without
+    a reference value, when the pilot mean is over all n and the others over the n − 1 with one (to the
+    unit: the KPI is integer-valued)."""
+    found = {}
+    for release, rows in in_order(series):
+        for row in published(rows):
+            pilot, base, change = (number(row, c) for c in ("pilot_mean", "baseline_mean", "mean_change"))
+            n = int(row["n_experimentations"])
+            if row["kind"] in INTEGER_KINDS and None not in (pilot, base, change) and n >= 2:
+                assert pilot is not None and base is not None and change is not None
+                found[(row["use_case"], row["kpi"], release)] = float(
+                    round(n * pilot - (n - 1) * (base + change))
+                )
+    return found
+
+
+def largest_from_total(series: dict[Release, Rows], key: tuple[str, str], own: float = 0.0) -> list[float]:
+    """n × pilot mean (minus the participant's own value): an upper bound of the largest member that is
+    close when it dominates the cell, or when the participant is the second largest (p % rule)."""
+    return [int(row["n_experimentations"]) * number(row, "pilot_mean") - own  # type: ignore[operator]
+            for _, row in cell_rows(series, key) if number(row, "pilot_mean") is not None]  # fmt: skip
+
+
+SHARES = ("share_improved", "share_threshold_met", "share_positive")
+
+
+def group_disclosures(rows_of_every_release: Iterable[Rows], below: int = 10) -> list[tuple[str, str, str]]:
+    """Shares of 0 or 1 in cells under `below` experimentations: every member's direction shows."""
+    found = []
+    for rows in rows_of_every_release:
+        for row in published(rows):
+            for column in SHARES:
+                value = number(row, column)
+                if value in (0.0, 1.0) and int(row["n_experimentations"]) < below:
+                    found.append((row["quarter"], row["use_case"], row.get("kpi", "ROI")))
+    return found
+
+
+def manifest_hashes(folder: Path) -> set[str]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {entry["sha256"] for entry in manifest.get("inputs", [])}
+
+
+def hash_one_row_corrections(
+    releases: dict[Release, Path], finesses: list[str], header: bytes, values: range
+) -> list[tuple[str, str, str, int]]:
+    """With the correction_pending flag and the template's bytes, hash every one-row correction of a
+    pending cell (each FINESS, each value) and look for it among the manifests' input hashes."""
+    hashes = set().union(*(manifest_hashes(folder) for folder in releases.values()))
+    found = []
+    for (quarter, _), folder in sorted(releases.items()):
+        rows = read_rows(folder / "data" / "benchmark.csv")
+        pending = {(r["use_case"], r["kpi"]) for r in rows if r["correction_pending"] == "true"}
+        for use_case, kpi in sorted(pending - {(u, k) for u, k in pending if u == "ENSEMBLE"}):
+            for finess in finesses:
+                prefix = header + f"{finess},{use_case},{kpi},{quarter},pilote,".encode()
+                for value in values:
+                    if hashlib.sha256(prefix + f"{value},,,\n".encode()).hexdigest() in hashes:
+                        found.append((finess, use_case, kpi, value))
+    return sorted(set(found))
