@@ -7,9 +7,11 @@ from prefect.cache_policies import NO_CACHE
 
 from intake.dropzone import Claim
 from intake.submissions import Outcome, Summary, settle_claims
+from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
+from warehouse.calendar import sync_calendar_file
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments_file, sync_catalogue
 
@@ -36,7 +38,10 @@ def load_files(
     retry_condition_fn=retry_if_transient,
 )
 def sync_reference(settings: Settings) -> None:
-    """Reference tables from the catalogue, and the establishment register when there is one."""
+    """Reference tables from the catalogue, the establishment register and the programme's calendar
+    when there are ones."""
+    catalogue = default_catalogue()
     with open_warehouse(settings.warehouse) as con:
-        sync_catalogue(con, default_catalogue())
+        sync_catalogue(con, catalogue)
         register_establishments_file(con, settings.reference_dir / "establishments.csv")
+        sync_calendar_file(con, settings.reference_dir / CALENDAR_FILE, catalogue)
