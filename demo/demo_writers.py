@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -194,6 +195,15 @@ def write_plain_csv(path: Path, header: Sequence[str], table: Sequence[Sequence[
     writer.writerows([header, *table])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def as_finished_uploads(inbox: Path, seconds_ago: float = 60.0) -> None:
+    """Date the demo files a minute back, in the order written: uploads that have settled, so the
+    ingest run that follows takes them (it leaves files younger than TLKPI_SETTLE_SECONDS)."""
+    for path in inbox.rglob("*"):
+        if path.is_file():
+            written = path.stat()
+            os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns - int(seconds_ago * 1e9)))
 
 
 # What senders do to their rows: a cp1252 comment, and the mistakes of the broken demo files.

@@ -184,28 +184,6 @@ def _print_publication(publication: Any) -> None:
 
 
 @app.command()
-def demo(
-    data_root: DataRoot = None,
-    seed: Annotated[int, typer.Option(help="Seed of the demo data generator.")] = 2025,
-) -> None:
-    """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
-    settings = _flow_settings(data_root)
-    from demo.demo_data import generate_demo
-    from flows.ingest import ingest as ingest_flow
-    from flows.quarter import quarter as quarter_flow
-
-    generated = generate_demo(settings.root, seed=seed)
-    typer.echo(
-        f"Demo data: {generated.establishments} establishments, {generated.experimentations} "
-        f"experimentations, {generated.files_written} files in {settings.inbox_dir}"
-    )
-    _print_outcomes(ingest_flow(str(settings.root)))
-    publication = quarter_flow(generated.latest_quarter, str(settings.root))
-    _print_publication(publication)
-    typer.echo(f"Report: {publication.index_path}")
-
-
-@app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="The KPI file to check (CSV, XLSX or Parquet).")],
     finess: Annotated[str | None, typer.Option(help="FINESS of the establishment sending the file.")] = None,
@@ -394,7 +372,7 @@ def main() -> None:
         raise SystemExit(exc.exit_code) from exc
 
 
-from flows import cli_lake  # noqa: E402,F401  (registers `tlkpi migrate-warehouse` on `app`)
+from flows import cli_demo, cli_lake  # noqa: E402,F401  (register `tlkpi demo`, `tlkpi migrate-warehouse`)
 
 if __name__ == "__main__":
     main()
