@@ -7,7 +7,7 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from warehouse.editions import (
     read_roi,
     unchanged_edition,
 )
+from warehouse.peers import PeerCell, read_peers
 from warehouse.queries import completeness_counts
 from warehouse.trend import PublishedQuarter, read_trend
 
@@ -52,6 +53,8 @@ class EditionContent:
     inputs: list[dict[str, Any]]
     completeness: dict[str, int] | None
     trend: list[PublishedQuarter]
+    peer_cells: list[PeerCell] = field(default_factory=list)  # the peer groups' rows (warehouse/peers.py)
+    peer_roi: list[PeerCell] = field(default_factory=list)
 
 
 def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
@@ -170,6 +173,8 @@ def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> E
             completeness=frozen_completeness(con, edition),
             trend=read_trend(con, edition),
         )
+        peer_cells, peer_roi = read_peers(con, label, edition.number)
+        content = replace(content, peer_cells=peer_cells, peer_roi=peer_roi)
     if content.completeness is not None or not is_latest:
         return content
     # frozen before completeness was kept with editions: live figures as of the edition's lake
@@ -200,7 +205,7 @@ def render_quarter_site(
 def write_site(folder: Path, content: EditionContent, settings: Settings) -> None:
     """Every file of an edition's site into an empty folder, the manifest last."""
     copy_static(folder / "static")
-    write_open_data(folder, content.cells, content.roi)
+    write_open_data(folder, content.cells, content.roi, content.peer_cells, content.peer_roi)
     write_table_schemas(folder / DATA_DIR)
     render_pages(build_environment(), folder, content, settings.render_workers, settings.calculator_band)
     write_manifest(folder, content.edition, content.inputs)
