@@ -1,10 +1,11 @@
-"""Peer groups (publication rules v3): the benchmark and ROI tables of each category of establishment
-(CHU, CH, ESMS... as the register says), built with the same cells, statistics and disclosure rules as
-the national tables, applied to the group's experimentations only.
+"""Peer groups (publication rules v3): the use-case cells of the benchmark and ROI tables for each
+category of establishment (CHU, CH, ESMS... as the register says), built with the same cells,
+statistics and disclosure rules as the national ones, applied to the group's experimentations only.
 
-National and group tables are linked (a national cell = Σ its group cells), so a group figure that would
+National and group cells are linked (a national cell = Σ its group cells), so a group figure that would
 reveal a withheld national one is withheld: every group cell of a withheld or pending national cell, and
 then, cell by cell, as many more group cells as the audit of the link (national − Σ groups) needs.
+Groups have no ENSEMBLE row, so that the link is the only table a group cell belongs to.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ import duckdb
 from warehouse import cells as cellmod
 from warehouse import roi as roimod
 from warehouse.audit import Figure, LinkedTable
-from warehouse.benchmark import BenchmarkCell, Release, RoiCell, benchmark_table, build_cell, withhold
+from warehouse.benchmark import BenchmarkCell, Release, RoiCell, build_cell, withhold
 from warehouse.disclosure import (
     SECONDARY_REASON,
     DisclosureError,
     Key,
     Rules,
     Support,
+    primary_reason,
     protect_table,
-    withholding_reasons,
 )
 from warehouse.queries import fetch_dicts
 
@@ -79,36 +80,31 @@ def by_group(rows: list[dict[str, Any]], category: dict[str, str]) -> dict[str, 
 
 def group_benchmark(
     rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
-) -> tuple[
-    dict[Key, cellmod.CellInput], dict[Key, BenchmarkCell], dict[Key, str | None], dict[Key, LinkedTable]
-]:
-    """One group's benchmark as warehouse/benchmark.py builds the national one."""
-    inputs = cellmod.build_inputs(rows)
+) -> tuple[dict[Key, cellmod.CellInput], dict[Key, BenchmarkCell], dict[Key, str | None]]:
+    """One group's use-case cells, built and ruled as warehouse/benchmark.py builds the national ones.
+
+    A group has no ENSEMBLE row: its cells are then linked to nothing but their national cell, whose
+    audit (link_national) is all the secondary suppression they need."""
+    inputs = [cell for cell in cellmod.build_inputs(rows) if not cell.is_total]
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
-    tables: dict[Key, list[cellmod.CellInput]] = {}
-    for cell in inputs:
-        tables.setdefault(cell.group, []).append(cell)
-    builders = {key: benchmark_table(key, members, rules) for key, members in tables.items()}
-    reasons = withholding_reasons([cellmod.support_of(cell) for cell in inputs], rules, builders)
-    if group == UNKNOWN_GROUP:
-        reasons = {key: reason or UNKNOWN_REASON for key, reason in reasons.items()}
-    linked = {(group, *key): builder(reasons) for key, builder in builders.items()}
-    return {cell.key: cell for cell in inputs}, built, reasons, linked
+    reasons = {cell.key: group_reason(cellmod.support_of(cell), group, rules) for cell in inputs}
+    return {cell.key: cell for cell in inputs}, built, reasons
 
 
 def group_roi(
     rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
-) -> tuple[dict[Key, roimod.RoiInput], dict[Key, RoiCell], dict[Key, str | None], dict[Key, LinkedTable]]:
-    """One group's ROI table as warehouse/roi.py builds the national one."""
-    inputs = roimod.build_roi_inputs(rows)
+) -> tuple[dict[Key, roimod.RoiInput], dict[Key, RoiCell], dict[Key, str | None]]:
+    """One group's ROI per use case, as warehouse/roi.py builds the national one (no ENSEMBLE row)."""
+    inputs = [cell for cell in roimod.build_roi_inputs(rows) if cell.use_case != cellmod.TOTAL]
     built = {cell.key: roimod.build_roi_cell(cell, quarter, edition, rules) for cell in inputs}
-    supports = [roi_support(cell) for cell in inputs]
-    builder = roimod.roi_table(inputs, rules)
-    reasons = withholding_reasons(supports, rules, {roimod.GROUP: builder}) if inputs else {}
-    if group == UNKNOWN_GROUP:
-        reasons = {key: reason or UNKNOWN_REASON for key, reason in reasons.items()}
-    linked = {(group, *roimod.GROUP): builder(reasons)} if inputs else {}
-    return {cell.key: cell for cell in inputs}, built, reasons, linked
+    reasons = {cell.key: group_reason(roi_support(cell), group, rules) for cell in inputs}
+    return {cell.key: cell for cell in inputs}, built, reasons
+
+
+def group_reason(support: Support, group: str, rules: Rules) -> str | None:
+    """The primary rule, and no publication at all for members of no known category."""
+    reason = primary_reason(support, rules)
+    return reason or UNKNOWN_REASON if group == UNKNOWN_GROUP else reason
 
 
 def roi_support(cell: roimod.RoiInput) -> Support:
@@ -186,8 +182,6 @@ def compute_peer_release(
     built_bench = {g: group_benchmark(rows, g, quarter, rules, edition) for g, rows in bench.items()}
     roi = by_group(fetch_dicts(con, "roi_contributions", {"quarter": quarter}), category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
-    for built in (*built_bench.values(), *built_roi.values()):
-        tables.update(built[3])
 
     national_inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     national_cells = {cell_key(c): c for c in national.cells}
