@@ -19,6 +19,7 @@ from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
+from reports.peer_view import group_name, peer_table
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
@@ -111,6 +112,7 @@ def render_pages(
     edition = content.edition
     env.globals.update(TEMPLATE_GLOBALS)
     env.tests["median_withheld"] = median_withheld
+    env.filters["group_name"] = group_name
     pages = render_page_charts(build_pages(content.cells, content.roi, content.trend), workers)
     common = {
         "quarter": edition.quarter,
@@ -119,9 +121,9 @@ def render_pages(
         "illustrative": any(cell.use_case_illustrative for page in pages for cell in page.cells),
     }
     for page in pages:
-        write_text(
-            quarter_dir / page.href, env.get_template("use_case.html").render(common, root="../", page=page)
-        )
+        peers = peer_table(list(page.cells), content.peer_cells)
+        html = env.get_template("use_case.html").render(common, root="../", page=page, peers=peers)
+        write_text(quarter_dir / page.href, html)
     write_calculators(env, quarter_dir, pages, common, content.trend, band)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     catalogue = default_catalogue()

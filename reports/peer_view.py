@@ -1,0 +1,62 @@
+"""« Établissements comparables » on a use-case page: the national figure of each KPI beside each peer
+group's published figure (warehouse/peers.py). Pure: built from the frozen rows of an edition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warehouse.benchmark import BenchmarkCell
+from warehouse.peers import PeerCell
+
+GROUP_NAMES = {"CHU": "CHU", "CH": "CH", "ESMS": "ESMS"}  # a new category shows under its own code
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """One KPI: its national row and each group's row (None: no experimentation of the group)."""
+
+    national: BenchmarkCell
+    groups: tuple[BenchmarkCell | None, ...]
+
+    @property
+    def any_group_published(self) -> bool:
+        return any(cell is not None and not cell.withheld for cell in self.groups)
+
+
+@dataclass(frozen=True)
+class PeerTable:
+    groups: tuple[str, ...]
+    rows: tuple[PeerRow, ...]
+
+    def labelled(self, row: PeerRow) -> list[tuple[str, BenchmarkCell | None]]:
+        """(column name, cell) of a row: national first, then each group."""
+        names = ["National", *(group_name(group) for group in self.groups)]
+        return list(zip(names, (row.national, *row.groups), strict=True))
+
+    @property
+    def published(self) -> int:
+        """How many group figures the table shows."""
+        return sum(cell is not None and not cell.withheld for row in self.rows for cell in row.groups)
+
+
+def group_name(code: str) -> str:
+    return GROUP_NAMES.get(code, code)
+
+
+def peer_table(national: Sequence[BenchmarkCell], peers: Sequence[PeerCell]) -> PeerTable | None:
+    """The table of a use-case page (its national cells in page order); None without any group row."""
+    keys = {(cell.use_case, cell.domain, cell.kpi) for cell in national}
+    mine = {
+        (p.peer_group, p.cell.use_case, p.cell.domain, p.cell.kpi): p.cell
+        for p in peers
+        if isinstance(p.cell, BenchmarkCell) and (p.cell.use_case, p.cell.domain, p.cell.kpi) in keys
+    }
+    groups = tuple(sorted({group for group, *_ in mine}))
+    if not groups:
+        return None
+    rows = tuple(
+        PeerRow(cell, tuple(mine.get((group, cell.use_case, cell.domain, cell.kpi)) for group in groups))
+        for cell in national
+    )
+    return PeerTable(groups, rows)
