@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 from report_data import insert_measurement, insert_submission
 
+from reports.private import render_private_reports
 from reports.site import render_quarter_site
 from schemas.catalogue import default_catalogue
 from tlkpi.settings import Settings
@@ -96,3 +98,36 @@ def test_groups_with_enough_establishments_are_published_side_by_side(tmp_path: 
     assert rows["CHU"]["pilot_mean"] == "74.7" and rows["CH"]["pilot_mean"] == "71.5"
     schema = (settings.site_dir / QUARTER / "data" / "benchmark.schema.json").read_text(encoding="utf-8")
     assert '"peer_group"' in schema
+
+
+def test_a_private_report_compares_the_establishment_with_its_own_group_published_figures_only(
+    tmp_path: Path,
+) -> None:
+    more = {"350000006": (66, 77), "290000007": (62, 74)}
+    categories = {**dict.fromkeys(CHU, "CHU"), CH[0]: "CH", CH[1]: "CH"}
+    settings = build(tmp_path / "both", {**categories, **dict.fromkeys(more, "CH")}, {**SCORES, **more})
+    render_private_reports(settings.warehouse, QUARTER, tmp_path / "private")
+    text = page_text(tmp_path / "private" / QUARTER / CHU[0] / "UC01.html")
+    assert "Votre établissement face aux établissements comparables (CHU)" in text
+    assert "80,0/100 74,7/100 (moyenne) 72,9/100 (moyenne)" in text
+
+    alone = build(tmp_path / "alone", categories)  # two CH: their group figure is not published
+    render_private_reports(alone.warehouse, QUARTER, tmp_path / "private-alone")
+    text = page_text(tmp_path / "private-alone" / QUARTER / CH[0] / "UC01.html")
+    assert "Groupe CH" in text and "75,0/100 non publié 71,8/100 (moyenne)" in text
+
+
+class Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    """The visible text of a page, one space between the texts of elements."""
+    parser = Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split())
