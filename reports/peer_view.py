@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reports.calculator import GainBasis, gain_basis
 from warehouse.benchmark import BenchmarkCell
 from warehouse.peers import PeerCell
 
@@ -60,3 +61,19 @@ def peer_table(national: Sequence[BenchmarkCell], peers: Sequence[PeerCell]) -> 
         for cell in national
     )
     return PeerTable(groups, rows)
+
+
+def group_bases(use_case: str, peers: Sequence[PeerCell], band: float) -> dict[str, GainBasis | None]:
+    """The calculator's basis for each peer group of the edition (None: not published for that group)."""
+    groups = sorted({p.peer_group for p in peers})
+    return {
+        group: gain_basis(
+            [
+                p.cell
+                for p in peers
+                if p.peer_group == group and isinstance(p.cell, BenchmarkCell) and p.cell.use_case == use_case
+            ],
+            band,
+        )
+        for group in groups
+    }

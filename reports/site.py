@@ -7,6 +7,7 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from reports.manifest import MANIFEST, is_current, read_inputs, write_manifest
 from reports.open_data import DATA_DIR, write_open_data
 from reports.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
-from reports.peer_view import group_name, peer_table
+from reports.peer_view import group_bases, group_name, peer_table
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
@@ -86,6 +87,7 @@ def write_calculators(
     common: dict[str, Any],
     trend: list[PublishedQuarter],
     band: float,
+    peer_cells: Sequence[PeerCell] = (),
 ) -> None:
     """« Estimer le ROI dans mon établissement »: one page per use case (not for ENSEMBLE), resting on
     the latest published quarter of the trend whose figures allow it (this edition's first)."""
@@ -98,7 +100,10 @@ def write_calculators(
             for published in reversed(trend)
         )
         basis = next((found for found in bases if found is not None), None)
-        html = template.render(common, root="../", page=page, basis=basis, fields=FIELDS, band=band)
+        groups = group_bases(page.code, peer_cells, band) if basis else {}
+        html = template.render(
+            common, root="../", page=page, basis=basis, fields=FIELDS, band=band, groups=groups
+        )
         write_text(quarter_dir / page.calculator_href, html)
 
 
@@ -124,7 +129,7 @@ def render_pages(
         peers = peer_table(list(page.cells), content.peer_cells)
         html = env.get_template("use_case.html").render(common, root="../", page=page, peers=peers)
         write_text(quarter_dir / page.href, html)
-    write_calculators(env, quarter_dir, pages, common, content.trend, band)
+    write_calculators(env, quarter_dir, pages, common, content.trend, band, content.peer_cells)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     catalogue = default_catalogue()
     write_text(
