@@ -36,6 +36,18 @@ class PeerTable:
         return list(zip(names, (row.national, *row.groups), strict=True))
 
     @property
+    def sole_group(self) -> str | None:
+        """The group holding every experimentation of the use case (its figures are the national ones)."""
+        if len(self.groups) != 1:
+            return None
+        whole = all(
+            cell is not None and cell.n_experimentations == row.national.n_experimentations
+            for row in self.rows
+            for cell in row.groups
+        )
+        return self.groups[0] if whole else None
+
+    @property
     def published(self) -> int:
         """How many group figures the table shows."""
         return sum(cell is not None and not cell.withheld for row in self.rows for cell in row.groups)
@@ -56,11 +68,13 @@ def peer_table(national: Sequence[BenchmarkCell], peers: Sequence[PeerCell]) -> 
     groups = tuple(sorted({group for group, *_ in mine}))
     if not groups:
         return None
+    # a KPI withheld nationally is withheld in every group: its row would only repeat « non publié »
     rows = tuple(
         PeerRow(cell, tuple(mine.get((group, cell.use_case, cell.domain, cell.kpi)) for group in groups))
         for cell in national
+        if not cell.withheld
     )
-    return PeerTable(groups, rows)
+    return PeerTable(groups, rows) if rows else None
 
 
 def group_bases(use_case: str, peers: Sequence[PeerCell], band: float) -> dict[str, GainBasis | None]:
