@@ -27,7 +27,7 @@ VENV_STAMP := .venv/.synced-$(shell cat uv.lock pyproject.toml | cksum | cut -d'
 .PHONY: help install browser postgres libreoffice demo test check bench clean-data
 
 help:
-	@echo "make demo   install, generate demo data, ingest it and publish its latest quarter"
+	@echo "make demo   install, generate the demo programme, ingest it and publish its 5 quarters"
 	@echo "make test   install and run the test suite"
 	@echo "make check  formatting, lint, types and lock file"
 	@echo "make bench  performance harness (BENCH_ARGS=--quick for a smoke run); writes BENCHMARKS.md"

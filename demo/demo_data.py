@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import csv
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from demo import demo_calendar as history
 from demo import demo_writers as files
 from demo.demo_writers import DemoRow
-from intake.reception import record_sighting
 from schemas.catalogue import Kpi, default_catalogue
 from schemas.columns import COLUMN_NAMES
 from schemas.finess import with_check_key
+from schemas.periods import Period
 
-REFERENCE_YEAR, PILOT_YEAR = 2024, 2025
-LATEST_QUARTER = f"{PILOT_YEAR}-T4"
+LATEST_QUARTER = history.PROGRAMME[-1].label
 ECO_KPIS = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
 PATIENTS_KPI = "ECO_PATIENTS_CONCERNES"  # optional: the volume the calculator divides gains by
 CLINICAL_KPIS = ("EFF_DELAI_PEC", "QUA_DMS", "QUA_SATISFACTION")
@@ -79,6 +78,7 @@ class DemoSummary:
     files_written: int
     broken_files: dict[str, str]
     latest_quarter: str
+    quarters: tuple[str, ...]  # the programme's quarters, to publish in this order
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Experimentation:
     use_case: str
     kpis: tuple[str, ...]
     monthly: bool
-    pilot_quarters: tuple[int, ...]
+    pilot: tuple[Period, ...]  # its pilot quarters, in order (reference/experimentations.csv)
     file_format: str
 
 
@@ -157,21 +157,11 @@ def _describe(
     est: DemoEstablishment, use_case: str, monthly: bool, file_format: str, seed: int
 ) -> Experimentation:
     rng = random.Random(f"{seed}:{est.finess}:{use_case}")
-    first = 2 if rng.random() < 0.15 else 1
-    last = 3 if rng.random() < 0.1 else 4
+    pilot = history.draw_pilot(rng)
     if rng.random() < 0.15:
         file_format = rng.choice(files.FORMATS)
     kpis = choose_kpis(rng, est.category)
-    return Experimentation(est, use_case, kpis, monthly, tuple(range(first, last + 1)), file_format)
-
-
-def list_periods(year: int, quarters: tuple[int, ...], monthly: bool) -> list[str]:
-    """Period labels of a phase, in order: quarters, or the months of those quarters."""
-    if not monthly:
-        return [f"{year}-T{quarter}" for quarter in quarters]
-    return [
-        f"{year}-{month:02d}" for quarter in quarters for month in range(3 * quarter - 2, 3 * quarter + 1)
-    ]
+    return Experimentation(est, use_case, kpis, monthly, pilot, file_format)
 
 
 class Measure(NamedTuple):
@@ -212,11 +202,8 @@ def measure_kpi(kpi: Kpi, exp: Experimentation, rng: random.Random) -> list[Meas
     base_den = rng.randint(den_low // (5 if small else 1), den_high // (4 if small else 1))
     base_n = rng.randint(6, 45) if small else rng.randint(25, 900)
     measures = []
-    for phase, year, quarters in (
-        ("reference", REFERENCE_YEAR, (1, 2, 3, 4)),
-        ("pilote", PILOT_YEAR, exp.pilot_quarters),
-    ):
-        for step, period in enumerate(list_periods(year, quarters, exp.monthly)):
+    for phase, quarters in (("reference", history.baseline_of(exp.pilot)), ("pilote", exp.pilot)):
+        for step, period in enumerate(history.list_periods(quarters, exp.monthly)):
             progress = ramp(step, exp.monthly) if phase == "pilote" else 0.0
             level = baseline * (1 + change * progress) * (1 + rng.gauss(0, 0.05))
             level = min(max(level, bounds[0]), bounds[1])
@@ -239,7 +226,7 @@ def measure_economics(exp: Experimentation, rng: random.Random) -> list[Measure]
     avoided = rng.uniform(5_000, 90_000)
     revenue = 0.0 if rng.random() < 0.35 else rng.uniform(2_000, 50_000)
     measures = []
-    for step, period in enumerate(list_periods(PILOT_YEAR, exp.pilot_quarters, exp.monthly)):
+    for step, period in enumerate(history.list_periods(exp.pilot, exp.monthly)):
         gain = scale * ramp(step, exp.monthly)
         cost = running * scale * (1 + rng.gauss(0, 0.05)) + (acquisition if step == 0 else 0.0)
         avoided_now = avoided * gain * (1 + rng.gauss(0, 0.1))
@@ -258,7 +245,7 @@ def measure_patients(exp: Experimentation, seed: int) -> list[Measure]:
     base = rng.uniform(low, high)
     return [
         Measure(PATIENTS_KPI, "pilote", period, float(max(1, round(base * (1 + rng.gauss(0, 0.08))))))
-        for period in list_periods(PILOT_YEAR, exp.pilot_quarters, monthly=False)
+        for period in history.list_periods(exp.pilot, monthly=False)
     ]
 
 
@@ -291,7 +278,7 @@ def build_rows(exp: Experimentation, seed: int) -> dict[str, list[DemoRow]]:
 
 def name_file(exp: Experimentation, phase: str) -> str:
     """The file name this sender's tool would produce for one phase."""
-    year = REFERENCE_YEAR if phase == "reference" else PILOT_YEAR
+    year = (history.baseline_of(exp.pilot) if phase == "reference" else exp.pilot)[0].year
     template = files.FILE_NAMES[exp.file_format]
     return template.format(finess=exp.establishment.finess, uc=exp.use_case, phase=phase, year=year)
 
@@ -362,43 +349,44 @@ def write_broken_files(
     return broken | {empty: "fichier_vide"}
 
 
-def write_reference(root: Path, establishments: list[DemoEstablishment]) -> None:
-    """reference/establishments.csv: who takes part, and who agreed to be named in public pages."""
-    header = ["finess", "name", "category", "region", "public_name"]
-    table = [[e.finess, e.name, e.category, e.region, str(e.public_name).lower()] for e in establishments]
-    files.write_plain_csv(root / "reference" / "establishments.csv", header, table)
-
-
-def _as_finished_uploads(inbox: Path, seconds_ago: float = 60.0) -> None:
-    """Record the demo files as seen by a run a minute back, in the order written: uploads that have
-    settled, so the ingest run that follows takes them (it leaves files it has not seen unchanged for
-    TLKPI_SETTLE_SECONDS)."""
-    written = sorted((p for p in inbox.rglob("*") if p.is_file()), key=lambda p: (p.stat().st_mtime_ns, p))
-    for path in written:
-        record_sighting(inbox, path, time.time() - seconds_ago)
-
-
 def generate_demo(data_root: Path, *, seed: int = 2025) -> DemoSummary:
-    """Write the reference list and the demo inbox under `data_root`; touch nothing else.
+    """Write the reference lists (register, calendar) and the demo inbox under `data_root`; touch
+    nothing else. The late files (write_late_files) are not written yet: one experimentation's 2025-T4
+    rows are held back for them.
 
     `files_written` counts the KPI files dropped in the inbox, broken ones included.
     """
     establishments = demo_establishments(seed)
     plan = plan_experimentations(establishments, seed)
-    write_reference(data_root, establishments)
+    history.write_register(data_root, establishments)
+    history.write_calendar(data_root, plan)
     loose = {(exp.establishment.finess, exp.use_case) for exp in plan if exp.establishment.category == "ESMS"}
     loose = set(sorted(loose)[:2])
-    rows = {(exp.establishment.finess, exp.use_case): build_rows(exp, seed) for exp in plan}
+    rows = demo_rows(plan, seed)
+    history.hold_back(plan, rows)
     written = []
     for exp in plan:
         key = (exp.establishment.finess, exp.use_case)
         written += write_experimentation(data_root, exp, rows[key], key in loose)
     broken = write_broken_files(data_root, plan, rows)
-    _as_finished_uploads(data_root / "inbox")
+    files.as_finished_uploads(data_root / "inbox")
     return DemoSummary(
         establishments=len(establishments),
         experimentations=len(plan),
         files_written=len(written) + len(broken),
         broken_files=dict(sorted(broken.items())),
         latest_quarter=LATEST_QUARTER,
+        quarters=tuple(quarter.label for quarter in history.PROGRAMME),
     )
+
+
+def demo_rows(plan: list[Experimentation], seed: int) -> dict[tuple[str, str], dict[str, list[DemoRow]]]:
+    return {(exp.establishment.finess, exp.use_case): build_rows(exp, seed) for exp in plan}
+
+
+def write_late_files(data_root: Path, *, seed: int = 2025) -> history.LateDrop:
+    """The files that come after their quarter was published: corrections and a late sender."""
+    plan = plan_experimentations(demo_establishments(seed), seed)
+    drop = history.write_late_drop(data_root, plan, demo_rows(plan, seed))
+    files.as_finished_uploads(data_root / "inbox")
+    return drop

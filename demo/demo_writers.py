@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
+from intake.reception import record_sighting
 from schemas.columns import BY_NAME, COLUMN_NAMES
 
 CSV_UTF8 = "csv_utf8"
@@ -194,6 +196,15 @@ def write_plain_csv(path: Path, header: Sequence[str], table: Sequence[Sequence[
     writer.writerows([header, *table])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def as_finished_uploads(inbox: Path, seconds_ago: float = 60.0) -> None:
+    """Record the demo files as seen by a run a minute back, in the order written: uploads that have
+    settled, so the ingest run that follows takes them (it leaves files it has not seen unchanged for
+    TLKPI_SETTLE_SECONDS)."""
+    written = sorted((p for p in inbox.rglob("*") if p.is_file()), key=lambda p: (p.stat().st_mtime_ns, p))
+    for path in written:
+        record_sighting(inbox, path, time.time() - seconds_ago)
 
 
 # What senders do to their rows: a cp1252 comment, and the mistakes of the broken demo files.

@@ -19,6 +19,7 @@ import pyarrow as pa
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
+from disclosure.peers import compute_peer_release, peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
 from disclosure.rules import DisclosureError, Rules
 from disclosure.series import population_rows
@@ -205,7 +206,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
         raise DisclosureError(message, report)
     cells, roi = release.cells, release.roi
     overview = quarter_overview(con, quarter)
-    digest = fingerprint(inputs, cells, roi)
+    digest = peer_fingerprint(fingerprint(inputs, cells, roi), con)
     if previous is not None and previous.fingerprint == digest:
         return Freeze(previous, created=False, previous=previous, audit=report, decisions=decisions)
     edition = Edition(
@@ -226,6 +227,9 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     )
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
+    peers = compute_peer_release(con, quarter, rules, number, release)
+    insert_rows(con, "insert_edition_peer_benchmark", peer_rows(peers.published_benchmark))
+    insert_rows(con, "insert_edition_peer_roi", peer_rows(peers.published_roi))
     counts = completeness_counts(con, quarter)
     con.execute(load_query("insert_edition_completeness"), {"quarter": quarter, "number": number, **counts})
     insert_rows(con, "insert_edition_contribution", contribution_rows(quarter, number, release.contributions))
@@ -250,4 +254,5 @@ def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules
     )
     if report.failures:  # the flow refuses it and says which cell
         return None
-    return previous if fingerprint(inputs, release.cells, release.roi) == previous.fingerprint else None
+    digest = peer_fingerprint(fingerprint(inputs, release.cells, release.roi), con)
+    return previous if digest == previous.fingerprint else None

@@ -7,7 +7,6 @@ simple commands start fast.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
@@ -17,9 +16,11 @@ from typing import Annotated
 
 import typer
 
+from flows.cli_demo import demo
 from flows.cli_lake import migrate_warehouse
 from flows.cli_options import Create, DataRoot, operator_errors
 from flows.cli_options import command_settings as _settings
+from flows.cli_options import flow_settings as _flow_settings
 from flows.cli_runs import hand_over, print_outcomes, print_publication, served_api, served_publication
 from flows.portal_cli import access_app
 from flows.portal_cli import portal as portal_command
@@ -30,18 +31,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-def _flow_settings(data_root: Path | None, create: bool = False) -> Settings:
-    """Settings for a command that runs flows: on the project's running server when there is one."""
-    settings = _settings(data_root, create)
-    from flows.local_api import use_running_server
-
-    use_running_server(Path(os.environ["PREFECT_HOME"]))  # before Prefect reads its settings
-    from tasks.logs import quiet_console_tracebacks
-
-    quiet_console_tracebacks()
-    return settings
 
 
 @app.command()
@@ -155,28 +144,6 @@ def _render_edition(settings: Settings, label: str, number: int) -> None:
     with operator_errors():
         index = render_quarter_site(settings.warehouse, label, settings.site_dir, settings, number)
     typer.echo(f"Quarter {label}, edition {number} re-rendered: {index}")
-
-
-@app.command()
-def demo(
-    data_root: DataRoot = None,
-    seed: Annotated[int, typer.Option(help="Seed of the demo data generator.")] = 2025,
-) -> None:
-    """Generate the demo data, ingest it and publish its latest quarter, end to end through Prefect."""
-    settings = _flow_settings(data_root, create=True)
-    from demo.demo_data import generate_demo
-    from flows.ingest import ingest as ingest_flow
-    from flows.quarter import quarter as quarter_flow
-
-    generated = generate_demo(settings.root, seed=seed)
-    typer.echo(
-        f"Demo data: {generated.establishments} establishments, {generated.experimentations} "
-        f"experimentations, {generated.files_written} files in {settings.inbox_dir}"
-    )
-    print_outcomes(ingest_flow(str(settings.root)))
-    publication = quarter_flow(generated.latest_quarter, str(settings.root))
-    print_publication(publication)
-    typer.echo(f"Report: {publication.index_path}")
 
 
 @app.command()
@@ -371,6 +338,7 @@ def main() -> None:
 
 
 app.command("migrate-warehouse")(migrate_warehouse)
+app.command("demo")(demo)
 
 if __name__ == "__main__":
     main()

@@ -60,3 +60,15 @@ def refuse_unknown_root(data_root: Path) -> None:
     if reason:
         typer.echo(f"error: {reason}; check the path, or add --create to make a new data root", err=True)
         raise typer.Exit(2)
+
+
+def flow_settings(data_root: Path | None, create: bool = False) -> Settings:
+    """Settings for a command that runs flows: on the project's running server when there is one."""
+    settings = command_settings(data_root, create)
+    from flows.local_api import use_running_server
+
+    use_running_server(Path(os.environ["PREFECT_HOME"]))  # before Prefect reads its settings
+    from tasks.logs import quiet_console_tracebacks
+
+    quiet_console_tracebacks()
+    return settings

@@ -23,10 +23,12 @@ from intake.folder_faults import FolderFault, save_faults
 from intake.identity import read_register
 from intake.submissions import Outcome, ValidationSummary, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
+from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
 from tlkpi.errors import operator_message
 from tlkpi.settings import Settings
+from warehouse.calendar import sync_calendar_file
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments_file, sync_catalogue
 
@@ -34,10 +36,13 @@ logger = logging.getLogger(__name__)
 
 
 def sync_reference(settings: Settings) -> None:
-    """Reference tables from the catalogue, and the establishment register when there is one."""
+    """Reference tables from the catalogue, the establishment register and the programme's calendar
+    when there are ones."""
+    catalogue = default_catalogue()
     with open_warehouse(settings.warehouse) as con:
-        sync_catalogue(con, default_catalogue())
+        sync_catalogue(con, catalogue)
         register_establishments_file(con, settings.reference_dir / "establishments.csv")
+        sync_calendar_file(con, settings.reference_dir / CALENDAR_FILE, catalogue)
 
 
 def discover_files(

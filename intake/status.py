@@ -20,7 +20,8 @@ from warehouse.queries import fetch_dicts, quarter_completeness, submission_dead
 
 @dataclass(frozen=True)
 class QuarterProgress:
-    """Completeness of one quarter against the experimentations known by then."""
+    """Completeness of one quarter against the experimentations expected then (the programme's calendar,
+    else every one known by then)."""
 
     quarter: str
     deadline: datetime  # files for the quarter are on time until then (quarter end + grace days)
@@ -119,6 +120,8 @@ def read_status(settings: Settings, today: date, runs: int = 5) -> Status:
 def format_progress(label: str, progress: QuarterProgress | None, now: datetime) -> str:
     if progress is None:
         return f"{label}: no warehouse yet."
+    if progress.expected == 0:
+        return f"{label} {progress.quarter}: no experimentation expected (none running by the programme's calendar)."
     head = (
         f"{label} {progress.quarter}: {progress.expected} experimentation(s) expected: "
         f"{progress.complete} complete, {progress.partial} partial, {progress.absent} without a file"

@@ -120,6 +120,12 @@ def publish_quarter_tables(settings: Settings, quarter: str, edition: int) -> No
             key=f"completeness-{slug}",
             description=f"Completeness of {quarter} (deadline {deadline:%Y-%m-%d})",
         )
+    else:
+        create_markdown_artifact(
+            f"No experimentation expected in {quarter} (none running by the programme's calendar).",
+            key=f"completeness-{slug}",
+            description=f"Completeness of {quarter}",
+        )
     withheld = [
         {
             "use_case": cell.use_case,

@@ -43,6 +43,7 @@ class Chart:
     rows: tuple[tuple[str, ...], ...]
     svg: str = ""
     legend: tuple[tuple[str, str, str], ...] = ()  # (label, colour, how it is drawn), shown in HTML
+    note: str = ""  # a warning shown above the chart (a vertical axis that does not start at zero)
 
 
 def render_charts(charts: Sequence[Chart], workers: int = 0) -> list[Chart]:

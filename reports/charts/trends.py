@@ -9,7 +9,7 @@ HTML next to the chart rather than drawn by Vega (whose legend layout measures t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -90,7 +90,7 @@ def said_statistics(statistics: Sequence[str]) -> str:
 def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) -> Chart | None:
     """A KPI of a use case by quarter: the published pilot and reference levels (means when published,
     else medians) of every published quarter; None when no quarter publishes a level."""
-    rows, points = [], []
+    rows, points, levels = [], [], []
     statistics: dict[str, list[str]] = {PILOT_LABEL: [], REFERENCE_LABEL: []}
     for quarter, cell in history:
         pilot, baseline = (None, None) if cell.withheld else (pilot_level(cell), baseline_level(cell))
@@ -100,6 +100,7 @@ def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) ->
         for serie, level in ((PILOT_LABEL, pilot), (REFERENCE_LABEL, baseline)):
             if level is not None:
                 points.append({"trimestre": quarter, "serie": serie, "valeur": level.value})
+                levels.append(level.value)
                 statistics[serie].append(level.statistic)
     if not points:
         return None
@@ -113,12 +114,31 @@ def kpi_trend_chart(history: Sequence[tuple[str, BenchmarkCell]], ident: str) ->
         spec=series_spec(points, len(quarters), 2, last.threshold, percent=False),
         columns=("Trimestre", REFERENCE_LABEL, PILOT_LABEL),
         rows=tuple(rows),
+        note=axis_note(levels, lambda value: format_value(value, last.unit)),
         legend=tuple(
             (f"{label} ({said_statistics(statistics[label])})", colour, style)
             for label, colour, style in legend(2)
             if statistics[label]
         )
         + ((("Seuil du référentiel", "#1e1e1e", DOTTED),) if last.threshold is not None else ()),
+    )
+
+
+def format_count(value: float) -> str:
+    return format_value(value, "nombre")
+
+
+def axis_note(values: Sequence[float], shown: Callable[[float], str]) -> str:
+    """What a reader must be told when the vertical axis (zero=False, nice) will not start at zero:
+    its values all sit well above it, so the scale starts near the smallest."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if low <= 0 or low < high - low:
+        return ""
+    return (
+        f"Attention : l'axe vertical ne part pas de zéro (valeurs de {shown(low)} à {shown(high)}) ; "
+        "les écarts paraissent plus grands qu'ils ne sont."
     )
 
 
@@ -138,6 +158,7 @@ def headline_chart(
         spec=series_spec(points, len(values), 1, None, percent),
         columns=("Trimestre", title),
         rows=tuple(shown),
+        note=axis_note([v for _, v in values if v is not None], format_share if percent else format_count),
     )
 
 
@@ -153,7 +174,7 @@ def bars_template(n_rows: int) -> str:
         color=alt.Color("genre:N", scale=colours, legend=None),
     )
     spread = base.mark_rule(color="#1e1e1e", strokeWidth=2).encode(x="p25:Q", x2="p75:Q")
-    return configure(alt.layer(bars, spread), width=420, height=26 * n_rows + 10, left=300)
+    return configure(alt.layer(bars, spread), width=560, height=26 * n_rows + 10, left=90)
 
 
 def roi_ranking_chart(rows: Sequence[RoiCell], ident: str) -> Chart | None:
@@ -165,9 +186,10 @@ def roi_ranking_chart(rows: Sequence[RoiCell], ident: str) -> Chart | None:
     data, table = [], []
     for row, level in shown:
         spread = roi_spread(row)
-        label = short_label(row.use_case, row.use_case_label)
+        # the axis names a use case by its code (a long name was cut there); text and table in full
+        label = TOTAL_LABEL if row.use_case == TOTAL else f"{row.use_case} — {row.use_case_label}"
         item = {
-            "libelle": label,
+            "libelle": "Ensemble" if row.use_case == TOTAL else row.use_case,
             "roi": 100 * level.value,
             "genre": "ensemble" if row.use_case == TOTAL else "cas",
         }

@@ -7,7 +7,7 @@ Own values come from the live views (private_values.sql), as right after the edi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -16,6 +16,7 @@ import duckdb
 
 from disclosure.benchmark import DECIMALS, BenchmarkCell, RoiCell
 from disclosure.editions import Edition, find_edition, read_benchmark, read_roi
+from disclosure.peers import PeerCell, categories, read_peers
 from tlkpi.errors import WarehouseError
 from warehouse.db import Warehouse, as_of, open_warehouse
 from warehouse.queries import fetch_dicts, load_query
@@ -84,6 +85,8 @@ class PrivateSource:
     roi: list[RoiCell]
     labels: Labels
     establishments: list[Establishment]
+    peer_cells: list[PeerCell] = field(default_factory=list)  # the edition's peer-group rows
+    categories: dict[str, str] = field(default_factory=dict)  # finess -> peer group
 
 
 def read_labels(con: duckdb.DuckDBPyConnection) -> Labels:
@@ -131,6 +134,8 @@ def read_private_source(warehouse_path: Warehouse, quarter: str) -> PrivateSourc
                 f"{quarter}: no edition; publish the quarter first (`tlkpi quarter {quarter}`)"
             )
         cells, roi = read_benchmark(con, edition), read_roi(con, edition)
+        peer_cells, _ = read_peers(con, quarter, edition.number)
+        groups = categories(con)
     # the live values as of the edition's lake snapshot: re-rendered later, the reports stay the same
     with open_warehouse(as_of(warehouse_path, edition.lake_snapshot), read_only=True) as con:
         labels = read_labels(con)
@@ -142,4 +147,6 @@ def read_private_source(warehouse_path: Warehouse, quarter: str) -> PrivateSourc
         roi=roi,
         labels=labels,
         establishments=group_establishments(rows, roi_rows, labels.establishments),
+        peer_cells=peer_cells,
+        categories=groups,
     )

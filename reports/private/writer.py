@@ -33,6 +33,7 @@ from reports.private.data import (
     PrivateSource,
     read_private_source,
 )
+from reports.private.peers import GroupComparison, compare_with_group, group_cells
 from reports.private.scorecard import DomainScore, direction_of, peer_levels, score_domain
 from reports.published import roi_level
 from reports.sections import kpi_order, kpi_sort_key, ordered_domains
@@ -93,6 +94,8 @@ class PrivatePage:
     scores: tuple[DomainScore, ...] = ()
     peer_roi_level: float | None = None
     programme_roi: float | None = None
+    group: str | None = None  # the establishment's peer group (register category)
+    comparisons: tuple[GroupComparison, ...] = ()
 
     @property
     def href(self) -> str:
@@ -119,6 +122,9 @@ class ReportContext:
     thresholds: dict[str, tuple[float | None, bool]] = field(default_factory=dict)
     peer_levels: dict[tuple[str, str], float] = field(default_factory=dict)
     roi_levels: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
+    group_cells: dict[tuple[str, str, str], BenchmarkCell] = field(default_factory=dict)
+    national_cells: dict[tuple[str, str], BenchmarkCell] = field(default_factory=dict)
 
 
 def private_root(settings: Settings) -> Path:
@@ -213,6 +219,9 @@ def build_context(source: PrivateSource, root: Path) -> ReportContext:
         },
         peer_levels=peer_levels(source.cells),
         roi_levels={row.use_case: level.value for row in source.roi if (level := roi_level(row)) is not None},
+        categories=source.categories,
+        group_cells=group_cells(source.peer_cells),
+        national_cells=cells,
     )
 
 
@@ -259,6 +268,16 @@ def build_page(context: ReportContext, establishment: Establishment, mine: Exper
         scores=scores,
         peer_roi_level=context.roi_levels.get(mine.use_case),
         programme_roi=context.roi_levels.get(TOTAL),
+        group=(group := context.categories.get(establishment.finess)),
+        comparisons=compare_with_group(
+            mine.use_case,
+            [(own.kpi, own.pilot) for own in ordered],
+            context.units,
+            context.headings,
+            group,
+            context.group_cells,
+            context.national_cells,
+        ),
     )
 
 

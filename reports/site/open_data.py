@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from disclosure.benchmark import BenchmarkCell, RoiCell
+from disclosure.peers import NATIONAL, PeerCell, peer_rows
 
 DATA_DIR = "data"
 _TEXT, _INT, _FLOAT, _BOOL = pa.string(), pa.int32(), pa.float64(), pa.bool_()
@@ -59,6 +61,7 @@ BENCHMARK_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("linear_withheld_reason", _TEXT),
     ("position_withheld_reason", _TEXT),
     ("correction_pending", _BOOL),
+    ("peer_group", _TEXT),
 )
 ROI_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("edition", _INT),
@@ -77,6 +80,7 @@ ROI_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("linear_withheld_reason", _TEXT),
     ("position_withheld_reason", _TEXT),
     ("correction_pending", _BOOL),
+    ("peer_group", _TEXT),
 )
 
 
@@ -128,10 +132,21 @@ def write_table(
     return [csv_path, parquet_path]
 
 
-def write_open_data(quarter_dir: Path, cells: list[BenchmarkCell], roi: list[RoiCell]) -> list[Path]:
-    """Write <quarter_dir>/data/benchmark.{csv,parquet} and roi.{csv,parquet}; return the paths."""
+def write_open_data(
+    quarter_dir: Path,
+    cells: list[BenchmarkCell],
+    roi: list[RoiCell],
+    peer_cells: Sequence[PeerCell] = (),
+    peer_roi: Sequence[PeerCell] = (),
+) -> list[Path]:
+    """Write <quarter_dir>/data/benchmark.{csv,parquet} and roi.{csv,parquet}; return the paths.
+
+    The national rows come first (peer_group `national`), then each peer group's rows."""
     data_dir = quarter_dir / DATA_DIR
+    national = {"peer_group": NATIONAL}
+    benchmark = [{**asdict(cell), **national} for cell in cells] + peer_rows(peer_cells)
+    roi_rows = [{**asdict(cell), **national} for cell in roi] + peer_rows(peer_roi)
     return [
-        *write_table(data_dir, "benchmark", [asdict(cell) for cell in cells], BENCHMARK_COLUMNS),
-        *write_table(data_dir, "roi", [asdict(cell) for cell in roi], ROI_COLUMNS),
+        *write_table(data_dir, "benchmark", benchmark, BENCHMARK_COLUMNS),
+        *write_table(data_dir, "roi", roi_rows, ROI_COLUMNS),
     ]

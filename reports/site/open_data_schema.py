@@ -118,6 +118,13 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "true quand la ligne garde les chiffres de l'édition précédente : les établissements dont les "
         "données ont changé sont encore trop peu nombreux pour que la différence soit publiée.",
     ),
+    "peer_group": (
+        "Groupe de pairs",
+        "national pour les chiffres de toutes les expérimentations ; sinon le groupe de pairs (catégorie "
+        "d'établissement du registre : CHU, CH, ESMS…) dont les expérimentations fondent la ligne. "
+        "Une ligne nationale est la somme de ses lignes de groupe : un chiffre de groupe qui permettrait "
+        "de retrouver un chiffre masqué est masqué lui aussi.",
+    ),
     "roi_pooled": (
         "ROI cumulé",
         "(Σ dépenses évitées + Σ recettes nouvelles − Σ coûts) / Σ coûts des expérimentations, à 2 "
@@ -125,8 +132,12 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 TABLES: dict[str, tuple[str, tuple[tuple[str, pa.DataType], ...], list[str]]] = {
-    "benchmark": ("Référentiel par indicateur", BENCHMARK_COLUMNS, ["edition", "quarter", "use_case", "kpi"]),
-    "roi": ("ROI par cas d'usage", ROI_COLUMNS, ["edition", "quarter", "use_case"]),
+    "benchmark": (
+        "Référentiel par indicateur",
+        BENCHMARK_COLUMNS,
+        ["edition", "quarter", "peer_group", "use_case", "kpi"],
+    ),
+    "roi": ("ROI par cas d'usage", ROI_COLUMNS, ["edition", "quarter", "peer_group", "use_case"]),
 }
 
 

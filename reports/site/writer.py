@@ -7,7 +7,8 @@ Reads a frozen edition from the warehouse, read-only; the same edition gives byt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from disclosure.editions import (
     read_benchmark,
     read_roi,
 )
+from disclosure.peers import PeerCell, read_peers
 from disclosure.trend import PublishedQuarter, read_trend
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.site.calculator import FIELDS, gain_basis
@@ -29,6 +31,7 @@ from reports.site.manifest import MANIFEST, is_current, read_inputs, write_manif
 from reports.site.open_data import DATA_DIR, write_open_data
 from reports.site.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.site.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
+from reports.site.peer_view import group_bases, group_name, peer_table
 from reports.site.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
@@ -50,6 +53,8 @@ class EditionContent:
     inputs: list[dict[str, Any]]
     completeness: dict[str, int] | None
     trend: list[PublishedQuarter]
+    peer_cells: list[PeerCell] = field(default_factory=list)  # the peer groups' rows (disclosure/peers.py)
+    peer_roi: list[PeerCell] = field(default_factory=list)
 
 
 def remove_stale_pages(use_case_dir: Path, pages: list[UseCasePage]) -> None:
@@ -80,6 +85,7 @@ def write_calculators(
     common: dict[str, Any],
     trend: list[PublishedQuarter],
     band: float,
+    peer_cells: Sequence[PeerCell] = (),
 ) -> None:
     """« Estimer le ROI dans mon établissement »: one page per use case (not for ENSEMBLE), resting on
     the latest published quarter of the trend whose figures allow it (this edition's first)."""
@@ -92,7 +98,10 @@ def write_calculators(
             for published in reversed(trend)
         )
         basis = next((found for found in bases if found is not None), None)
-        html = template.render(common, root="../", page=page, basis=basis, fields=FIELDS, band=band)
+        groups = group_bases(page.code, peer_cells, band) if basis else {}
+        html = template.render(
+            common, root="../", page=page, basis=basis, fields=FIELDS, band=band, groups=groups
+        )
         write_text(quarter_dir / page.calculator_href, html)
 
 
@@ -106,6 +115,7 @@ def render_pages(
     edition = content.edition
     env.globals.update(TEMPLATE_GLOBALS)
     env.tests["median_withheld"] = median_withheld
+    env.filters["group_name"] = group_name
     pages = render_page_charts(build_pages(content.cells, content.roi, content.trend), workers)
     common = {
         "quarter": edition.quarter,
@@ -114,10 +124,10 @@ def render_pages(
         "illustrative": any(cell.use_case_illustrative for page in pages for cell in page.cells),
     }
     for page in pages:
-        write_text(
-            quarter_dir / page.href, env.get_template("use_case.html").render(common, root="../", page=page)
-        )
-    write_calculators(env, quarter_dir, pages, common, content.trend, band)
+        peers = peer_table(list(page.cells), content.peer_cells)
+        html = env.get_template("use_case.html").render(common, root="../", page=page, peers=peers)
+        write_text(quarter_dir / page.href, html)
+    write_calculators(env, quarter_dir, pages, common, content.trend, band, content.peer_cells)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)
     catalogue = default_catalogue()
     write_text(
@@ -168,6 +178,8 @@ def read_edition(warehouse_path: Warehouse, label: str, number: int | None) -> E
             completeness=frozen_completeness(con, edition),
             trend=read_trend(con, edition),
         )
+        peer_cells, peer_roi = read_peers(con, label, edition.number)
+        content = replace(content, peer_cells=peer_cells, peer_roi=peer_roi)
     if content.completeness is not None or not is_latest:
         return content
     # frozen before completeness was kept with editions: live figures as of the edition's lake
@@ -199,7 +211,7 @@ def render_quarter_site(
 def write_site(folder: Path, content: EditionContent, settings: Settings) -> None:
     """Every file of an edition's site into an empty folder, the manifest last."""
     copy_static(folder / "static")
-    write_open_data(folder, content.cells, content.roi)
+    write_open_data(folder, content.cells, content.roi, content.peer_cells, content.peer_roi)
     write_table_schemas(folder / DATA_DIR)
     render_pages(build_environment(), folder, content, settings.render_workers, settings.calculator_band)
     write_manifest(folder, content.edition)

@@ -222,6 +222,20 @@
     exportCsv(p, years);
   }
 
+  // The reader's category chooses the published basis: its group's when published, else the nation's.
+  var category = document.getElementById("categorie");
+  function chooseBasis() {
+    var option = category.options[category.selectedIndex];
+    perPatient = parseFloat(option.dataset.perPatient);
+    low = parseFloat(option.dataset.low);
+    high = parseFloat(option.dataset.high);
+    document.getElementById("base-utilisee").textContent = option.dataset.text;
+  }
+  // Once the reader types their own figures, the results are no longer the example's.
+  form.addEventListener("input", function (event) {
+    if (event.target !== category) { document.getElementById("exemple-resultat").hidden = true; }
+  });
+  category.addEventListener("change", chooseBasis);
   form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
   form.addEventListener("change", update);
   update();

@@ -151,3 +151,55 @@ def test_calculator_gives_the_formula_numbers(browser: Any, published: dict[str,
     assert page.locator("#adoption").get_attribute("aria-invalid") == "true"
     assert "entre 0 et 100" in page.locator("#adoption-erreur").inner_text()
     assert incidents == [], incidents
+
+
+def test_calculator_uses_the_chosen_category_basis_and_marks_the_example(
+    browser: Any,  # noqa: F811
+    published: dict[str, Path],  # noqa: F811
+) -> None:
+    page, incidents = open_page(browser, published["calculator"])
+    assert "exemple" in page.locator("#exemple").inner_text()
+    assert page.locator("#exemple-resultat").is_visible()
+    assert page.locator("#base-utilisee").inner_text().startswith("Base utilisée : nationale")
+    page.select_option("#categorie", "CH")
+    page.get_by_role("button", name="Calculer").click()
+    page.screenshot(path=str(published["shots"] / "buyer-calculator-category.png"), full_page=True)
+    assert page.locator("#base-utilisee").inner_text().startswith("Base utilisée : groupe CH")
+    page.fill("#patients", "800")
+    assert not page.locator("#exemple-resultat").is_visible()
+    assert incidents == [], incidents
+
+
+def test_use_case_page_shows_national_and_group_figures_side_by_side(
+    browser: Any,  # noqa: F811
+    published: dict[str, Path],  # noqa: F811
+) -> None:
+    page, _ = open_page(browser, published["use_case"])
+    table = page.get_by_role(
+        "table", name="Niveau en phase pilote, national et par groupe de pairs, trimestre 2025-T3"
+    )
+    assert table.locator("thead th").all_inner_texts() == ["Indicateur", "National", "CH"]
+    assert table.locator("tbody tr").count() > 3
+
+
+OPENED_FIT = """
+() => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+  const main = document.querySelector("main").getBoundingClientRect();
+  const wide = [...document.querySelectorAll("details.chart-data .table-scroll")]
+    .filter((box) => box.getBoundingClientRect().right > main.right + 0.5)
+    .map((box) => box.getAttribute("aria-label"));
+  return {scroll: document.documentElement.scrollWidth, wide, boxes: document.querySelectorAll("details.chart-data .table-scroll").length};
+}
+"""
+
+
+@pytest.mark.parametrize("kind", ["index", "use_case"])
+def test_chart_data_tables_opened_on_a_phone_stay_in_the_screen(
+    browser: Any,  # noqa: F811
+    published: dict[str, Path],  # noqa: F811
+    kind: str,
+) -> None:
+    page, _ = open_page(browser, published[kind], width=390)
+    fit = page.evaluate(OPENED_FIT)
+    assert fit["boxes"] > 0 and fit["wide"] == [] and fit["scroll"] <= 390, fit

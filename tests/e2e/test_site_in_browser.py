@@ -25,7 +25,7 @@ from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.reference import sync_catalogue
+from warehouse.reference import register_establishments, sync_catalogue
 
 QUARTER = "2025-T3"
 SITES = ("010780195", "010780906", "980600027", "2A0000014")
@@ -96,6 +96,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert [o.verdict for o in outcomes] == ["accepted"] * len(SITES), outcomes
     with open_warehouse(settings.warehouse_path) as con:
         sync_catalogue(con, default_catalogue())
+        # one peer group of every site: the group pages, reports and calculator show its figures
+        register_establishments(
+            con, [(f, f"Centre hospitalier {n}", "CH", "Corse", False) for n, f in enumerate(SITES)]
+        )
         # positions published from 3 experimentations here, so the pages carry their charts for the
         # browser checks (the default rules publish them from 10: tests/integration/test_attacks.py)
         freeze_edition(con, QUARTER, Rules(min_position=3, min_extreme_position=3))

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import duckdb
 
-from demo.demo_data import generate_demo
+from demo.demo_data import generate_demo, write_late_files
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
 from intake.dropzone import Claim
 from intake.run import ingest_inbox, local_steps, validate_files
 from intake.submissions import ValidationSummary, load_issues
 from tlkpi.settings import Settings
+from warehouse.db import open_warehouse
+from warehouse.queries import completeness_counts
 
 
 def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_path: Path) -> None:
@@ -48,3 +52,29 @@ def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_
             "SELECT DISTINCT quarter FROM measurement WHERE phase = 'pilote' ORDER BY 1"
         ).fetchall()
     assert quarters[-1] == (demo.latest_quarter,)
+
+
+def test_the_demo_publishes_five_quarters_in_order_then_second_editions_of_the_late_ones(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_root=tmp_path / "var")
+    demo = generate_demo(settings.root)
+    ingest_inbox(settings, date(2026, 11, 22))  # its first step loads the register and the calendar
+    rules = Rules.of(settings)
+    with open_warehouse(settings.warehouse_path) as con:
+        first = [freeze_edition(con, quarter, rules) for quarter in demo.quarters]
+        expected = [completeness_counts(con, quarter)["total"] for quarter in demo.quarters]
+        assert completeness_counts(con, "2026-T3")["total"] == 0  # the programme ended with 2025-T4
+    assert [(f.edition.quarter, f.edition.number, f.created) for f in first] == [
+        (q, 1, True) for q in demo.quarters
+    ]
+    assert len(set(expected)) > 1 and all(n < demo.experimentations for n in expected[:1] + expected[-1:])
+
+    late = write_late_files(settings.root)
+    outcomes = ingest_inbox(settings, date(2026, 11, 22))
+    assert {o.verdict for o in outcomes} == {"accepted"} and len(outcomes) == len(late.files)
+    with open_warehouse(settings.warehouse_path) as con:
+        again = {quarter: freeze_edition(con, quarter, rules) for quarter in demo.quarters}
+    assert {q: (f.edition.number, f.created) for q, f in again.items()} == {
+        q: (2, True) if q in late.quarters else (1, False) for q in demo.quarters
+    }

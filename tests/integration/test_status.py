@@ -13,7 +13,9 @@ from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
 from flows.cli import app
 from intake.status import format_status, read_status
+from schemas.calendar import CalendarEntry
 from tlkpi.settings import Settings
+from warehouse.calendar import sync_calendar
 from warehouse.db import open_warehouse
 
 
@@ -54,3 +56,19 @@ def test_status_lists_the_last_editions_of_a_quarter(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Last quarter editions:" in result.output and "2025-T3 edition 1: 6 file(s)" in result.output
     assert "Last ingest runs:" in result.output
+
+
+def test_a_closed_quarter_when_no_experimentation_ran_says_so_in_one_line(tmp_path: Path) -> None:
+    settings = golden(tmp_path)
+    with open_warehouse(settings.warehouse_path) as con:
+        running = con.execute("SELECT DISTINCT finess, use_case FROM measurement_latest").fetchall()
+        sync_calendar(con, [CalendarEntry(f, uc, "2025-T1", "2025-T4") for f, uc in running])
+    status = read_status(settings, date(2026, 12, 2))  # the programme ended in 2025-T4
+
+    assert status.closed is not None and status.closed.expected == 0 and status.closed.overdue == 0
+    lines = format_status(status, settings.inbox_dir)
+    [line] = [line for line in lines if line.startswith("Last closed quarter 2026-T3")]
+    assert line == (
+        "Last closed quarter 2026-T3: no experimentation expected (none running by the programme's calendar)."
+    )
+    assert read_status(settings, date(2025, 11, 22)).closed.expected == len(running)  # type: ignore[union-attr]

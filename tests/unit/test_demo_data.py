@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
@@ -14,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
-from demo.demo_data import DemoSummary, demo_establishments, generate_demo
+from demo.demo_data import DemoSummary, demo_establishments, generate_demo, write_late_files
 from schemas.catalogue import default_catalogue
 from schemas.columns import COLUMN_NAMES, REQUIRED, canonical_name, normalize_phase
 from schemas.finess import is_valid_finess
@@ -334,3 +336,73 @@ def test_the_demo_inbox_is_taken_by_a_run_under_the_default_settle_delay(demo: D
     inbox = demo.root / "inbox"
     every_file = [p for p in inbox.rglob("*") if dropzone.is_candidate(p)]
     assert sorted(dropzone.discover(inbox, delay)) == sorted(every_file)
+
+
+def read_calendar_rows(demo: Demo) -> list[dict[str, str]]:
+    text = (demo.root / "reference" / "experimentations.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_calendar_is_a_programme_history_that_ends_with_2025_t4(demo: Demo) -> None:
+    calendar = read_calendar_rows(demo)
+    assert len(calendar) == demo.summary.experimentations
+    assert demo.summary.quarters == ("2024-T4", "2025-T1", "2025-T2", "2025-T3", "2025-T4")
+    starts, ends = Counter(r["start_quarter"] for r in calendar), Counter(r["end_quarter"] for r in calendar)
+    assert set(starts) == {"2024-T4", "2025-T1", "2025-T2"} and starts["2024-T4"] > len(calendar) / 2
+    assert set(ends) == {"2025-T2", "2025-T3", "2025-T4"}  # some leave early; nobody runs past the programme
+    schema = json.loads(
+        (demo.root / "reference" / "experimentations.schema.json").read_text(encoding="utf-8")
+    )
+    assert [field["name"] for field in schema["fields"]] == [
+        "finess",
+        "use_case",
+        "start_quarter",
+        "end_quarter",
+    ]
+
+
+def test_each_experimentation_reports_its_calendar_quarters_and_the_year_before(demo: Demo) -> None:
+    calendar = {
+        (r["finess"], r["use_case"]): (r["start_quarter"], r["end_quarter"]) for r in read_calendar_rows(demo)
+    }
+    quarters: dict[tuple[str, str, str | None], set[str]] = {}
+    for relative in accepted_files(demo):
+        for row in read_rows(demo.root / relative)[1]:
+            period = parse_period(row.periode)
+            assert period is not None
+            key = (row.finess, row.cas_usage, normalize_phase(row.phase))
+            quarters.setdefault(key, set()).add(period.quarter_label)
+    late = 0
+    for (finess, use_case), (start, end) in calendar.items():
+        pilot = quarters[(finess, use_case, "pilote")]
+        assert min(pilot) == start and max(pilot) in (end, previous_quarter(end))
+        late += max(pilot) != end
+        reference = sorted(quarters[(finess, use_case, "reference")])
+        assert len(reference) == 4 and reference[-1] == previous_quarter(start)
+    assert late == 1  # the one experimentation whose last quarter comes in the late drop
+
+
+def previous_quarter(label: str) -> str:
+    period = parse_period(label)
+    assert period is not None
+    return (
+        Period(period.year, period.quarter - 1).label
+        if period.quarter > 1
+        else Period(period.year - 1, 4).label
+    )
+
+
+def test_the_late_drop_brings_the_missing_quarter_and_corrections_breaking_no_rule(
+    demo: Demo, tmp_path: Path
+) -> None:
+    generate_demo(tmp_path)
+    before = set(hash_tree(tmp_path))
+    drop = write_late_files(tmp_path)
+    assert set(hash_tree(tmp_path)) - before == set(drop.files) and len(drop.files) == 4
+    assert drop.quarters == ("2025-T3", "2025-T4")
+    for relative in drop.files:
+        assert violations(tmp_path, relative) == set(), relative
+    corrections = [read_rows(tmp_path / relative)[1] for relative in drop.files[1:]]
+    assert len({rows[0].finess for rows in corrections}) == 3
+    assert len({rows[0].cas_usage for rows in corrections}) == 1
+    assert all(parse_period(row.periode).quarter_label == "2025-T3" for rows in corrections for row in rows)  # type: ignore[union-attr]

@@ -1,11 +1,21 @@
--- Completeness of a quarter: every experimentation known by then (a value for a period up to the
--- quarter), the KPIs it has ever reported, those it sent for the quarter's pilot phase, those missing,
--- and whether a file for the quarter came after the deadline (quarter end + grace days).
-WITH known AS (
+-- Completeness of a quarter: every experimentation expected then (the programme's calendar says it was
+-- running; without a calendar, every one known by then: a value for a period up to the quarter), the
+-- KPIs it has ever reported, those it sent for the quarter's pilot phase, those missing, and whether a
+-- file for the quarter came after the deadline (quarter end + grace days).
+WITH seen AS (
     SELECT finess, use_case, list_sort(list(DISTINCT kpi)) AS kpis_expected
     FROM measurement_latest
     WHERE quarter <= $quarter
     GROUP BY finess, use_case
+),
+known AS (
+    SELECT c.finess, c.use_case, coalesce(s.kpis_expected, []) AS kpis_expected
+    FROM experimentation_calendar c
+    LEFT JOIN seen s ON s.finess = c.finess AND s.use_case = c.use_case
+    WHERE c.start_quarter <= $quarter AND coalesce(c.end_quarter, $quarter) >= $quarter
+    UNION ALL
+    SELECT finess, use_case, kpis_expected FROM seen
+    WHERE NOT EXISTS (SELECT 1 FROM experimentation_calendar)
 ),
 sent AS (
     SELECT m.finess, m.use_case,
