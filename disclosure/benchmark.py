@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
-from warehouse.series import Populations, apply_series_rule, read_history
 
 from disclosure import cells as cellmod
 from disclosure.audit import LinkedTable
@@ -22,6 +21,7 @@ from disclosure.rules import (
     position_reason,
     withholding_reasons,
 )
+from disclosure.series import Populations, apply_series_rule, read_history
 from warehouse.queries import fetch_dicts
 
 TOTAL = cellmod.TOTAL
