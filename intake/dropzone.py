@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import stat
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -202,7 +201,7 @@ def release_stale_claims(
     `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
     if not processing.is_dir():
         return []
-    shutil.rmtree(processing / SETTLED_DIR, ignore_errors=True)  # left by a killed process: settled
+    shutil.rmtree(processing / SETTLED_DIR, ignore_errors=True)  # left by a killed run: all settled
     released = []
     now = time.time()
     for work_dir in sorted(
@@ -335,25 +334,25 @@ def release(taken: Claim) -> None:
 SETTLED_DIR = ".settled"  # processing/.settled/: claims already settled, being deleted
 
 
-def release_all(claims: list[Claim], processing: Path) -> threading.Thread | None:
-    """Drop settled claims in one go: each claim folder is renamed into processing/.settled/ at once
-    (never put back, never taken again), and that folder is deleted by a thread while the run goes on;
-    the process waits for it before it exits. A folder left by a killed process goes at the next run."""
+def release_all(claims: list[Claim], processing: Path) -> None:
+    """Drop the settled claims of a batch in one go: each claim folder is set aside at once into
+    processing/.settled/<batch>/ (a rename: never put back, never taken again), then the batch's folder
+    is deleted whole. A folder left by a killed process is deleted by the next run."""
     settled = processing / SETTLED_DIR / uuid.uuid4().hex
-    moved = 0
+    settled.mkdir(parents=True, exist_ok=True)
     for taken in claims:
-        try:
-            if moved == 0:
-                settled.mkdir(parents=True)
-            os.rename(taken.work_dir, settled / Path(taken.work_dir).name)
-            moved += 1
-        except OSError:  # another file system, or already gone: drop it here
-            release(taken)
-    if not moved:
-        return None
-    deleting = threading.Thread(target=shutil.rmtree, args=(settled,), kwargs={"ignore_errors": True})
-    deleting.start()
-    return deleting
+        set_aside(taken, settled)
+    shutil.rmtree(settled, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another run may be deleting its own batch there
+        settled.parent.rmdir()
+
+
+def set_aside(taken: Claim, settled: Path) -> None:
+    """Move a settled claim's folder out of the claims (dropped at once on another file system)."""
+    try:
+        os.rename(taken.work_dir, settled / Path(taken.work_dir).name)
+    except OSError:
+        release(taken)
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:
