@@ -14,7 +14,6 @@ import logging
 import os
 import shutil
 import stat
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -320,7 +319,7 @@ def release_stale_claims(
     `owner_is_gone(work_dir)` says so, else once the claim is older than the timeout."""
     if not processing.is_dir():
         return []
-    shutil.rmtree(processing / SETTLED_DIR, ignore_errors=True)  # left by a killed process: settled
+    shutil.rmtree(processing / SETTLED_DIR, ignore_errors=True)  # left by a killed run: all settled
     released = []
     now = time.time()
     for work_dir in sorted(
@@ -394,33 +393,34 @@ def _keep_reception(taken: Claim, back: Path) -> None:
 SETTLED_DIR = ".settled"  # processing/.settled/: claims already settled, being deleted
 
 
-def release_all(claims: list[Claim], processing: Path) -> threading.Thread | None:
-    """Drop settled claims in one go: each claim folder is renamed into processing/.settled/ at once
-    (never put back, never taken again), and that folder is deleted by a thread while the run goes on;
-    the process waits for it before it exits. A folder left by a killed process goes at the next run."""
+def release_all(claims: list[Claim], processing: Path) -> None:
+    """Drop the settled claims of a batch in one go: each claim folder is set aside at once into
+    processing/.settled/<batch>/ (a rename: never put back, never taken again), then the batch's folder
+    is deleted whole. A folder left by a killed process is deleted by the next run."""
     settled = processing / SETTLED_DIR / uuid.uuid4().hex
-    moved = 0
+    settled.mkdir(parents=True, exist_ok=True)
     sightings: dict[str, list[Claim]] = {}
     for taken in claims:
-        try:
-            if moved == 0:
-                settled.mkdir(parents=True)
-            os.rename(taken.work_dir, settled / Path(taken.work_dir).name)
-            moved += 1
-        except OSError:  # another file system, or already gone: drop it here
-            release(taken)
-            continue
-        if taken.ledger:
+        if set_aside(taken, settled) and taken.ledger:
             sightings.setdefault(taken.ledger, []).append(taken)
     for ledger_path, taken_there in sightings.items():  # one ledger opening per folder
         with reception.open_ledger(Path(ledger_path)) as ledger:
             for taken in taken_there:
                 ledger.forget(taken.relative, taken.received_at)
-    if not moved:
-        return None
-    deleting = threading.Thread(target=shutil.rmtree, args=(settled,), kwargs={"ignore_errors": True})
-    deleting.start()
-    return deleting
+    shutil.rmtree(settled, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another run may be deleting its own batch there
+        settled.parent.rmdir()
+
+
+def set_aside(taken: Claim, settled: Path) -> bool:
+    """Move a settled claim's folder out of the claims (dropped at once, sighting included, on another
+    file system: then False)."""
+    try:
+        os.rename(taken.work_dir, settled / Path(taken.work_dir).name)
+    except OSError:
+        release(taken)
+        return False
+    return True
 
 
 def put_back(taken: Claim, inbox: Path) -> Path | None:
