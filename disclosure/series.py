@@ -55,7 +55,8 @@ def series_reason(rules: Rules) -> str:
 
 
 def read_history(con: duckdb.DuckDBPyConnection, quarter: str) -> History:
-    """The baseline populations of every edition of the other quarters, oldest first."""
+    """The baseline populations of every edition, oldest first (`quarter`'s own editions included: a new
+    edition of it keeps what an earlier one published for the same members)."""
     history: History = {}
     for row in fetch_dicts(con, "baseline_history", {"quarter": quarter}):
         record = BaselineRecord(
@@ -75,9 +76,27 @@ def moved(now: frozenset[str], before: frozenset[str]) -> int:
 
 
 def decide(
-    population: frozenset[str], records: list[BaselineRecord], quarter: str, rules: Rules
+    population: frozenset[str],
+    records: list[BaselineRecord],
+    quarter: str,
+    rules: Rules,
+    current_mean: float | None = None,
 ) -> tuple[str, float | None]:
-    """('new', None), ('keep', the earlier mean) or ('withhold', None) for a cell's baseline figures."""
+    """('new', None), ('keep', the earlier mean) or ('withhold', None) for a cell's baseline figures.
+
+    A new edition of `quarter` with the members of its latest edition says again what that edition said
+    (its figures were audited against everything published since): new figures if it published the
+    mean computed now, the mean it kept, or nothing. Otherwise the other quarters decide."""
+    own = [r for r in records if r.quarter == quarter]
+    records = [r for r in records if r.quarter != quarter]
+    if own and population == own[-1].members:
+        said = own[-1].baseline_mean
+        if said is None:
+            return "withhold", None
+        before = [r for r in records if r.quarter < quarter]
+        if before and before[-1].members == population and before[-1].baseline_mean == said:
+            return "keep", said  # it kept an earlier quarter's figure: keep it the same way
+        return ("new", None) if said == current_mean else ("keep", said)
     if not records:
         return "new", None
     earlier = [r for r in records if r.quarter < quarter] or records
@@ -114,7 +133,9 @@ def apply_series_rule(
         ):
             out.append(cell)
             continue
-        verdict, mean = decide(populations.get(key, frozenset()), history.get(key, []), quarter, rules)
+        verdict, mean = decide(
+            populations.get(key, frozenset()), history.get(key, []), quarter, rules, cell.baseline_mean
+        )
         if cell.baseline_mean is None:  # a median only (dominated means): published for new members only
             out.append(cell if verdict == "new" else replace(cell, baseline_median=None))
             continue
@@ -148,15 +169,21 @@ def total_after_rule(
     remainder = populations.get(key, frozenset()) - covered
     if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
         return cell, remainder
-    verdict, mean = decide(populations.get(key, frozenset()), history.get(key, []), quarter, rules)
+    verdict, mean = decide(
+        populations.get(key, frozenset()), history.get(key, []), quarter, rules, cell.baseline_mean
+    )
     if cell.baseline_mean is None:  # a median only (dominated means): published for new members only
         return (cell if verdict == "new" else replace(cell, baseline_median=None)), remainder
     if verdict == "keep" and mean is not None:
         return kept(cell, mean, 0 if cell.unit == "€" else 1), remainder
     if verdict != "new":  # withheld, or kept as withheld
         return without_baseline(cell, rules), remainder
+    remainders = history.get((REMAINDER, cell.kpi), [])
+    own = [r for r in remainders if r.quarter == quarter]
+    if own and remainder == own[-1].members:  # as this quarter's latest edition, which published it
+        return cell, remainder
     any_kept = any(verdicts.get((r.use_case, r.kpi)) == "keep" for r in shown)
-    earlier = history.get((REMAINDER, cell.kpi), [])
+    earlier = [r for r in remainders if r.quarter != quarter]
     safe = (not remainder and not any_kept) or (
         len(establishments(remainder)) >= rules.min_establishments
         and all(moved(remainder, r.members) >= rules.min_series_change for r in earlier)

@@ -42,7 +42,7 @@ def ingest(data_root: DataRoot = None, create: Create = False) -> None:
     settings = _settings(data_root, create)
     from intake.dropzone import nothing_waiting
 
-    if nothing_waiting(settings.inbox_dir, settings.processing_dir, settings.settle_seconds):
+    if nothing_waiting(settings.inbox_dir, settings.processing_dir):
         print_outcomes([])  # nothing to claim and no claim to put back: no flow to start
         return
     api = served_api()

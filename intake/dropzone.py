@@ -137,11 +137,12 @@ def _observe(
     return [path for _, _, path in sorted(found)], waiting
 
 
-def nothing_waiting(inbox: Path, processing: Path, settle_seconds: float = 0.0) -> bool:
-    """No settled file in the inbox and no claim left in processing/: an ingest run would do nothing."""
+def nothing_waiting(inbox: Path, processing: Path) -> bool:
+    """No file in the inbox, settled or not, and no claim left in processing/: an ingest run would do
+    nothing (a run that finds files it has not seen settle yet waits for them once)."""
     if processing.is_dir() and any(path.name != SETTLED_DIR for path in processing.iterdir()):
         return False
-    return not discover(inbox, settle_seconds)
+    return not list_candidates(inbox)
 
 
 def folder_finess(relative: Path) -> str | None:

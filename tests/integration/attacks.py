@@ -246,10 +246,14 @@ def fixes_in_gaps(
 
 def changed_figures(first: Rows, second: Rows) -> list[tuple[str, str, str]]:
     """Attack 4: (use case, kpi, column) of every published figure that moved between two editions."""
-    before = {(r["use_case"], r.get("kpi", "ROI")): r for r in published(first)}
+
+    def key(r: dict[str, str]) -> tuple[str, str, str]:  # a figure of the nation or of a peer group
+        return r["use_case"], r.get("kpi", "ROI"), r.get("peer_group", "national")
+
+    before = {key(r): r for r in published(first)}
     moved = []
     for row in published(second):
-        old = before.get((row["use_case"], row.get("kpi", "ROI")))
+        old = before.get(key(row))
         if old is None:
             continue
         for column, value in row.items():

@@ -163,7 +163,7 @@ def test_published_csv_row(published) -> None:
         == (
             "1;2025-T3;UC01;EFF;EFF_DELAI_PEC;minutes;lower_is_better;6;6;;;;;;;;;;;;;;60;;false;;"
             ";duration;Chirurgie en réalité augmentée;Efficacité opérationnelle;Temps moyen de prise en "
-            f"charge;83.3;68.5;-14.8;;{reason};false"
+            f"charge;83.3;68.5;-14.8;;{reason};false;national"
         )
     )
     p_rule = "règle des p % : le deuxième établissement estimerait le premier à moins de 10 % près"
@@ -172,7 +172,7 @@ def test_published_csv_row(published) -> None:
         == (
             "1;2025-T3;UC01;QUA;QUA_READMISSION_30J;%;lower_is_better;3;3;;;;;;;;;;;;;;10;;false;;"
             ";rate;Chirurgie en réalité augmentée;Qualité des soins;Taux de réadmission à 30 jours;;;"
-            f";{p_rule};{reason};false"
+            f";{p_rule};{reason};false;national"
         )
     )
     assert rows[("UC02", "EFF_DELAI_PEC")].startswith(

@@ -110,7 +110,7 @@ def test_a_value_far_from_the_history_is_a_warning_not_a_rejection(tmp_path: Pat
     later.write_text(
         "finess;cas_usage;indicateur;periode;phase;valeur;effectif\n"
         "010780195;UC05;EFF_DELAI_PEC;2025-T4;pilote;400;120\n"  # ten times the 41,7 minutes of T3
-        "010780195;UC05;EFF_DELAI_PEC;2025-11;pilote;45;120\n",
+        "010780195;UC05;EFF_DELAI_PEC;2026-01;pilote;45;120\n",  # a month of another quarter: no double count
         encoding="utf-8",
     )
     again = validate_table(read_submission(later), default_catalogue(), today=TODAY, history=history)

@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import reports.unchanged
 from golden_data import E1, QUARTER, build_golden_warehouse, submit
-from reports.unchanged import answer_path, unchanged_publication
-from warehouse.disclosure import Rules
-from warehouse.editions import freeze_edition
 
-from reports.site import render_quarter_site
+import reports.site.unchanged
+from disclosure.editions import freeze_edition
+from disclosure.rules import Rules
+from reports.site.unchanged import answer_path, unchanged_publication
+from reports.site.writer import render_quarter_site
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
@@ -29,13 +29,13 @@ def published(tmp_path: Path) -> Settings:
 
 def count_computations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     computed: list[str] = []
-    compute = reports.unchanged.unchanged_edition
+    compute = reports.site.unchanged.unchanged_edition
 
     def counted(*args: object, **kwargs: object) -> object:
         computed.append(QUARTER)
         return compute(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reports.unchanged, "unchanged_edition", counted)
+    monkeypatch.setattr(reports.site.unchanged, "unchanged_edition", counted)
     return computed
 
 

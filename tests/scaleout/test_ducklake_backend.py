@@ -26,6 +26,7 @@ def test_the_demo_through_ingest_and_quarter_publishes_the_same_open_data_on_bot
     lake = lake_settings(tmp_path / "lake", lake_catalog)
     demo = generate_demo(file_settings.root)
     shutil.copytree(file_settings.inbox_dir, lake.inbox_dir)
+    shutil.copytree(file_settings.reference_dir, lake.reference_dir)  # the register: its peer groups
 
     published = {}
     for settings in (file_settings, lake):

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from pipeline import HEADER, TODAY, ingest_once, lake_settings
+from pipeline import TODAY, ingest_once, lake_settings
 
 from tasks.discover import claim_files, discover_files
 from tasks.load import load_files, sync_reference
 from tasks.read import read_files
 from tasks.validate import validate_files
+from tests.support.inbox import HEADER
 from warehouse.db import open_warehouse
 
 pytestmark = pytest.mark.slow  # a real PostgreSQL catalogue and a lake

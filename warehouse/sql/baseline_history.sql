@@ -1,10 +1,10 @@
--- The baseline populations recorded for the cells of other quarters than $quarter (internal), with
+-- The baseline populations recorded for the cells of every quarter ($quarter's own editions included), with
 -- the baseline mean each edition published for the cell (NULL: withheld; a remainder 'ENSEMBLE~' has
 -- none). ENSEMBLE's population is not stored: it is the union of its use cases'.
 WITH cells AS (
     SELECT quarter, edition, use_case, kpi, list(member ORDER BY member) AS members
     FROM edition_baseline_population
-    WHERE quarter <> $quarter
+    WHERE $quarter IS NOT NULL
     GROUP BY quarter, edition, use_case, kpi
 ),
 totals AS (
