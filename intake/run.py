@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from intake import claim_owner, dropzone
+from intake.claim_issues import ValidationSummary
 from intake.claim_owner import FlowRunStateReader
 from intake.dropzone import Claim
 from intake.folder_faults import FolderFault, save_faults
 from intake.identity import read_register
-from intake.submissions import Outcome, ValidationSummary, read_claim, settle_claims, validate_claims
+from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
 from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue

@@ -20,6 +20,7 @@ import polars as pl
 from intake import dropzone, originals
 from intake.claim_issues import (
     FAILED_RULE,
+    ValidationSummary,
     budget_issue,
     load_issues,
     processing_error,
@@ -54,17 +55,6 @@ def _log_failure(claim: Claim, stage: str, exc: BaseException) -> None:
     logger.error(
         "%s failed for %s (sha256 %s): %s", stage, shown_path(claim), claim.sha256[:12], type(exc).__name__
     )
-
-
-@dataclass(frozen=True)
-class ValidationSummary:
-    """What validation decided about a file."""
-
-    accepted: bool
-    n_rows: int
-    n_errors: int
-    n_warnings: int
-    failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
 
 
 # The one word said about a file (receipts, artifacts, the CLI); validation gives a ValidationResult,
