@@ -17,7 +17,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from intake import dropzone, originals
+from intake import claim_release, originals
 from intake.claim_issues import (
     FAILED_RULE,
     ValidationSummary,
@@ -262,7 +262,7 @@ def settle_claims(
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
         _deliver_receipt(claim, outcomes[-1], settings, referent)
-    dropzone.release_all(claims, settings.processing_dir)
+    claim_release.release_all(claims, settings.processing_dir)
     return outcomes
 
 
