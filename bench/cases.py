@@ -143,7 +143,8 @@ def national_flow(root: str) -> Result:
     PREFECT_API_URL (the served/production shape: `tlkpi serve` or a server pays its start once)."""
     if not os.environ.get("PREFECT_API_URL"):
         raise SystemExit("national_flow needs PREFECT_API_URL: run it through bench.run")
-    from tlkpi.settings import Settings, configure_runtime_env
+    from tlkpi.runtime_env import configure_runtime_env
+    from tlkpi.settings import Settings
 
     configure_runtime_env(Settings(data_root=Path(root)))
     import great_expectations  # noqa: F401  (imports are not timed, as in national_plain)

@@ -10,16 +10,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from demo import demo_writers as files
+from demo.demo_records import DemoEstablishment, Experimentation
 from demo.demo_writers import DemoRow
 from schemas.calendar import CALENDAR_FILE, calendar_table_schema
 from schemas.catalogue import default_catalogue
 from schemas.periods import Period, parse_period
-
-if TYPE_CHECKING:
-    from demo.demo_data import DemoEstablishment, Experimentation
 
 PROGRAMME = tuple(Period(2024, 4) if i == 0 else Period(2025, i) for i in range(5))  # 2024-T4 .. 2025-T4
 BASELINE_QUARTERS = 4  # the fixed reference period: the four quarters before the first pilot quarter

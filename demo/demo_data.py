@@ -14,11 +14,11 @@ from typing import Any, NamedTuple
 
 from demo import demo_calendar as history
 from demo import demo_writers as files
+from demo.demo_records import DemoEstablishment, Experimentation
 from demo.demo_writers import DemoRow
 from schemas.catalogue import Kpi, default_catalogue
 from schemas.columns import COLUMN_NAMES
 from schemas.finess import with_check_key
-from schemas.periods import Period
 
 LATEST_QUARTER = history.PROGRAMME[-1].label
 ECO_KPIS = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
@@ -63,15 +63,6 @@ _COMMENTS = (
 
 
 @dataclass(frozen=True)
-class DemoEstablishment:
-    finess: str
-    name: str
-    category: str
-    region: str
-    public_name: bool
-
-
-@dataclass(frozen=True)
 class DemoSummary:
     establishments: int
     experimentations: int
@@ -79,18 +70,6 @@ class DemoSummary:
     broken_files: dict[str, str]
     latest_quarter: str
     quarters: tuple[str, ...]  # the programme's quarters, to publish in this order
-
-
-@dataclass(frozen=True)
-class Experimentation:
-    """One establishment piloting one use case, and how it reports."""
-
-    establishment: DemoEstablishment
-    use_case: str
-    kpis: tuple[str, ...]
-    monthly: bool
-    pilot: tuple[Period, ...]  # its pilot quarters, in order (reference/experimentations.csv)
-    file_format: str
 
 
 def draw_finess(rng: random.Random, department: str) -> str:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from disclosure.audit import AuditReport, Failure, LinkedTable, audit_table
 from tlkpi.errors import PipelineError
-from tlkpi.settings import Settings, default, settings_part
+from tlkpi.settings import Settings
+from tlkpi.settings_parts import default, settings_part
 
 SECONDARY_REASON = "secret secondaire : protège une autre case"
 Key = tuple[str, ...]

@@ -24,7 +24,8 @@ from flows.cli_options import flow_settings as _flow_settings
 from flows.cli_runs import hand_over, print_outcomes, print_publication, served_api, served_publication
 from flows.portal_cli import access_app
 from flows.portal_cli import portal as portal_command
-from tlkpi.settings import Settings, configure_runtime_env
+from tlkpi.runtime_env import configure_runtime_env
+from tlkpi.settings import Settings
 
 app = typer.Typer(
     help="tlkpi: KPI files of the tiers-lieux d'expérimentation -> validated warehouse -> published benchmarks.",

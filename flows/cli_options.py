@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from tlkpi.settings import Settings, configure_runtime_env, settings_for
+from tlkpi.runtime_env import configure_runtime_env
+from tlkpi.settings import Settings, settings_for
 
 DataRoot = Annotated[
     Path | None,

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from tlkpi.settings import Settings, configure_runtime_env
+from tlkpi.runtime_env import configure_runtime_env
+from tlkpi.settings import Settings
 
 access_app = typer.Typer(
     help="Who may log in to the portal: named referents of each establishment.", no_args_is_help=True

@@ -16,7 +16,7 @@ from types import FrameType
 import typer
 from prefect.exceptions import TerminationSignal
 
-from intake.dropzone import put_back_own_claims
+from intake.claim_release import put_back_own_claims
 from tlkpi.settings import Settings
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

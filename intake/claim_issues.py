@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from intake.dropzone import Claim
 from schemas.messages import Issue
-
-if TYPE_CHECKING:
-    from intake.dropzone import Claim
-    from intake.submissions import ValidationSummary
 
 ISSUES_FILE = "issues.json"
 FAILED_RULE = "erreur_traitement"
 FOREIGN_RULE = "finess_hors_dossier"  # the rows name another establishment than the folder
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    """What validation decided about a file."""
+
+    accepted: bool
+    n_rows: int
+    n_errors: int
+    n_warnings: int
+    failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
 
 
 def processing_error(stage: str) -> Issue:

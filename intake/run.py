@@ -16,12 +16,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from intake import claim_owner, dropzone
+from intake import claim_owner, claim_release, dropzone
+from intake.claim_issues import ValidationSummary
 from intake.claim_owner import FlowRunStateReader
 from intake.dropzone import Claim
 from intake.folder_faults import FolderFault, save_faults
 from intake.identity import read_register
-from intake.submissions import Outcome, ValidationSummary, read_claim, settle_claims, validate_claims
+from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from schemas.bounds import CheckLimits
 from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue
@@ -52,7 +53,7 @@ def discover_files(
     files of the inbox in reception order (with `wait`, waiting once for files seen for the first time).
     A folder that cannot be listed or emptied is recorded as that folder's fault."""
     faults: list[FolderFault] = []
-    dropzone.release_stale_claims(
+    claim_release.release_stale_claims(
         settings.inbox_dir,
         settings.processing_dir,
         settings.claim_timeout_seconds,
@@ -79,7 +80,7 @@ def claim_files(paths: list[str], settings: Settings, flow_run_id: str | None = 
 
 def put_back_claims(claims: list[Claim], settings: Settings) -> int:
     """After a fault of the machine (full disk, unusable warehouse), unsettled files go back to the inbox."""
-    return sum(dropzone.put_back(claim, settings.inbox_dir) is not None for claim in claims)
+    return sum(claim_release.put_back(claim, settings.inbox_dir) is not None for claim in claims)
 
 
 def read_files(claims: list[Claim], settings: Settings) -> list[bool]:

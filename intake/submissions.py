@@ -17,9 +17,10 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from intake import dropzone, originals
+from intake import claim_release, originals
 from intake.claim_issues import (
     FAILED_RULE,
+    ValidationSummary,
     budget_issue,
     load_issues,
     processing_error,
@@ -54,17 +55,6 @@ def _log_failure(claim: Claim, stage: str, exc: BaseException) -> None:
     logger.error(
         "%s failed for %s (sha256 %s): %s", stage, shown_path(claim), claim.sha256[:12], type(exc).__name__
     )
-
-
-@dataclass(frozen=True)
-class ValidationSummary:
-    """What validation decided about a file."""
-
-    accepted: bool
-    n_rows: int
-    n_errors: int
-    n_warnings: int
-    failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
 
 
 # The one word said about a file (receipts, artifacts, the CLI); validation gives a ValidationResult,
@@ -272,7 +262,7 @@ def settle_claims(
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
         _deliver_receipt(claim, outcomes[-1], settings, referent)
-    dropzone.release_all(claims, settings.processing_dir)
+    claim_release.release_all(claims, settings.processing_dir)
     return outcomes
 
 

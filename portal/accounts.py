@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.datastructures import FormData
 from fastapi.responses import RedirectResponse, Response
 
 from portal.access import MIN_PASSPHRASE, AccessStore, EndedSessions, Identity, PassphraseRefused, login_key
@@ -43,17 +44,23 @@ def add_account_routes(
                     error=f"Trop de tentatives avec cet identifiant depuis votre connexion : "
                     f"réessayez dans {wait_in_french(wait)}.")  # fmt: skip
 
+    async def attempt(request: Request, field: str) -> tuple[FormData, str, str, str, float]:
+        """A log-in or activation form (its CSRF token checked), the e-mail or FINESS typed in `field`,
+        the throttle's key and the client's address, and how long they must still wait."""
+        form = await request.form(max_files=0, max_fields=5)
+        check_csrf(request, form.get("csrf"))
+        typed = str(form.get(field) or "").strip()[:254]
+        key, address = login_key(typed), client_address(request)
+        return form, typed, key, address, throttle.wait_for(key, address)
+
     @app.get("/connexion")
     async def login_form(request: Request) -> Response:
         return page(request, "connexion.html", error=None, typed="")
 
     @app.post("/connexion")
     async def login(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=5)
-        check_csrf(request, form.get("csrf"))
-        typed = str(form.get("identifiant") or "").strip()[:254]
-        key, address = login_key(typed), client_address(request)
-        if (wait := throttle.wait_for(key, address)) > 0:
+        form, typed, key, address, wait = await attempt(request, "identifiant")
+        if wait > 0:
             return too_many(request, "connexion.html", wait, typed=typed)
         throttle.record_failure(key, address)  # counted before the slow check: parallel tries count too
         identity = await run_in_threadpool(access.log_in, typed, str(form.get("secret") or "")[:512])
@@ -71,11 +78,8 @@ def add_account_routes(
 
     @app.post("/activation")
     async def check_activation(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=5)
-        check_csrf(request, form.get("csrf"))
-        typed = str(form.get("email") or "").strip()[:254]
-        key, address = login_key(typed), client_address(request)
-        if (wait := throttle.wait_for(key, address)) > 0:
+        form, typed, key, address, wait = await attempt(request, "email")
+        if wait > 0:
             return too_many(request, "activation.html", wait, typed=typed, days=days)
         throttle.record_failure(key, address)
         pending = await run_in_threadpool(access.check_activation, typed, str(form.get("code") or "")[:64])

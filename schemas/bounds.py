@@ -17,7 +17,8 @@ from schemas.columns import COLUMN_NAMES
 from schemas.parsing import INTEGER_COLUMNS
 from schemas.periods import PERIOD_PATTERN
 from schemas.personal_data import holds_personal_data
-from tlkpi.settings import Settings, default, settings_part
+from tlkpi.settings import Settings
+from tlkpi.settings_parts import default, settings_part
 
 # columns whose text is echoed in messages; the comment is never echoed (see messages.UNECHOED_RULES)
 CODE_COLUMNS = tuple(name for name in COLUMN_NAMES if name != "commentaire")

@@ -22,7 +22,8 @@ from schemas.personal_data import holds_personal_data
 from schemas.text_encoding import sniff_separator, utf8_bytes
 from schemas.workbook_view import check_as_seen
 from tlkpi.errors import SubmissionError
-from tlkpi.settings import Settings, default, settings_part
+from tlkpi.settings import Settings
+from tlkpi.settings_parts import default, settings_part
 
 ROW_COLUMN = "_row"
 CSV_SUFFIXES = {".csv", ".txt"}

@@ -27,17 +27,21 @@ def refuse_binary(data: bytes, path: Path) -> None:
     refuse_nul(data, path)
 
 
+def encoding_error(message: str, path: Path, line: int) -> SubmissionError:
+    """An error of the file's encoding (rule `encodage`) at one line."""
+    return SubmissionError(message, path=str(path), row=line, rule="encodage")
+
+
 def refuse_nul(text: bytes, path: Path) -> None:
     """A NUL byte anywhere (a damaged export, a binary pasted in): nothing after it can be trusted."""
     position = text.find(b"\x00")
     if position >= 0:
         line = text.count(b"\n", 0, position) + 1
-        raise SubmissionError(
+        raise encoding_error(
             f"Le fichier contient un caractère nul (octet 0) à la ligne {line} : ce n'est pas du texte. "
             "Enregistrez-le à nouveau en « CSV UTF-8 » depuis le tableur, ou envoyez le classeur .xlsx.",
-            path=str(path),
-            row=line,
-            rule="encodage",
+            path,
+            line,
         )
 
 
@@ -46,12 +50,11 @@ def _refuse_mixed(data: bytes, start: int, path: Path) -> None:
     between exports). Read as Windows-1252, the UTF-8 part would turn into « Ã© » silently."""
     if UTF8_ACCENT.search(data):
         line = data.count(b"\n", 0, start) + 1
-        raise SubmissionError(
+        raise encoding_error(
             f"Le fichier mélange deux encodages (UTF-8 et Windows-1252) : la ligne {line} n'est pas dans "
             "le même encodage que le reste. Enregistrez tout le fichier en « CSV UTF-8 » depuis le tableur.",
-            path=str(path),
-            row=line,
-            rule="encodage",
+            path,
+            line,
         )
 
 

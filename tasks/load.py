@@ -6,8 +6,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from intake import run
+from intake.claim_issues import ValidationSummary
 from intake.dropzone import Claim
-from intake.submissions import Outcome, ValidationSummary, settle_claims
+from intake.submissions import Outcome, settle_claims
 from tasks.retry import retry_if_transient
 from tlkpi.settings import Settings
 

@@ -8,8 +8,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from intake import run
+from intake.claim_issues import ValidationSummary
 from intake.dropzone import Claim
-from intake.submissions import ValidationSummary
 from tlkpi.settings import Settings
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tlkpi.settings import Settings, configure_runtime_env
+from tlkpi.runtime_env import configure_runtime_env
+from tlkpi.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -14,14 +15,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 os.environ.setdefault(
     "PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests" / os.environ.get("PYTEST_XDIST_WORKER", ""))
 )
-Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # Tests write a file then ingest it at once; the settle delay is tested on its own (tests/hostile).
 os.environ.setdefault("TLKPI_SETTLE_SECONDS", "0")
-configure_runtime_env(Settings())
+configure_runtime_env(Settings())  # creates that home; telemetry off, local and quiet as for any run
 
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-Part = TypeVar("Part")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -381,33 +377,6 @@ class Settings(BaseSettings):
         return self.root / "prefect"
 
 
-def configure_runtime_env(settings: Settings) -> None:
-    """Keep Prefect and GE local, quiet and inside the project before they are imported."""
-    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    # INFO: the steps of every run reach its log in the Prefect UI (and the console, as progress)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    # the temporary local API migrates its SQLite database on first start: slower than the default 20 s
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-
-
 def settings_for(data_root: str | Path | None) -> Settings:
     """The settings of the environment, with the data root a run or a command may override."""
     return Settings(data_root=Path(data_root)) if data_root else Settings()
-
-
-def default(name: str) -> Any:
-    """The default of a settings field: the one source of the defaults of the frozen parts the pure
-    rooms take (`Rules`, `Limits`, `CheckLimits`)."""
-    return Settings.model_fields[name].default
-
-
-def settings_part(part: type[Part], settings: Settings, renamed: Mapping[str, str] | None = None) -> Part:
-    """A frozen part of the settings: each of its fields read from the settings field of the same name
-    (or of the name `renamed` gives it)."""
-    names = renamed or {}
-    values = {field.name: getattr(settings, names.get(field.name, field.name)) for field in fields(part)}  # type: ignore[arg-type]
-    return part(**values)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hostile_cases import HOME, PEERS, by_file, csv_bytes, drop, drop_good_files, row, run
 
-from intake import dropzone
+from intake import claim_release, dropzone
 from intake.folder_faults import read_faults
 from intake.status import format_status, read_status
 from tlkpi.settings import Settings
@@ -92,10 +92,12 @@ def test_a_dead_runs_claim_whose_folder_is_immutable_stays_safe_in_processing(se
     [taken] = dropzone.claim_all([path], settings.inbox_dir, settings.processing_dir)[0]
     faults: list = []
     with immutable(settings.inbox_dir / HOME):
-        released = dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, 0, None, faults)
+        released = claim_release.release_stale_claims(
+            settings.inbox_dir, settings.processing_dir, 0, None, faults
+        )
     assert released == [] and [f.operation for f in faults] == ["put back"]
     assert Path(taken.path).exists()
-    assert dropzone.release_stale_claims(settings.inbox_dir, settings.processing_dir, 0) == [path]
+    assert claim_release.release_stale_claims(settings.inbox_dir, settings.processing_dir, 0) == [path]
 
 
 def test_an_immutable_warehouse_is_told_as_a_permission_problem_not_a_damaged_file(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from attacks import Rows, number, published, read_rows
@@ -41,18 +41,29 @@ def cell_rows(series: dict[Release, Rows], key: tuple[str, str]) -> list[tuple[R
             if (row["use_case"], row["kpi"]) == key]  # fmt: skip
 
 
-def newcomers_and_leavers(series: dict[Release, Rows]) -> dict[tuple[str, str, Release, Release], int]:
-    """Fixed baselines differenced across releases: a cell that gained or lost 1 or 2 members gives
-    their Σ reference value (negative for leavers), to the unit for an integer-valued KPI."""
-    found = {}
+BaselineStep = tuple[Release, dict[str, str], float | None]
+
+
+def baseline_steps(
+    series: dict[Release, Rows],
+) -> Iterator[tuple[tuple[str, str], BaselineStep, BaselineStep]]:
+    """Each cell's baseline sum in two successive releases where it is known, cell by cell in order."""
     keys = {(row["use_case"], row["kpi"]) for rows in series.values() for row in rows}
     for key in sorted(keys):
         known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
         known = [(release, row, total) for release, row, total in known if total is not None]
-        for (first, old, before), (second, new, after) in itertools.pairwise(known):
-            moved = int(new["n_experimentations"]) - int(old["n_experimentations"])
-            if 1 <= abs(moved) <= 2 and before is not None and after is not None:
-                found[(*key, first, second)] = round(after - before)
+        for before, after in itertools.pairwise(known):
+            yield key, before, after
+
+
+def newcomers_and_leavers(series: dict[Release, Rows]) -> dict[tuple[str, str, Release, Release], int]:
+    """Fixed baselines differenced across releases: a cell that gained or lost 1 or 2 members gives
+    their Σ reference value (negative for leavers), to the unit for an integer-valued KPI."""
+    found = {}
+    for key, (first, old, before), (second, new, after) in baseline_steps(series):
+        moved = int(new["n_experimentations"]) - int(old["n_experimentations"])
+        if 1 <= abs(moved) <= 2 and before is not None and after is not None:
+            found[(*key, first, second)] = round(after - before)
     return found
 
 
@@ -86,14 +97,10 @@ def held_corrections_undone(series: dict[Release, Rows]) -> dict[tuple[str, str,
     """A cell whose members did not change but whose baseline moved between two releases gives the
     change of the establishment that corrected its reference value."""
     found = {}
-    keys = {(row["use_case"], row["kpi"]) for rows in series.values() for row in rows}
-    for key in sorted(keys):
-        known = [(release, row, baseline_sum(row)) for release, row in cell_rows(series, key)]
-        known = [(release, row, total) for release, row, total in known if total is not None]
-        for (first, old, before), (second, new, after) in itertools.pairwise(known):
-            same = old["n_experimentations"] == new["n_experimentations"]
-            if same and before is not None and after is not None and round(after - before) != 0:
-                found[(*key, first, second)] = round(after - before)
+    for key, (first, old, before), (second, new, after) in baseline_steps(series):
+        same = old["n_experimentations"] == new["n_experimentations"]
+        if same and before is not None and after is not None and round(after - before) != 0:
+            found[(*key, first, second)] = round(after - before)
     return found
 
 

@@ -10,16 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import attacks as attack
 import pytest
-from attacks import (
-    changed_figures,
-    difference_rates,
-    ensemble_against_known,
-    invert_quantiles,
-    participant_recovers,
-    read_rows,
-    split_counts,
-)
 from golden_data import Row, submit
 
 from demo.demo_data import generate_demo
@@ -48,7 +40,7 @@ def publish(settings: Settings, quarter: str) -> Published:
     folder = settings.site_dir / quarter
     data = folder / "editions" / str(number) / "data"
     data = data if data.exists() else folder / "data"
-    return read_rows(data / "benchmark.csv"), read_rows(data / "roi.csv")
+    return attack.read_rows(data / "benchmark.csv"), attack.read_rows(data / "roi.csv")
 
 
 def lone_rate_row(settings: Settings, quarter: str) -> dict[str, Any]:
@@ -103,10 +95,10 @@ def test_no_attack_recovers_anything_from_the_demo(demo, edition: int) -> None:
     settings, quarter, first, second, _ = demo
     benchmark, _roi = (first, second)[edition]
     cells = members_of(settings, quarter)
-    recovered = invert_quantiles(benchmark)
+    recovered = attack.invert_quantiles(benchmark)
     assert recovered == {}
-    assert ensemble_against_known(benchmark, invert_quantiles(benchmark, range(3, 200))) == {}
-    for hidden, _counts in difference_rates(benchmark).items():
+    assert attack.ensemble_against_known(benchmark, attack.invert_quantiles(benchmark, range(3, 200))) == {}
+    for hidden, _counts in attack.difference_rates(benchmark).items():
         kpi, *use_cases = hidden
         who = {m["finess"] for uc in use_cases for m in cells.get((uc, kpi), [])}
         assert len(who) >= RULES.min_establishments, hidden
@@ -115,10 +107,10 @@ def test_no_attack_recovers_anything_from_the_demo(demo, edition: int) -> None:
         if row["withheld"] == "true":
             continue
         if row["kind"] == "rate":
-            assert split_counts(row, recovered.get(key, [])) == []
+            assert attack.split_counts(row, recovered.get(key, [])) == []
         if key[0] != "ENSEMBLE" and int(row["n_experimentations"]) >= 4:
             for member in cells[key]:
-                assert participant_recovers(row, member["pilot"]) == [], (key, member["finess"])
+                assert attack.participant_recovers(row, member["pilot"]) == [], (key, member["finess"])
 
 
 def test_the_demo_publishes_means_from_3_and_medians_from_10(demo) -> None:
@@ -139,6 +131,9 @@ def test_the_demo_publishes_means_from_3_and_medians_from_10(demo) -> None:
 def test_one_late_correction_moves_no_published_figure(demo) -> None:
     _settings, _quarter, first, second, row = demo
     assert {r["edition"] for r in second[0]} == {"2"}
-    assert changed_figures(first[0], second[0]) == [] and changed_figures(first[1], second[1]) == []
+    assert (
+        attack.changed_figures(first[0], second[0]) == []
+        and attack.changed_figures(first[1], second[1]) == []
+    )
     pending = {(r["use_case"], r["kpi"]) for r in second[0] if r["correction_pending"] == "true"}
     assert {(row["use_case"], row["kpi"]), ("ENSEMBLE", row["kpi"])} <= pending

@@ -10,9 +10,10 @@ import duckdb
 from demo.demo_data import generate_demo, write_late_files
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
+from intake.claim_issues import ValidationSummary
 from intake.dropzone import Claim
 from intake.run import ingest_inbox, local_steps, validate_files
-from intake.submissions import ValidationSummary, load_issues
+from intake.submissions import load_issues
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import completeness_counts

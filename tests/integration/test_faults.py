@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from prefect.states import Failed
 
-from intake import dropzone, originals
+from intake import claim_release, dropzone, originals
 from tasks.retry import retry_if_transient
 from tests.support.inbox import drop_numbered_files
 from tlkpi.errors import StorageError, SubmissionError, TransientError
@@ -84,7 +84,7 @@ def assert_every_file_once(root: Path, files: int, rows: int) -> None:
     ("module", "function", "nth"),
     [
         ("warehouse.load", "_record_issues", 1),  # inside the batch's transaction, before COMMIT
-        ("intake.dropzone", "set_aside", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
+        ("intake.claim_release", "set_aside", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
         ("intake.originals", "archive", 2),  # while storing the 2nd original
     ],
     ids=["in-transaction", "after-commit", "while-archiving"],
@@ -136,7 +136,7 @@ def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
         originals.archive(claim, settings.archive_dir)
     assert Path(claim.path).exists()
     assert list(settings.archive_dir.rglob("*")) == [settings.archive_dir / claim.sha256[:2]]
-    released = dropzone.release_stale_claims(
+    released = claim_release.release_stale_claims(
         settings.inbox_dir, settings.processing_dir, older_than_seconds=-1
     )
     assert released == [path]

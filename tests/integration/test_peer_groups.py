@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 from report_data import insert_measurement, insert_submission
@@ -16,6 +15,7 @@ from disclosure.rules import Rules
 from reports.private.writer import render_private_reports
 from reports.site.writer import render_quarter_site
 from schemas.catalogue import default_catalogue
+from tests.support.pages import visible_text
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.reference import register_establishments, sync_catalogue
@@ -117,17 +117,6 @@ def test_a_private_report_compares_the_establishment_with_its_own_group_publishe
     assert "Groupe CH" in text and "75,0/100 non publié 71,8/100 (moyenne)" in text
 
 
-class Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def page_text(path: Path) -> str:
     """The visible text of a page, one space between the texts of elements."""
-    parser = Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join(" ".join(parser.parts).split())
+    return visible_text(path, " ")

@@ -12,21 +12,8 @@ from fastapi.testclient import TestClient
 
 from intake.receipts import read_receipts
 from portal.access import AccessStore
-from tests.integration.portal_client import (
-    PASSPHRASE,
-    A,
-    B,
-    csrf_of,
-    drop_file,
-    good_csv,
-    grant,
-    ingest_inbox,
-    log_in,
-    old_shared_code,
-    portal_client,
-    try_log_in,
-    upload,
-)
+from tests.integration import portal_client as on_portal
+from tests.integration.portal_client import PASSPHRASE, A, B
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
@@ -39,12 +26,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def activate(client: TestClient, email: str, code: str):
-    token = csrf_of(client.get("/activation").text)
+    token = on_portal.csrf_of(client.get("/activation").text)
     return client.post("/activation", data={"csrf": token, "email": email, "code": code})
 
 
 def choose(client: TestClient, page_html: str, phrase: str, again: str | None = None):
-    token = csrf_of(page_html)
+    token = on_portal.csrf_of(page_html)
     return client.post(
         "/activation/phrase", data={"csrf": token, "phrase": phrase, "confirmation": again or phrase}
     )
@@ -52,8 +39,8 @@ def choose(client: TestClient, page_html: str, phrase: str, again: str | None = 
 
 def test_an_activation_code_opens_the_passphrase_choice_once_then_nothing(settings: Settings) -> None:
     code = AccessStore(settings.portal_dir).grant(A, CLERK)
-    client = portal_client(settings)
-    assert try_log_in(client, CLERK, code).status_code == 401  # a code is not a passphrase
+    client = on_portal.portal_client(settings)
+    assert on_portal.try_log_in(client, CLERK, code).status_code == 401  # a code is not a passphrase
     asked = activate(client, CLERK.upper(), code.lower().replace("-", " "))  # typed loosely
     assert asked.url.path == "/activation/phrase" and CLERK in asked.text
     for refused, why in [
@@ -67,40 +54,43 @@ def test_an_activation_code_opens_the_passphrase_choice_once_then_nothing(settin
     assert mismatch.status_code == 400 and "différentes" in mismatch.text
     done = choose(client, asked.text, PASSPHRASE)
     assert done.url.path == "/depot" and CLERK in done.text
-    client.post("/deconnexion", data={"csrf": csrf_of(done.text)})
+    client.post("/deconnexion", data={"csrf": on_portal.csrf_of(done.text)})
 
-    again = activate(portal_client(settings), CLERK, code)  # the code now opens nothing
+    again = activate(on_portal.portal_client(settings), CLERK, code)  # the code now opens nothing
     assert again.status_code == 401 and "déjà utilisé" in again.text
-    assert try_log_in(portal_client(settings), CLERK, code).status_code == 401
-    assert try_log_in(portal_client(settings), CLERK, PASSPHRASE).url.path == "/depot"
+    assert on_portal.try_log_in(on_portal.portal_client(settings), CLERK, code).status_code == 401
+    assert on_portal.try_log_in(on_portal.portal_client(settings), CLERK, PASSPHRASE).url.path == "/depot"
 
 
 def test_an_activation_code_expires(settings: Settings) -> None:
     code = AccessStore(settings.portal_dir, activation_days=0.2 / 86400).grant(A, CLERK)
     time.sleep(0.3)
-    response = activate(portal_client(settings), CLERK, code)
+    response = activate(on_portal.portal_client(settings), CLERK, code)
     assert response.status_code == 401 and "expiré" in response.text
     assert [r.state() for r in AccessStore(settings.portal_dir).referents()] == ["activation code expired"]
 
 
 def test_a_lost_passphrase_is_a_new_grant_that_ends_the_old_one(settings: Settings) -> None:
-    email, passphrase = grant(settings, A, CLERK)
-    client = portal_client(settings)
-    log_in(client, (email, passphrase))
+    email, passphrase = on_portal.grant(settings, A, CLERK)
+    client = on_portal.portal_client(settings)
+    on_portal.log_in(client, (email, passphrase))
     code = AccessStore(settings.portal_dir).grant(A, CLERK)
     assert client.get("/depots").url.path == "/connexion"  # the open session ends
-    assert try_log_in(portal_client(settings), email, passphrase).status_code == 401
-    fresh = portal_client(settings)
+    assert on_portal.try_log_in(on_portal.portal_client(settings), email, passphrase).status_code == 401
+    fresh = on_portal.portal_client(settings)
     assert (
         choose(fresh, activate(fresh, CLERK, code).text, "nouvelle phrase bien longue").url.path == "/depot"
     )
 
 
 def test_several_referents_of_one_establishment_are_revoked_one_by_one(settings: Settings) -> None:
-    first, second = grant(settings, A, "a.martin@chu-exemple.fr"), grant(settings, A, CLERK)
-    one, two = portal_client(settings), portal_client(settings)
-    log_in(one, first)
-    log_in(two, second)
+    first, second = (
+        on_portal.grant(settings, A, "a.martin@chu-exemple.fr"),
+        on_portal.grant(settings, A, CLERK),
+    )
+    one, two = on_portal.portal_client(settings), on_portal.portal_client(settings)
+    on_portal.log_in(one, first)
+    on_portal.log_in(two, second)
     AccessStore(settings.portal_dir).revoke(first[0])
     assert one.get("/depots").url.path == "/connexion"
     assert two.get("/depots").url.path == "/depots"
@@ -110,32 +100,37 @@ def test_several_referents_of_one_establishment_are_revoked_one_by_one(settings:
 
 
 def test_the_old_shared_code_works_until_a_referent_is_granted(settings: Settings) -> None:
-    code = old_shared_code(settings, A)  # access.json as earlier versions wrote it
-    client = portal_client(settings)
-    assert try_log_in(client, A, code).url.path == "/depot"
+    code = on_portal.old_shared_code(settings, A)  # access.json as earlier versions wrote it
+    client = on_portal.portal_client(settings)
+    assert on_portal.try_log_in(client, A, code).url.path == "/depot"
     assert [old.finess for old in AccessStore(settings.portal_dir).old_codes()] == [A]
-    grant(settings, A, CLERK)
+    on_portal.grant(settings, A, CLERK)
     assert client.get("/depots").url.path == "/connexion"
-    assert try_log_in(portal_client(settings), A, code).status_code == 401
+    assert on_portal.try_log_in(on_portal.portal_client(settings), A, code).status_code == 401
     assert AccessStore(settings.portal_dir).old_codes() == []
 
 
 def test_receipts_mes_depots_and_the_warehouse_say_which_referent_deposited(settings: Settings) -> None:
-    martin, durand = grant(settings, A, "a.martin@chu-exemple.fr"), grant(settings, A, CLERK)
+    martin, durand = (
+        on_portal.grant(settings, A, "a.martin@chu-exemple.fr"),
+        on_portal.grant(settings, A, CLERK),
+    )
     for referent, name, value in [(martin, "martin.csv", b"40"), (durand, "durand.csv", b"41")]:
-        client = portal_client(settings)
-        token = log_in(client, referent)
-        data = good_csv(A).replace(b"pilote;40", b"pilote;" + value)
-        assert "Fichier déposé" in upload(client, token, name, data, action="deposer").text
-    drop_file(settings, A, "par_sftp.csv", good_csv(A).replace(b"pilote;40", b"pilote;42"))
+        client = on_portal.portal_client(settings)
+        token = on_portal.log_in(client, referent)
+        data = on_portal.good_csv(A).replace(b"pilote;40", b"pilote;" + value)
+        assert "Fichier déposé" in on_portal.upload(client, token, name, data, action="deposer").text
+    on_portal.drop_file(
+        settings, A, "par_sftp.csv", on_portal.good_csv(A).replace(b"pilote;40", b"pilote;42")
+    )
     # an establishment writing its inbox cannot claim a referent: a look-alike record there is ignored
     (settings.inbox_dir / A / ".par_sftp.csv.depot.json").write_text('{"referent": "' + CLERK + '"}')
-    ingest_inbox(settings)
+    on_portal.ingest_inbox(settings)
 
     by_file = {r["file"]: r["deposited_by"] for r in read_receipts(settings.outbox_dir, A)}
     assert by_file == {"martin.csv": "a.martin@chu-exemple.fr", "durand.csv": CLERK, "par_sftp.csv": None}
-    client = portal_client(settings)
-    log_in(client, durand)
+    client = on_portal.portal_client(settings)
+    on_portal.log_in(client, durand)
     listing = client.get("/depots").text
     assert "a.martin@chu-exemple.fr" in listing and "dépôt par dossier" in listing
     receipt = next(r for r in read_receipts(settings.outbox_dir, A) if r["file"] == "durand.csv")

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -20,6 +19,7 @@ from disclosure.rules import Rules
 from reports.charts.base import kpi_rows, kpi_spec, quantile_spec
 from reports.charts.svg import compile_specs, render_svg, render_svgs
 from schemas.catalogue import default_catalogue
+from tests.support.pages import visible_text
 from warehouse.db import open_warehouse
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -33,21 +33,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site" / QUARTER
 
 
-class Text(HTMLParser):
-    """The visible text of a page, whitespace collapsed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def page_text(path: Path) -> str:
-    parser = Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return " ".join("".join(parser.parts).split())
+    return visible_text(path)
 
 
 def french_methodology_paragraphs() -> list[str]:

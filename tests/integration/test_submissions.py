@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from intake import dropzone
+from intake import claim_release, dropzone
 from intake.submissions import Outcome, read_claim, settle_claims, validate_claims
 from schemas.catalogue import default_catalogue
 from schemas.reading import Limits
@@ -155,7 +155,7 @@ def test_an_abandoned_claim_goes_back_to_the_inbox(settings, drop):
     claim = dropzone.claim(path, settings.inbox_dir, settings.processing_dir)
     assert claim is not None and not path.exists()
     assert dropzone.claim(path, settings.inbox_dir, settings.processing_dir) is None  # already taken
-    released = dropzone.release_stale_claims(
+    released = claim_release.release_stale_claims(
         settings.inbox_dir, settings.processing_dir, older_than_seconds=-1
     )
     assert released == [path] and path.exists()

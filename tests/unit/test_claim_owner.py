@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from intake import claim_owner, dropzone
+from intake import claim_owner, claim_release, dropzone
 from intake.claim_owner import Owner
 
 
@@ -78,7 +78,7 @@ def test_the_claims_of_a_dead_owner_go_back_at_once_and_a_live_owners_stay(tmp_p
     )
     assert orphan is not None and mine is not None
 
-    released = dropzone.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
+    released = claim_release.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
 
     assert released == [inbox / "010780195" / "dead.csv"]
     assert released[0].read_text(encoding="utf-8") == "finess\n010780195\n"
@@ -93,7 +93,7 @@ def test_a_run_killed_between_the_move_and_the_claim_record_loses_nothing(tmp_pa
     assert taken is not None
     os.remove(Path(taken.work_dir) / dropzone.CLAIM_FILE)
 
-    released = dropzone.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
+    released = claim_release.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
 
     assert released == [inbox / "010780195" / "half.csv"]
     assert list(processing.iterdir()) == []
