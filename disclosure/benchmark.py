@@ -138,7 +138,7 @@ class Release:
     roi: list[RoiCell]
     contributions: dict[tuple[str, str], dict[str, tuple[str, float | None]]]  # (use case, kpi) -> finess
     tables: dict[Key, LinkedTable]  # the linked tables as published, by group ((domain, kpi) or ROI)
-    populations: Populations = field(default_factory=dict)  # baseline members per cell (warehouse/series.py)
+    populations: Populations = field(default_factory=dict)  # baseline members per cell (disclosure/series.py)
 
 
 def rounded(value: float | None, decimals: int) -> float | None:
@@ -254,7 +254,7 @@ def compute_benchmark_release(
     con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int
 ) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
     """The publishable benchmark of a quarter, its contributions, linked tables and baseline
-    populations (after the series rule of warehouse/series.py, against the other quarters' editions)."""
+    populations (after the series rule of disclosure/series.py, against the other quarters' editions)."""
     inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     groups: dict[Key, list[cellmod.CellInput]] = {}

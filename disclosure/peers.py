@@ -81,7 +81,7 @@ def by_group(rows: list[dict[str, Any]], category: dict[str, str]) -> dict[str, 
 def group_benchmark(
     rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
 ) -> tuple[dict[Key, cellmod.CellInput], dict[Key, BenchmarkCell], dict[Key, str | None]]:
-    """One group's use-case cells, built and ruled as warehouse/benchmark.py builds the national ones.
+    """One group's use-case cells, built and ruled as disclosure/benchmark.py builds the national ones.
 
     A group has no ENSEMBLE row: its cells are then linked to nothing but their national cell, whose
     audit (link_national) is all the secondary suppression they need."""
@@ -94,7 +94,7 @@ def group_benchmark(
 def group_roi(
     rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
 ) -> tuple[dict[Key, roimod.RoiInput], dict[Key, RoiCell], dict[Key, str | None]]:
-    """One group's ROI per use case, as warehouse/roi.py builds the national one (no ENSEMBLE row)."""
+    """One group's ROI per use case, as disclosure/roi.py builds the national one (no ENSEMBLE row)."""
     inputs = [cell for cell in roimod.build_roi_inputs(rows) if cell.use_case != cellmod.TOTAL]
     built = {cell.key: roimod.build_roi_cell(cell, quarter, edition, rules) for cell in inputs}
     reasons = {cell.key: group_reason(roi_support(cell), group, rules) for cell in inputs}

@@ -1,5 +1,5 @@
-"""Publication rules v3 worked by hand: the p % rule (warehouse/disclosure.py) and the series rule on
-baselines across quarters (warehouse/series.py)."""
+"""Publication rules v3 worked by hand: the p % rule (disclosure/rules.py) and the series rule on
+baselines across quarters (disclosure/series.py)."""
 
 from __future__ import annotations
 
