@@ -112,7 +112,7 @@ def national_plain(root: str) -> Result:
     from intake.run import Steps, ingest_inbox, local_steps
     from tlkpi.settings import Settings
 
-    settings = Settings(data_root=Path(root))
+    settings = Settings(data_root=Path(root), settle_seconds=0)  # files copied whole before the run
     names = {"sync_reference": "sync", "settle": "load"}
     stages: dict[str, float] = {}
 

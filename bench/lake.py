@@ -28,6 +28,9 @@ from pg_cluster import PostgresServer, find_bin_dir, running_postgres
 SITES = 40  # establishment folders
 BATCH_FILES = 50  # TLKPI_INGEST_BATCH_FILES of the workers
 QUERY = "SELECT count(*), sum(value) FROM measurement_latest"
+# the bench writes its files whole before the workers start: no settle delay (the pipeline's own clock
+# would otherwise leave every file, first seen by a worker, for a later run)
+WRITTEN_WHOLE = {"TLKPI_SETTLE_SECONDS": "0"}
 WORKER = """
 import sys
 from datetime import date
@@ -155,13 +158,14 @@ def backend_envs(server: PostgresServer, name: str) -> dict[str, str]:
     root = RUN_DIR / f"lake-{name}"
     shutil.rmtree(root.with_name(f"{root.name}-files"), ignore_errors=True)
     if name.startswith("file"):
-        return {"TLKPI_DATA_ROOT": str(root), "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES)}
+        return {"TLKPI_DATA_ROOT": str(root), "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES), **WRITTEN_WHOLE}
     return {
         "TLKPI_DATA_ROOT": str(root),
         "TLKPI_WAREHOUSE_BACKEND": "ducklake",
         "TLKPI_LAKE_CATALOG": server.conninfo(server.create_database("bench_lake")),
         "TLKPI_LAKE_DATA_PATH": f"{root.with_name(root.name + '-files')}/",
         "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES),
+        **WRITTEN_WHOLE,
     }
 
 
