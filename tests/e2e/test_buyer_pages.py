@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from test_site_in_browser import browser, open_page, published  # noqa: F401  (module fixtures)
 
 from disclosure.editions import find_edition, read_benchmark
@@ -166,7 +167,7 @@ def test_calculator_uses_the_chosen_category_basis_and_marks_the_example(
     page.screenshot(path=str(published["shots"] / "buyer-calculator-category.png"), full_page=True)
     assert page.locator("#base-utilisee").inner_text().startswith("Base utilisée : groupe CH")
     page.fill("#patients", "800")
-    assert not page.locator("#exemple-resultat").is_visible()
+    expect(page.locator("#exemple-resultat")).to_be_hidden()
     assert incidents == [], incidents
 
 

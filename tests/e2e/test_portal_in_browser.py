@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import uvicorn
 from browser import WCAG_21_AA, open_browser, validate_html
+from playwright.sync_api import expect
 
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
@@ -117,7 +118,7 @@ def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
     page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
     page.get_by_role("button", name="Vérifier sans déposer").click()
     verdict = page.get_by_role("heading", name="Fichier refusé : indicateurs_T3.csv")
-    assert verdict.is_visible()
+    expect(verdict).to_be_visible()
     errors = page.get_by_role("table", name="Erreurs à corriger")
     assert "Nombre illisible" in errors.inner_text() and "quarante" in errors.inner_text()
     page.screenshot(path=str(shots / "01-verdict-refuse.png"), full_page=True)
@@ -126,7 +127,7 @@ def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
     bad.write_bytes(good_csv(A))  # the clerk fixes the file
     page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
     page.get_by_role("button", name="Vérifier et déposer").click()
-    assert page.get_by_role("heading", name="Fichier déposé : indicateurs_T3.csv").is_visible()
+    expect(page.get_by_role("heading", name="Fichier déposé : indicateurs_T3.csv")).to_be_visible()
     assert "chargé dans les 5 minutes" in page.locator("main").inner_text()
     assert [p.name for p in (settings.inbox_dir / A).iterdir()] == ["indicateurs_T3.csv"]
 
@@ -138,7 +139,7 @@ def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
     assert "accepté" in row.inner_text() and "\t3\t" in row.inner_text()
     page.screenshot(path=str(shots / "02-mes-depots.png"), full_page=True)
     row.get_by_role("link").click()
-    assert page.get_by_role("heading", name="Fichier accepté").is_visible()
+    expect(page.get_by_role("heading", name="Fichier accepté")).to_be_visible()
     assert "Mesures enregistrées" in page.locator("main").inner_text()
 
     page.goto("/rapports")
@@ -175,7 +176,7 @@ def test_a_second_referent_activates_deposits_is_revoked_and_an_attacker_is_only
     page.get_by_role("link", name="Activez votre accès").click()
     shoot(page, shots, "11-activation")
     activate(page, second, code)
-    assert page.get_by_text(f"Code accepté pour {second}").is_visible()
+    expect(page.get_by_text(f"Code accepté pour {second}")).to_be_visible()
     shoot(page, shots, "12-phrase-de-passe")
     autocomplete = page.eval_on_selector_all(
         "input:not([type=hidden])", "els => els.map(e => e.autocomplete)"
@@ -190,7 +191,7 @@ def test_a_second_referent_activates_deposits_is_revoked_and_an_attacker_is_only
     deposit.write_bytes(good_csv(A).replace(b"pilote;40", b"pilote;43"))
     page.get_by_label("Fichier d'indicateurs").set_input_files(str(deposit))
     page.get_by_role("button", name="Vérifier et déposer").click()
-    assert page.get_by_role("heading", name="Fichier déposé : leroy.csv").is_visible()
+    expect(page.get_by_role("heading", name="Fichier déposé : leroy.csv")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url("**/connexion")
 
@@ -270,7 +271,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
         bad.write_bytes((HEADER + f"{A};UC99;EFF_DELAI_PEC;2025-T3;pilote;40;;\r\n").encode("utf-8"))
         page.get_by_label("Fichier d'indicateurs").set_input_files(str(bad))
         page.get_by_role("button", name="Vérifier sans déposer").click()
-        assert page.get_by_role("table", name="Erreurs à corriger").is_visible()
+        expect(page.get_by_role("table", name="Erreurs à corriger")).to_be_visible()
     else:
         page.goto(path)
     results = Axe().run(
@@ -281,7 +282,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_portal_pages(
     )
     assert results.violations_count == 0, results.generate_report()
     if path == "/page-inexistante":  # its own 404, and nothing else
-        assert page.get_by_role("heading", name="Page introuvable").is_visible()
+        expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
         incidents = [i for i in incidents if "page-inexistante" not in i and "status of 404" not in i]
     assert incidents == [], incidents
 
