@@ -4,7 +4,9 @@ The portal writes `<portal dir>/deposits/<FINESS>/<sha256>.json` when a referent
 `inbox/<FINESS>/`. The ledger sits in the portal's state folder, which establishments cannot write
 (they write only to their inbox and outbox folders), so a file dropped by SFTP cannot claim to come
 from a referent; and it is never in the inbox, so the ingest never takes it for a file of indicators.
-The ingest attributes a claimed file to a referent only when its bytes (sha256) and its folder match.
+The ingest attributes a claimed file to a referent only when its bytes (sha256) and its folder match,
+and forgets the entry once the file is settled (its receipt and the warehouse then hold the referent),
+so the ledger holds only deposits still waiting for the ingest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,3 +51,11 @@ def depositor_of(portal_dir: Path, finess: str | None, sha256: str) -> str | Non
     except (OSError, ValueError):
         return None
     return referent if isinstance(referent, str) and referent else None
+
+
+def forget_deposits(portal_dir: Path, settled: Iterable[tuple[str | None, str]]) -> None:
+    """Drop the entries of settled files (FINESS, sha256): their receipts now say who deposited them."""
+    for finess, sha256 in settled:
+        target = _entry(portal_dir, finess, sha256) if finess else None
+        if target is not None:
+            target.unlink(missing_ok=True)

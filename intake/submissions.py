@@ -27,7 +27,7 @@ from intake.claim_issues import (
     refused_apart,
     save_issues,
 )
-from intake.depositors import depositor_of
+from intake.depositors import depositor_of, forget_deposits
 from intake.dropzone import Claim
 from intake.feedback import render_feedback
 from intake.folder_faults import fault, is_folder_error, save_faults
@@ -263,6 +263,7 @@ def settle_claims(
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
         _deliver_receipt(claim, outcomes[-1], settings, referent)
     claim_release.release_all(claims, settings.processing_dir)
+    forget_deposits(settings.portal_dir, [(claim.inbox_finess, claim.sha256) for claim in claims])
     return outcomes
 
 
@@ -310,6 +311,9 @@ def _record_alone(
     failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
     quarantined = _quarantine(
         claim, failed, settings, file.record.flow_run_id, processing_error("chargement")
+    )
+    quarantined = replace(
+        quarantined, record=replace(quarantined.record, deposited_by=file.record.deposited_by)
     )
     pending[sha256] = (claim, failed, quarantined)
     return record_batch(con, [quarantined])[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,6 +16,7 @@ from portal.access import AccessStore
 from tests.integration import portal_client as on_portal
 from tests.integration.portal_client import PASSPHRASE, A, B
 from tlkpi.settings import Settings
+from warehouse import load
 from warehouse.db import open_warehouse
 
 CLERK = "m.durand@chu-exemple.fr"
@@ -138,3 +140,31 @@ def test_receipts_mes_depots_and_the_warehouse_say_which_referent_deposited(sett
     with open_warehouse(settings.warehouse_path) as con:
         stored = dict(con.execute("SELECT original_name, deposited_by FROM submission").fetchall())
     assert stored == by_file
+    assert list((settings.portal_dir / "deposits").rglob("*.json")) == []  # settled: the ledger forgets them
+
+
+def test_a_deposit_the_warehouse_refuses_keeps_its_referent_on_the_quarantine_record(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is refused, recorded file by file, the culprit quarantined: still attributed."""
+    real = load.record_batch
+
+    def refuses_the_poisoned_file(con, files):  # type: ignore[no-untyped-def]
+        values = [v for f in files if f.measurements is not None for v in f.measurements["value"].to_pylist()]
+        if 77.0 in values:
+            raise duckdb.ConversionException("Type DOUBLE with value 3e9 can't be cast to INT32")
+        return real(con, files)
+
+    monkeypatch.setattr("intake.submissions.record_batch", refuses_the_poisoned_file)
+    referent = on_portal.grant(settings, A, CLERK)
+    client = on_portal.portal_client(settings)
+    token = on_portal.log_in(client, referent)
+    for name, value in [("poison.csv", b"77"), ("bon.csv", b"41")]:
+        data = on_portal.good_csv(A).replace(b"pilote;40", b"pilote;" + value)
+        assert "Fichier déposé" in on_portal.upload(client, token, name, data, action="deposer").text
+    on_portal.ingest_inbox(settings)
+    with open_warehouse(settings.warehouse_path) as con:
+        stored = con.execute(
+            "SELECT original_name, status, deposited_by FROM submission ORDER BY 1"
+        ).fetchall()
+    assert stored == [("bon.csv", "accepted", CLERK), ("poison.csv", "rejected", CLERK)]
