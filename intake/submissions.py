@@ -42,7 +42,15 @@ from tlkpi.errors import SubmissionError, TransientError
 from tlkpi.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.history import load_history
-from warehouse.load import LoadResult, SettledFile, SubmissionRecord, find_submissions, record_batch
+from warehouse.load import (
+    AcceptedDrop,
+    LoadResult,
+    SettledFile,
+    SubmissionRecord,
+    find_accepted_drops,
+    find_submissions,
+    record_batch,
+)
 
 TABLE_FILE = "table.parquet"
 READ_FILE = "read.json"
@@ -215,6 +223,7 @@ def settle_claims(
     with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
+        earlier_drops = find_accepted_drops(con, sorted(accepted_before))
         apart = refused_apart(claims, summaries, accepted_before)
         chosen: dict[str, tuple[Claim, ValidationSummary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
@@ -258,6 +267,8 @@ def settle_claims(
             outcomes.append(_outcome(claim, summary, stored_apart[claim.work_dir], LoadResult(0, 0, 0)))
         elif settled_claim is claim and file is not None:
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
+        elif (drop := earlier_drops.get(claim.sha256)) and _is_same_drop(claim, drop):
+            outcomes.append(_resumed(claim, drop))  # recorded by a run that stopped before its receipt
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
@@ -377,6 +388,21 @@ def _outcome(claim: Claim, summary: ValidationSummary, file: SettledFile, result
     return Outcome(
         shown, claim.inbox_finess, verdict, summary.n_rows, 0, 0,
         file.n_issues, _first_issue(issues), stored,
+    )  # fmt: skip
+
+
+def _is_same_drop(claim: Claim, drop: AcceptedDrop) -> bool:
+    """The recorded file is this very drop (same folder and name, same reception by the pipeline's
+    clock), taken again because the run that recorded it stopped before writing its receipt."""
+    received = datetime.fromisoformat(claim.received_at).replace(tzinfo=None)
+    return drop.inbox_path == shown_path(claim) and drop.received_at == received
+
+
+def _resumed(claim: Claim, drop: AcceptedDrop) -> Outcome:
+    issues = load_issues(Path(claim.work_dir))
+    return Outcome(
+        shown_path(claim), claim.inbox_finess, "accepted", drop.n_rows, drop.loaded,
+        drop.superseded, drop.n_issues, _first_issue(issues), drop.stored_path,
     )  # fmt: skip
 
 

@@ -111,6 +111,29 @@ def find_submissions(con: duckdb.DuckDBPyConnection, sha256s: Sequence[str]) -> 
 
 
 @dataclass(frozen=True)
+class AcceptedDrop:
+    """An accepted submission as the warehouse keeps it: enough to tell its establishment again."""
+
+    submission_id: int
+    inbox_path: str
+    received_at: datetime
+    n_rows: int
+    n_issues: int
+    stored_path: str
+    loaded: int
+    superseded: int
+
+
+_ACCEPTED_DROPS = load_query("load_accepted_drops")
+
+
+def find_accepted_drops(con: duckdb.DuckDBPyConnection, sha256s: Sequence[str]) -> dict[str, AcceptedDrop]:
+    """sha256 -> the accepted submission of these exact bytes, with what it loaded and superseded."""
+    rows = con.execute(_ACCEPTED_DROPS, [list(sha256s)]).fetchall()
+    return {str(sha): AcceptedDrop(*fields) for sha, *fields in rows}
+
+
+@dataclass(frozen=True)
 class SettledFile:
     """One file of the batch: accepted with its measurements (and warnings), or rejected with its issues."""
 

@@ -153,3 +153,42 @@ def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
 )
 def test_only_transient_errors_are_retried(error: Exception, retried: bool) -> None:
     assert retry_if_transient(None, None, Failed(data=error)) is retried
+
+
+def test_a_disk_full_after_the_commit_still_ends_in_the_accepted_receipt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warehouse took a correction, then the disk filled before its receipt: the run stops with the
+    file back in the inbox. The next run recognises its own drop and writes the receipt a run without
+    the fault writes (« accepté », loaded, superseded), not « identique à la soumission n°2 »."""
+    from intake import submissions
+    from intake.receipts import read_receipts
+    from tests.integration.portal_client import A, drop_file, good_csv, ingest_inbox
+
+    told = {}
+    for fault in (False, True):
+        settings = Settings(data_root=tmp_path / f"var-{fault}", settle_seconds=0)
+        drop_file(settings, A, "indicateurs.csv", good_csv(A))
+        ingest_inbox(settings)
+        drop_file(settings, A, "correction.csv", good_csv(A).replace(b"pilote;40", b"pilote;41"))
+        if fault:
+            real = submissions.write_receipt_of
+
+            def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            monkeypatch.setattr(submissions, "write_receipt_of", disk_full)
+            with pytest.raises(Exception, match="No space left"):
+                ingest_inbox(settings)
+            assert [r["file"] for r in read_receipts(settings.outbox_dir, A)] == ["indicateurs.csv"]
+            monkeypatch.setattr(submissions, "write_receipt_of", real)
+        [outcome] = ingest_inbox(settings)
+        receipt = next(r for r in read_receipts(settings.outbox_dir, A) if r["file"] == "correction.csv")
+        told[fault] = (outcome.verdict, outcome.loaded, outcome.superseded) + tuple(
+            receipt[k] for k in ("verdict", "rows", "loaded", "superseded", "note")
+        )
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM submission").fetchone() == (2,)
+    assert told[True] == told[False]
+    verdict, loaded, superseded = told[True][:3]
+    assert verdict == "accepted" and loaded == superseded > 0  # the correction replaced every value
