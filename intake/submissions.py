@@ -223,7 +223,7 @@ def settle_claims(
     with open_warehouse(settings.warehouse) as con:
         known = find_submissions(con, [claim.sha256 for claim in claims])
         accepted_before = {sha for sha, (_, status) in known.items() if status == "accepted"}
-        earlier_drops = find_accepted_drops(con, sorted(accepted_before))
+        earlier_drops = find_accepted_drops(con, sorted(accepted_before)) if accepted_before else {}
         apart = refused_apart(claims, summaries, accepted_before)
         chosen: dict[str, tuple[Claim, ValidationSummary]] = {}
         for claim, summary in zip(claims, summaries, strict=True):
