@@ -89,6 +89,8 @@ def test_donnees_page_lists_every_file_and_column(site: Path) -> None:
         assert {f"data/{name}.csv", f"data/{name}.parquet", f"data/{name}.schema.json"} <= links
     assert "manifest.json" in links
     assert "<code>median_relative_change</code>" in html and "<code>share_positive</code>" in html
+    manifest = html[html.index('id="manifeste"') :]  # what it says of the manifest is what it holds
+    assert "n'y figurent pas, pas même par leur" in manifest and "de chacun des" not in manifest
 
 
 def test_manifest_lists_code_and_every_published_file_and_no_input(site: Path) -> None:
