@@ -108,7 +108,12 @@ def panel(
 ) -> alt.LayerChart:
     """Bars of `field` from zero, their value written after them (before them when negative), the
     words of the rows without a bar at the left edge, an invisible point at each end of the axis."""
-    x = alt.X(f"{field}:Q", title=title, scale=alt.Scale(zero=True, nice=True), axis=alt.Axis(format=",.6~r"))
+    x = alt.X(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(zero=True, nice=True),
+        axis=alt.Axis(format=",.6~r", tickCount=4),
+    )
     drawn = f"isValid(datum.{field})"
     text = f"texte_{field}"
     layers = [

@@ -184,9 +184,9 @@ def test_use_case_page_shows_national_and_group_figures_side_by_side(
     # and a chart per KPI with a published group level: national and group bars, their data table
     charts = page.locator("figure.chart", has_text="national et groupes de pairs")
     assert charts.count() >= 3 and charts.first.locator("svg[role=img]").count() == 1
-    drawn = charts.first.locator("svg text").all_inner_texts()
+    drawn = charts.first.locator("svg text").evaluate_all("(texts) => texts.map((t) => t.textContent)")
     assert "National" in drawn and "CH" in drawn
-    assert charts.first.locator("details.chart-data th[scope=row]").all_inner_texts() == ["National", "CH"]
+    assert charts.first.locator("details.chart-data th[scope=row]").all_text_contents() == ["National", "CH"]
 
 
 OPENED_FIT = """
