@@ -210,3 +210,27 @@ def test_chart_data_tables_opened_on_a_phone_stay_in_the_screen(
     page, _ = open_page(browser, published[kind], width=390)
     fit = page.evaluate(OPENED_FIT)
     assert fit["boxes"] > 0 and fit["wide"] == [] and fit["scroll"] <= 390, fit
+
+
+STACKED_LABELS = """
+() => [...document.querySelectorAll("main table.stack")].map((table) => {
+  const heads = [...table.querySelectorAll("thead th")].slice(1).map((h) => h.textContent);
+  const cells = [...table.querySelector("tbody tr").querySelectorAll("td")];
+  const words = (s) => s.replace(/[",:]/g, " ").split(/\\s+/).filter(Boolean).join(" ");
+  return cells.map((cell, i) => {
+    const label = getComputedStyle(cell, "::before").content;
+    return [words(heads[i]), words(label.startsWith("attr(") ? cell.dataset.label : label)];
+  });
+})
+"""
+
+
+def test_private_tables_stacked_on_a_phone_label_each_value_with_its_column(
+    browser: Any,  # noqa: F811
+    published: dict[str, Path],  # noqa: F811
+) -> None:
+    page, _ = open_page(browser, published["private"], width=390)
+    tables = page.evaluate(STACKED_LABELS)
+    assert len(tables) >= 2  # the domains' tables and the one against the group
+    for pairs in tables:
+        assert pairs and all(column == label for column, label in pairs), pairs
