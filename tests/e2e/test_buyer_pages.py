@@ -166,6 +166,9 @@ def test_calculator_uses_the_chosen_category_basis_and_marks_the_example(
     page.get_by_role("button", name="Calculer").click()
     page.screenshot(path=str(published["shots"] / "buyer-calculator-category.png"), full_page=True)
     assert page.locator("#base-utilisee").inner_text().startswith("Base utilisée : groupe CH")
+    assert (
+        page.locator("#base-estimation").inner_text().startswith("Base utilisée : groupe CH")
+    )  # in the results too
     page.fill("#patients", "800")
     expect(page.locator("#exemple-resultat")).to_be_hidden()
     assert incidents == [], incidents
