@@ -39,7 +39,7 @@ def compile_specs(specs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     compiled = []
     for spec in specs:
         datasets = spec.get("datasets", {})
-        shape = {key: value for key, value in spec.items() if key != "datasets"}
+        shape = {key: value for key, value in spec.items() if key not in ("datasets", "usermeta")}
         key = json.dumps(shape, sort_keys=True)
         if key not in shapes:
             shapes[key] = vl_convert.vegalite_to_vega({**shape, "datasets": {name: [] for name in datasets}})
