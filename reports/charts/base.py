@@ -69,7 +69,13 @@ def configure(
         height=height,
         autosize=alt.AutoSizeParams(type="none"),
         padding={"left": left, "right": 28, "top": top, "bottom": bottom},
-    ).configure(font=FONT, aria=False, background="white")
+    )
+    return style(configured, left).to_json(sort_keys=True)
+
+
+def style(chart: alt.TopLevelMixin, left: int) -> alt.TopLevelMixin:
+    """Fonts, colours and fixed axis extents (`left` pixels for the y labels) shared by every chart."""
+    configured = chart.configure(font=FONT, aria=False, background="white")
     configured = configured.configure_axis(
         labelColor="#1e1e1e",
         titleColor="#1e1e1e",
@@ -81,7 +87,7 @@ def configure(
     )
     configured = configured.configure_axisY(minExtent=left - 8, maxExtent=left - 8)
     configured = configured.configure_axisX(minExtent=18, maxExtent=18, tickCount=TICKS)
-    return configured.configure_view(stroke="#6a6a6a").to_json(sort_keys=True)
+    return configured.configure_view(stroke="#6a6a6a")
 
 
 @cache

@@ -39,11 +39,15 @@ def compile_specs(specs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     compiled = []
     for spec in specs:
         datasets = spec.get("datasets", {})
-        shape = {key: value for key, value in spec.items() if key != "datasets"}
+        shape = {key: value for key, value in spec.items() if key not in ("datasets", "usermeta")}
         key = json.dumps(shape, sort_keys=True)
         if key not in shapes:
             shapes[key] = vl_convert.vegalite_to_vega({**shape, "datasets": {name: [] for name in datasets}})
         vega = copy.deepcopy(shapes[key])
+        # Vega-Lite sizes no concatenated chart on a fixed canvas (autosize none): its height is given
+        height = spec.get("usermeta", {}).get("height")
+        if height is not None:
+            vega["height"] = height
         for entry in vega.get("data", []):
             if entry.get("name") in datasets:
                 entry["values"] = datasets[entry["name"]]

@@ -6,15 +6,17 @@ Pure: built from the frozen rows of an edition, no file or warehouse access.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from string import ascii_lowercase
 
 from disclosure.benchmark import TOTAL, BenchmarkCell, RoiCell
+from disclosure.peers import PeerCell
 from disclosure.trend import PublishedQuarter
 from reports.charts.base import Chart, render_charts, roi_chart
 from reports.charts.trends import kpi_trend_chart
 from reports.sections import DomainSection, build_sections
+from reports.site.peer_view import PeerTable, peer_charts, peer_table
 from reports.summary import UseCaseSummary, summarise_use_case
 from tlkpi.errors import WarehouseError
 
@@ -63,6 +65,8 @@ class UseCasePage:
     roi: RoiCell | None = None
     roi_chart: Chart | None = None
     summary: UseCaseSummary | None = None
+    peers: PeerTable | None = None  # national and peer-group figures side by side
+    peer_charts: Mapping[str, Chart] = field(default_factory=dict)  # by KPI code
 
     @property
     def href(self) -> str:
@@ -141,11 +145,13 @@ def build_page(
     roi: RoiCell | None,
     trend: list[PublishedQuarter],
     history: History,
+    peer_cells: Sequence[PeerCell] = (),
 ) -> UseCasePage:
     sections = build_sections(cells)
     ordered = [cell for section in sections for cell in section.cells]
     chart = roi_chart([roi], "graphique-roi", "Distribution du ROI des expérimentations") if roi else None
     quarters = [(published.edition.quarter, published.cells) for published in trend]
+    peers = peer_table(ordered, peer_cells)
     return UseCasePage(
         code,
         cells[0].use_case_label,
@@ -155,11 +161,16 @@ def build_page(
         roi,
         chart,
         summarise_use_case(cells, roi, quarters),
+        peers,
+        peer_charts(peers, cells[0].quarter),
     )
 
 
 def build_pages(
-    cells: list[BenchmarkCell], roi: list[RoiCell] | None = None, trend: list[PublishedQuarter] | None = None
+    cells: list[BenchmarkCell],
+    roi: list[RoiCell] | None = None,
+    trend: list[PublishedQuarter] | None = None,
+    peer_cells: Sequence[PeerCell] = (),
 ) -> list[UseCasePage]:
     """One page per use case having at least one cell this quarter, in code order, ENSEMBLE last."""
     roi_by_use_case = {row.use_case: row for row in roi or []}
@@ -169,17 +180,21 @@ def build_pages(
         if not _SAFE_FILE_STEM.match(code):
             raise WarehouseError(f"use case code {code!r} cannot be used as a file name")
         mine = [cell for cell in cells if cell.use_case == code]
-        pages.append(build_page(code, mine, roi_by_use_case.get(code), trend or [], history))
+        pages.append(build_page(code, mine, roi_by_use_case.get(code), trend or [], history, peer_cells))
     return pages
 
 
 def render_page_charts(pages: list[UseCasePage], workers: int = 0) -> list[UseCasePage]:
     """The pages with the SVG of every chart, the charts of all pages rendered in one batch."""
-    pending = [(*page.charts.values(), *([page.roi_chart] if page.roi_chart else [])) for page in pages]
+    pending = [
+        (*page.charts.values(), *([page.roi_chart] if page.roi_chart else []), *page.peer_charts.values())
+        for page in pages
+    ]
     rendered = iter(render_charts([chart for charts in pending for chart in charts], workers))
     done = []
     for page in pages:
         charts = {kpi: next(rendered) for kpi in page.charts}
         roi = next(rendered) if page.roi_chart else None
-        done.append(replace(page, charts=charts, roi_chart=roi))
+        peers = {kpi: next(rendered) for kpi in page.peer_charts}
+        done.append(replace(page, charts=charts, roi_chart=roi, peer_charts=peers))
     return done

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from disclosure.benchmark import BenchmarkCell
 from disclosure.peers import PeerCell
+from reports.charts.base import Chart
+from reports.charts.peers import peer_chart
 from reports.site.calculator import GainBasis, gain_basis
 
 GROUP_NAMES = {"CHU": "CHU", "CH": "CH", "ESMS": "ESMS"}  # a new category shows under its own code
@@ -75,6 +77,19 @@ def peer_table(national: Sequence[BenchmarkCell], peers: Sequence[PeerCell]) -> 
         if not cell.withheld
     )
     return PeerTable(groups, rows) if rows else None
+
+
+def peer_charts(table: PeerTable | None, quarter: str) -> dict[str, Chart]:
+    """A chart per KPI of the table with at least one published group level, keyed by KPI code."""
+    charts: dict[str, Chart] = {}
+    if table is None:
+        return charts
+    for row in table.rows:
+        cell, ident = row.national, f"graphique-pairs-{len(charts) + 1}"
+        chart = peer_chart(cell.kpi_label, cell.unit, quarter, table.labelled(row), ident)
+        if chart is not None:
+            charts[cell.kpi] = chart
+    return charts
 
 
 def group_bases(use_case: str, peers: Sequence[PeerCell], band: float) -> dict[str, GainBasis | None]:

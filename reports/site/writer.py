@@ -24,6 +24,7 @@ from disclosure.editions import (
 )
 from disclosure.peers import PeerCell, read_peers
 from disclosure.trend import PublishedQuarter, read_trend
+from reports.charts.peers import plain_reason
 from reports.published import TEMPLATE_GLOBALS, median_withheld
 from reports.site.calculator import FIELDS, gain_basis
 from reports.site.index_page import build_index
@@ -31,7 +32,7 @@ from reports.site.manifest import MANIFEST, is_current, read_inputs, write_manif
 from reports.site.open_data import DATA_DIR, write_open_data
 from reports.site.open_data_schema import TABLES, table_schema, write_table_schemas
 from reports.site.pages import USE_CASE_DIR, UseCasePage, build_pages, render_page_charts
-from reports.site.peer_view import group_bases, group_name, peer_table
+from reports.site.peer_view import group_bases, group_name
 from reports.site.staging import publication_lock, staged_folder
 from reports.templating import build_environment, copy_static, write_text
 from schemas.catalogue import default_catalogue
@@ -116,7 +117,9 @@ def render_pages(
     env.globals.update(TEMPLATE_GLOBALS)
     env.tests["median_withheld"] = median_withheld
     env.filters["group_name"] = group_name
-    pages = render_page_charts(build_pages(content.cells, content.roi, content.trend), workers)
+    env.filters["plain_reason"] = plain_reason
+    pages = build_pages(content.cells, content.roi, content.trend, content.peer_cells)
+    pages = render_page_charts(pages, workers)
     common = {
         "quarter": edition.quarter,
         "edition": edition,
@@ -124,8 +127,7 @@ def render_pages(
         "illustrative": any(cell.use_case_illustrative for page in pages for cell in page.cells),
     }
     for page in pages:
-        peers = peer_table(list(page.cells), content.peer_cells)
-        html = env.get_template("use_case.html").render(common, root="../", page=page, peers=peers)
+        html = env.get_template("use_case.html").render(common, root="../", page=page, peers=page.peers)
         write_text(quarter_dir / page.href, html)
     write_calculators(env, quarter_dir, pages, common, content.trend, band, content.peer_cells)
     remove_stale_pages(quarter_dir / USE_CASE_DIR, pages)

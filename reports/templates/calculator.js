@@ -230,6 +230,7 @@
     low = parseFloat(option.dataset.low);
     high = parseFloat(option.dataset.high);
     document.getElementById("base-utilisee").textContent = option.dataset.text;
+    document.getElementById("base-estimation").textContent = option.dataset.text;
   }
   // Once the reader types their own figures, the results are no longer the example's.
   form.addEventListener("input", function (event) {

@@ -166,6 +166,9 @@ def test_calculator_uses_the_chosen_category_basis_and_marks_the_example(
     page.get_by_role("button", name="Calculer").click()
     page.screenshot(path=str(published["shots"] / "buyer-calculator-category.png"), full_page=True)
     assert page.locator("#base-utilisee").inner_text().startswith("Base utilisée : groupe CH")
+    assert (
+        page.locator("#base-estimation").inner_text().startswith("Base utilisée : groupe CH")
+    )  # in the results too
     page.fill("#patients", "800")
     expect(page.locator("#exemple-resultat")).to_be_hidden()
     assert incidents == [], incidents
@@ -181,6 +184,12 @@ def test_use_case_page_shows_national_and_group_figures_side_by_side(
     )
     assert table.locator("thead th").all_inner_texts() == ["Indicateur", "National", "CH"]
     assert table.locator("tbody tr").count() > 3
+    # and a chart per KPI with a published group level: national and group bars, their data table
+    charts = page.locator("figure.chart", has_text="national et groupes de pairs")
+    assert charts.count() >= 3 and charts.first.locator("svg[role=img]").count() == 1
+    drawn = charts.first.locator("svg text").evaluate_all("(texts) => texts.map((t) => t.textContent)")
+    assert "National" in drawn and "CH" in drawn
+    assert charts.first.locator("details.chart-data th[scope=row]").all_text_contents() == ["National", "CH"]
 
 
 OPENED_FIT = """
@@ -204,3 +213,27 @@ def test_chart_data_tables_opened_on_a_phone_stay_in_the_screen(
     page, _ = open_page(browser, published[kind], width=390)
     fit = page.evaluate(OPENED_FIT)
     assert fit["boxes"] > 0 and fit["wide"] == [] and fit["scroll"] <= 390, fit
+
+
+STACKED_LABELS = """
+() => [...document.querySelectorAll("main table.stack")].map((table) => {
+  const heads = [...table.querySelectorAll("thead th")].slice(1).map((h) => h.textContent);
+  const cells = [...table.querySelector("tbody tr").querySelectorAll("td")];
+  const words = (s) => s.replace(/[",:]/g, " ").split(/\\s+/).filter(Boolean).join(" ");
+  return cells.map((cell, i) => {
+    const label = getComputedStyle(cell, "::before").content;
+    return [words(heads[i]), words(label.startsWith("attr(") ? cell.dataset.label : label)];
+  });
+})
+"""
+
+
+def test_private_tables_stacked_on_a_phone_label_each_value_with_its_column(
+    browser: Any,  # noqa: F811
+    published: dict[str, Path],  # noqa: F811
+) -> None:
+    page, _ = open_page(browser, published["private"], width=390)
+    tables = page.evaluate(STACKED_LABELS)
+    assert len(tables) >= 2  # the domains' tables and the one against the group
+    for pairs in tables:
+        assert pairs and all(column == label for column, label in pairs), pairs

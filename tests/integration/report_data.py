@@ -12,7 +12,7 @@ from schemas.catalogue import default_catalogue
 from schemas.periods import parse_period
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
-from warehouse.reference import sync_catalogue
+from warehouse.reference import register_establishments, sync_catalogue
 
 QUARTER = "2025-T4"
 # The report tests check how published figures look: positions are published here from 4
@@ -77,11 +77,16 @@ def insert_measurement(con, submission_id, finess, use_case, kpi, period, phase,
     )
 
 
-def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES) -> Path:
-    """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03; edition 1 frozen."""
+def build_report_warehouse(tmp_path: Path, rules: Rules = REPORT_RULES, category: str | None = None) -> Path:
+    """4 establishments on UC01 (2 KPIs), 2 on UC02, 3 with 9 patients in all on UC03; edition 1 frozen.
+    With a `category`, the four are registered in it: one peer group, published beside the nation."""
     path = tmp_path / "warehouse" / "tlkpi.duckdb"
     with open_warehouse(path) as con:
         sync_catalogue(con, default_catalogue())
+        if category is not None:
+            register_establishments(
+                con, [(f, f"Établissement {f}", category, "Bretagne", False) for f in (A, B, C, D)]
+            )
         old = insert_submission(con, A, "accepted", datetime(2025, 11, 2, 8, 0))
         insert_measurement(
             con, old, A, "UC01", "EFF_DELAI_PEC", "2025-T4", "pilote", (500, None, None, 20), True

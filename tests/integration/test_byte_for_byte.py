@@ -75,8 +75,9 @@ def render_in_process(warehouse: Path, site: Path, home: Path) -> Path:
     return site / QUARTER
 
 
-def test_site_bytes_do_not_depend_on_the_fonts_installed(tmp_path: Path) -> None:
-    warehouse = build_report_warehouse(tmp_path)
+@pytest.mark.parametrize("category", [None, "CHU"], ids=["national", "with-peer-group-charts"])
+def test_site_bytes_do_not_depend_on_the_fonts_installed(tmp_path: Path, category: str | None) -> None:
+    warehouse = build_report_warehouse(tmp_path, category=category)
     mono = monospaced_font()
     other = tmp_path / "home-with-fonts"
     for family in ("Arial", "Roboto", "Helvetica Neue"):
@@ -85,6 +86,8 @@ def test_site_bytes_do_not_depend_on_the_fonts_installed(tmp_path: Path) -> None
     plain = digests(render_in_process(warehouse, tmp_path / "site-a", tmp_path / "home-plain"))
     fonts = digests(render_in_process(warehouse, tmp_path / "site-b", other))
     assert any(name.endswith(".html") and "cas-usage" in name for name in plain)
+    page = (tmp_path / "site-a" / QUARTER / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
+    assert ("graphique-pairs-1-titre" in page) == (category is not None)  # the peer chart is rendered
     assert plain.keys() == fonts.keys()
     assert [name for name in plain if plain[name] != fonts[name]] == []
 
@@ -105,8 +108,9 @@ def correct_late(warehouse: Path) -> None:
     assert freeze.edition.number == 2
 
 
-def test_an_earlier_edition_renders_again_to_the_same_bytes(tmp_path: Path) -> None:
-    warehouse = build_report_warehouse(tmp_path)
+@pytest.mark.parametrize("category", [None, "CHU"], ids=["national", "with-peer-group-charts"])
+def test_an_earlier_edition_renders_again_to_the_same_bytes(tmp_path: Path, category: str | None) -> None:
+    warehouse = build_report_warehouse(tmp_path, category=category)
     first = digests(render(warehouse, tmp_path / "site").parent)
     correct_late(warehouse)
     again = render_quarter_site(

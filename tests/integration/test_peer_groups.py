@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -120,3 +121,25 @@ def test_a_private_report_compares_the_establishment_with_its_own_group_publishe
 def page_text(path: Path) -> str:
     """The visible text of a page, one space between the texts of elements."""
     return visible_text(path, " ")
+
+
+def test_the_use_case_page_charts_the_national_and_each_group_figure(tmp_path: Path) -> None:
+    more = {"350000006": (66, 77), "290000007": (62, 74)}
+    categories = {**dict.fromkeys(CHU, "CHU"), **dict.fromkeys((*CH, *more), "CH")}
+    settings = build(tmp_path / "both", categories, {**SCORES, **more})
+    html = (settings.site_dir / QUARTER / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
+    figure = re.search(
+        r'<figure class="chart" aria-labelledby="graphique-pairs-1-titre">.*?</figure>', html, re.S
+    )
+    assert figure is not None, "no national-vs-groups chart on the use-case page"
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", figure[0])
+    assert {"National", "CH", "CHU", "72,9/100", "71,5/100", "74,7/100"} <= set(drawn)
+    assert (
+        "<summary>Données du graphique : Score de satisfaction patient (/100) : national et groupes"
+        in figure[0]
+    )
+
+    alone = build(tmp_path / "alone", {**dict.fromkeys(CHU, "CHU"), **dict.fromkeys(CH, "CH")})
+    html = (alone.site_dir / QUARTER / "cas-usage" / "UC01.html").read_text(encoding="utf-8")
+    assert "graphique-pairs" not in html  # no group published: the table says why, no chart of nothing
+    assert "non publié : moins de 3 établissements (2 établissements)" in html

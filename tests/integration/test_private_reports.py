@@ -75,10 +75,10 @@ def test_never_another_establishments_value(private: Path) -> None:
 
 def test_withheld_peers_show_no_statistics(private: Path) -> None:
     html = (private / A / "UC02.html").read_text(encoding="utf-8")
-    assert "statistiques des pairs non publiées : secret statistique (moins de 3 établissements)" in html
+    assert "statistiques nationales non publiées : secret statistique (moins de 3 établissements)" in html
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "40 patients/jour 30 patients/jour" in text  # A's own reference and pilot (counts: no ",0")
-    assert "Pairs : médiane" in text and text.count("patients/jour") == 3  # the unit, A's two values
+    assert "National : médiane" in text and text.count("patients/jour") == 3  # the unit, A's two values
 
 
 def test_private_reports_are_byte_identical(warehouse: Path, tmp_path: Path) -> None:
