@@ -14,19 +14,8 @@ import duckdb
 from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
-from disclosure.joint import (
-    ROI,
-    TOTAL,
-    Counts,
-    JointFailure,
-    Member,
-    RoiPart,
-    RowSpec,
-    Snapshot,
-    audit_snapshots,
-    family,
-    target_kpis,
-)
+from disclosure.joint import ROI, TOTAL, JointFailure, Member, RoiPart, RowSpec, Snapshot, family
+from disclosure.joint_lp import Counts, audit_snapshots, target_kpis
 from disclosure.peers import (
     NATIONAL_WITHHELD_REASON,
     PENDING_REASON,
@@ -264,7 +253,7 @@ def protect_series(
     cells of this edition withheld (smallest first, group rows before national ones, use cases before
     ENSEMBLE) while a protected figure is bounded too closely; a figure bounded too closely with no
     cell of this edition left to withhold fails, naming the cell, unless earlier editions alone bound
-    it (reported, nothing this edition can change)."""
+    it (reported for the operator: it is already public, nothing this edition can change)."""
     inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     roi_inputs = roimod.build_roi_inputs(fetch_dicts(con, "roi_contributions", {"quarter": quarter}))
     domain = {cell.labels["kpi"]: cell.labels["domain"] for cell in inputs}
@@ -281,7 +270,7 @@ def protect_series(
         if past is None:
             past = history(con, quarter, number, snapshot)
         failures, counts = audit_snapshots([*past, snapshot], rules.protection_level)
-        blocking = [f for f in failures if f.candidates or f.current]
+        blocking = [f for f in failures if f.candidates]
         if not blocking:
             audit = JointAudit(
                 editions=len(past) + 1,
