@@ -123,6 +123,7 @@ class Row:
     protected: bool
     owner: tuple[Any, ...] | None  # the current edition's cell it belongs to (a secondary candidate)
     size: int
+    kpi: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class JointFailure:
     high: float
     candidates: tuple[tuple[Any, ...], ...]  # current cells in its component, smallest first
     current: bool  # a figure of the edition being frozen
+    kpi: str = ""
 
     def describe(self) -> str:
         return f"{self.label} = {self.value:g} is bounded to [{self.low:g}, {self.high:g}] by everything published"
@@ -234,7 +236,7 @@ def add_snapshot(system: System, snapshot: Snapshot, kpis: set[str]) -> None:
         label = f"{snapshot.quarter} édition {snapshot.edition},{group} {spec.use_case} × {spec.kpi}: {spec.measure}"
         owner = (spec.kpi, spec.use_case, spec.peer_group) if snapshot.current else None
         size = sum(len(system.bases[b][1]) for b, _, _ in terms)
-        system.rows.append(Row(label, tuple(terms), spec.published, spec.protected, owner, size))
+        system.rows.append(Row(label, tuple(terms), spec.published, spec.protected, owner, size, spec.kpi))
 
 
 def bench_terms(

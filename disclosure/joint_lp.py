@@ -129,7 +129,7 @@ def audit_component(
             equalities[key] = sum(c * float(programme.values[v]) for v, c in form.items()) / scale
     pairs = [(local[a], local[b]) for a, b in programme.pairs if a in local]
     bounds = [(programme.bounds[v][0] / scale, programme.bounds[v][1] / scale) for v in variables]
-    candidates = secondary_candidates([programme.rows[i][1] for i in row_ids])
+    rows = [programme.rows[i] for i in row_ids]
     solved: dict[tuple[tuple[int, float], ...], tuple[float, float]] = {}
     failures = []
     for i in targets:
@@ -144,19 +144,27 @@ def audit_component(
         upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
         figure = Figure(value, lower, upper, published=False, protected=True)
         if not is_protected(figure, low, high, level, max(scale, abs(value))):
-            failures.append(JointFailure(row.label, value, low, high, candidates, row.owner is not None))
+            candidates = secondary_candidates(rows, set(form), row.kpi)
+            failures.append(
+                JointFailure(row.label, value, low, high, candidates, row.owner is not None, row.kpi)
+            )
     return failures
 
 
-def secondary_candidates(rows: Iterable[Row]) -> tuple[tuple[Any, ...], ...]:
+def secondary_candidates(
+    rows: Iterable[tuple[dict[int, float], Row]], target: set[int], kpi: str
+) -> tuple[tuple[Any, ...], ...]:
     """The cells of the edition being frozen that publish a figure of the component, in the order they
-    are withheld: peer-group rows first, then use cases, ENSEMBLE last, smallest first."""
-    sizes: dict[tuple[Any, ...], int] = {}
-    for row in rows:
+    are withheld: peer-group rows first, then use cases, ENSEMBLE last; within each, the cells whose
+    figures hold the failing figure's own unknowns, then those of another table than its own (its own
+    table alone passed the per-table audit: the link is what gives it away), smallest first."""
+    order: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for form, row in rows:
         if row.published and row.owner is not None:
-            sizes[row.owner] = min(sizes.get(row.owner, row.size), row.size)
-    order = sorted(sizes, key=lambda o: (o[1] == TOTAL, o[2] is None, sizes[o], str(o)))
-    return tuple(order)
+            o = row.owner
+            rank = (o[1] == TOTAL, o[2] is None, not target & set(form), o[0] == kpi, row.size, str(o))
+            order[o] = min(order.get(o, rank), rank)
+    return tuple(sorted(order, key=order.__getitem__))
 
 
 def bound(
@@ -226,11 +234,15 @@ def target_kpis(snapshots: Iterable[Snapshot]) -> set[str]:
     return families
 
 
-def audit_snapshots(snapshots: Sequence[Snapshot], level: float) -> tuple[list[JointFailure], Counts]:
-    """The joint audit of every snapshot, family by family."""
+def audit_snapshots(
+    snapshots: Sequence[Snapshot], level: float, only: str | None = None
+) -> tuple[list[JointFailure], Counts]:
+    """The joint audit of every snapshot, family by family (only the family of KPI `only` if given)."""
     counts = Counts()
     failures: list[JointFailure] = []
-    wanted = target_kpis(snapshots)
+    wanted = target_kpis(snapshots) & (
+        {family(only)} if only else {family(s.kpi) for x in snapshots for s in x.rows}
+    )
     by_family: dict[str, set[str]] = {}
     for snap in snapshots:
         for spec in snap.rows:

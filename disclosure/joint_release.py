@@ -30,6 +30,7 @@ from warehouse.queries import fetch_dicts
 
 NOT_SENSITIVE = (SECONDARY_REASON, NATIONAL_WITHHELD_REASON, PENDING_REASON, UNKNOWN_REASON)
 Owner = tuple[str, str, str | None]  # (kpi or ROI, use case, peer group or None)
+TRIALS = 6  # candidates tried in turn for the one that protects a failing figure
 
 
 def sensitive(reason: str | None) -> str | None:
@@ -261,14 +262,23 @@ def protect_series(
     def key_of(kpi: str, use_case: str, group: str) -> Key | None:
         return (use_case,) if kpi == ROI else (use_case, domain[kpi], kpi) if kpi in domain else None
 
-    victims: set[Owner] = set()
-    past: list[Snapshot] | None = None
-    while True:
+    def state(victims: set[Owner]) -> tuple[Release, PeerRelease, Snapshot]:
         settled = apply_victims(release, victims)
         peers = compute_peer_release(con, quarter, rules, number, settled, peer_victims(victims, key_of))
-        snapshot = current_snapshot(con, quarter, number, settled, peers, inputs, roi_inputs, rules)
-        if past is None:
-            past = history(con, quarter, number, snapshot)
+        return (
+            settled,
+            peers,
+            current_snapshot(con, quarter, number, settled, peers, inputs, roi_inputs, rules),
+        )
+
+    def protects(victims: set[Owner], failure: JointFailure) -> bool:
+        trial = audit_snapshots([*past, state(victims)[2]], rules.protection_level, only=failure.kpi)[0]
+        return all(f.label != failure.label for f in trial)
+
+    victims: set[Owner] = set()
+    settled, peers, snapshot = state(victims)
+    past = history(con, quarter, number, snapshot)
+    while True:
         failures, counts = audit_snapshots([*past, snapshot], rules.protection_level)
         blocking = [f for f in failures if f.candidates]
         if not blocking:
@@ -281,10 +291,13 @@ def protect_series(
             )
             return Current(settled, peers, snapshot), audit
         failure = blocking[0]
-        fresh = [c for c in failure.candidates if c not in victims]
+        fresh: list[Owner] = [(c[0], c[1], c[2]) for c in failure.candidates if c not in victims]
         if not fresh:
             raise DisclosureError(f"{quarter}: the joint audit refuses the release: {failure.describe()}")
-        victims.add(fresh[0])  # type: ignore[arg-type]
+        # the first of a few candidates whose withholding protects the figure, else the first (progress)
+        chosen = next((c for c in fresh[:TRIALS] if protects(victims | {c}, failure)), fresh[0])
+        victims.add(chosen)
+        settled, peers, snapshot = state(victims)
 
 
 def record_rows(quarter: str, number: int, snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
