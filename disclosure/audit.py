@@ -259,9 +259,10 @@ class AuditReport:
     figures_checked: int
     held_tables: tuple[str, ...]  # tables keeping an earlier edition's figures (audited then)
     failures: tuple[str, ...]
+    series: Mapping[str, object] | None = None  # the joint audit of every published edition (joint.py)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "protection_level": self.level,
             "tables_audited": self.tables,
             "withheld_figures_checked": self.figures_checked,
@@ -269,6 +270,9 @@ class AuditReport:
             "failures": list(self.failures),
             "passed": not self.failures,
         }
+        if self.series is not None:
+            out["joint_audit_of_the_series"] = dict(self.series)
+        return out
 
 
 def protected_figures(table: LinkedTable) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,8 @@ import pyarrow as pa
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
-from disclosure.peers import compute_peer_release, peer_fingerprint, peer_rows
+from disclosure.joint_release import protect_series, record_rows
+from disclosure.peers import peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
 from disclosure.rules import DisclosureError, Rules
 from disclosure.series import population_rows
@@ -204,6 +205,11 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     if report.failures:
         message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
         raise DisclosureError(message, report)
+    try:  # every edition already published, national and peer groups, ROI and euro tables together
+        current, joint = protect_series(con, quarter, number, release, rules)
+    except DisclosureError as refused:
+        raise DisclosureError(str(refused), replace(report, failures=(str(refused),))) from None
+    release, peers, report = current.release, current.peers, replace(report, series=joint.as_dict())
     cells, roi = release.cells, release.roi
     overview = quarter_overview(con, quarter)
     digest = peer_fingerprint(fingerprint(inputs, cells, roi), con)
@@ -227,7 +233,6 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     )
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
-    peers = compute_peer_release(con, quarter, rules, number, release)
     insert_rows(con, "insert_edition_peer_benchmark", peer_rows(peers.published_benchmark))
     insert_rows(con, "insert_edition_peer_roi", peer_rows(peers.published_roi))
     counts = completeness_counts(con, quarter)
@@ -236,6 +241,8 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     insert_rows(
         con, "insert_edition_baseline_population", population_rows(quarter, number, release.populations)
     )
+    for query, rows in record_rows(quarter, number, current.snapshot).items():
+        insert_rows(con, query, rows)
     return Freeze(edition, created=True, previous=previous, audit=report, decisions=decisions)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -54,6 +54,12 @@ class PeerRelease:
     benchmark: list[PeerCell]
     roi: list[PeerCell]
     tables: dict[Key, LinkedTable]  # every group's tables and the national links, for the audit
+    # what the joint audit (disclosure/joint_release.py) rebuilds the group rows from: per group, the
+    # cells' inputs and why each is withheld (None: published)
+    bench_inputs: dict[str, dict[Key, Any]] = field(default_factory=dict)
+    bench_reasons: dict[str, dict[Key, str | None]] = field(default_factory=dict)
+    roi_inputs: dict[str, dict[Key, Any]] = field(default_factory=dict)
+    roi_reasons: dict[str, dict[Key, str | None]] = field(default_factory=dict)
 
     @property
     def published_benchmark(self) -> list[PeerCell]:
@@ -173,17 +179,29 @@ def link_national(
 
 
 def compute_peer_release(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int, national: Release
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int,
+    national: Release,
+    withheld: frozenset[tuple[str, str, Key]] = frozenset(),
 ) -> PeerRelease:
-    """Every group's benchmark and ROI rows of a quarter, once the national release is settled."""
+    """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
+
+    `withheld`: (group, 'bench' or 'roi', cell key) the joint audit withholds to protect another cell."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
-    bench = by_group(fetch_dicts(con, "cell_contributions", {"quarter": quarter}), category)
+    contributions = fetch_dicts(con, "cell_contributions", {"quarter": quarter})
+    bench = by_group(contributions, category)
     built_bench = {g: group_benchmark(rows, g, quarter, rules, edition) for g, rows in bench.items()}
     roi = by_group(fetch_dicts(con, "roi_contributions", {"quarter": quarter}), category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
+    for g, table, key in withheld:
+        reasons = (built_bench if table == "bench" else built_roi).get(g, ({}, {}, {}))[2]
+        if key in reasons:
+            reasons[key] = reasons[key] or SECONDARY_REASON
 
-    national_inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
+    national_inputs = cellmod.build_inputs(contributions)
     national_cells = {cell_key(c): c for c in national.cells}
     national_figures = {
         cell.key: cellmod.additive_figures(
@@ -233,7 +251,13 @@ def compute_peer_release(
             if key not in roi_omitted
         ],
         tables=tables,
-    )
+        bench_inputs={g: b[0] for g, b in built_bench.items()},
+        bench_reasons={g: {k: NATIONAL_WITHHELD_REASON if k in omitted else r for k, r in b[2].items()}
+                       for g, b in built_bench.items()},
+        roi_inputs={g: b[0] for g, b in built_roi.items()},
+        roi_reasons={g: {k: NATIONAL_WITHHELD_REASON if k in roi_omitted else r for k, r in b[2].items()}
+                     for g, b in built_roi.items()},
+    )  # fmt: skip
 
 
 def link_reason(reason: str | None) -> str | None:

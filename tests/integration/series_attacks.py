@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 from attacks import Rows, number, published, read_rows
 
 Release = tuple[str, int]  # (quarter, edition)
@@ -165,3 +166,94 @@ def hash_one_row_corrections(
                     if hashlib.sha256(prefix + f"{value},,,\n".encode()).hexdigest() in hashes:
                         found.append((finess, use_case, kpi, value))
     return sorted(set(found))
+
+
+EURO = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
+GAINS, COST = EURO[:2], EURO[2:]
+
+
+def national(rows: Rows) -> Rows:
+    return [row for row in rows if row.get("peer_group", "national") in ("national", "")]
+
+
+def roi_euro_bounds(
+    releases: dict[Release, Path], target: tuple[str, str, str], maxima: dict[str, float]
+) -> tuple[float, float]:
+    """One linear programme (HiGHS) over everything published: unknowns are the Σ of each euro KPI per
+    (use case, quarter); every published euro mean gives its Σ within n × 0.5 € (euros to the euro),
+    ENSEMBLE = Σ use cases, and every published pooled ROI r of a quarter Q gives
+    (r ± 0.005) × Σ costs = Σ gains − Σ costs over the pilot quarters up to Q. Returns the smallest and
+    largest value of `target` = (KPI, use case, quarter) they allow."""
+    from scipy.optimize import linprog
+
+    bench = {
+        release: national(read_rows(folder / "data" / "benchmark.csv"))
+        for release, folder in releases.items()
+    }
+    roi = {release: national(read_rows(folder / "data" / "roi.csv")) for release, folder in releases.items()}
+    quarters = sorted({quarter for quarter, _ in releases})
+    sizes: dict[tuple[str, str, str], int] = {}
+    for (quarter, _), rows in bench.items():
+        for row in rows:
+            if row["kpi"] in EURO:
+                sizes[(row["kpi"], row["use_case"], quarter)] = int(row["n_experimentations"])
+    names = sorted(sizes)
+    index = {name: i for i, name in enumerate(names)}
+    upper: list[list[float]] = []
+    rhs: list[float] = []
+
+    def at_most(terms: dict[int, float], value: float) -> None:
+        row = [0.0] * len(names)
+        for i, c in terms.items():
+            row[i] += c
+        upper.append(row)
+        rhs.append(value)
+
+    for (quarter, _), rows in bench.items():
+        for row in published(rows):
+            mean = number(row, "pilot_mean")
+            if row["kpi"] in EURO and mean is not None:
+                n, i = int(row["n_experimentations"]), index[(row["kpi"], row["use_case"], quarter)]
+                at_most({i: 1.0}, n * (mean + 0.5))
+                at_most({i: -1.0}, -n * (mean - 0.5))
+    for kpi in EURO:
+        for quarter in quarters:
+            parts = [
+                name for name in names if name[0] == kpi and name[2] == quarter and name[1] != "ENSEMBLE"
+            ]
+            if (kpi, "ENSEMBLE", quarter) in index:
+                terms = {index[(kpi, "ENSEMBLE", quarter)]: 1.0, **{index[p]: -1.0 for p in parts}}
+                at_most(terms, 0.0)
+                at_most({i: -c for i, c in terms.items()}, 0.0)
+    for (quarter, _), rows in roi.items():
+        for row in published(rows):
+            ratio = number(row, "roi_pooled")
+            if ratio is None:
+                continue
+            so_far = [q for q in quarters if q <= quarter]
+            gains = [
+                index[(k, row["use_case"], q)]
+                for k in GAINS
+                for q in so_far
+                if (k, row["use_case"], q) in index
+            ]
+            costs = [
+                index[(k, row["use_case"], q)]
+                for k in COST
+                for q in so_far
+                if (k, row["use_case"], q) in index
+            ]
+            for sign, r in ((1.0, ratio + 0.005), (-1.0, ratio - 0.005)):
+                terms = {i: sign for i in gains}
+                for i in costs:
+                    terms[i] = terms.get(i, 0.0) - sign * (1 + r)
+                at_most(terms, 0.0)
+    bounds = [(0.0, sizes[name] * maxima[name[0]]) for name in names]
+    ends = []
+    for sign in (1.0, -1.0):
+        objective = np.zeros(len(names))
+        objective[index[target]] = sign
+        result = linprog(objective, A_ub=np.array(upper), b_ub=np.array(rhs), bounds=bounds, method="highs")
+        assert result.status == 0, result.message
+        ends.append(sign * result.fun)
+    return ends[0], ends[1]

@@ -9,6 +9,11 @@ Cells (reference period 2024-T4, count KPIs without effectif, so plain means of 
 - EFF_PATIENTS_JOUR × UC05: F08 has no reference value (two populations in one row).
 - ECO_PATIENTS_CONCERNES × UC06: F30 holds 96 % of the patients (a dominated count).
 - ECO_DEPENSES_EVITEES × UC07: F34, second largest, knows its own amount (the p % rule).
+
+A second chain (`build_roi_chain`, T2 → T3, pilot quarters only) links the ROI to the euro KPIs: in
+UC09, F50 holds 94 % of the new revenue (ECO_RECETTES_NOUVELLES withheld, dominance) while the
+avoided expenses, the costs and the pooled ROI of UC09 (over gains = avoided + revenue) pass every
+rule of their own tables; UC10 has three ordinary members.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from warehouse.reference import sync_catalogue
 
 QUARTERS = ("2025-T2", "2025-T3", "2025-T4")
 REFERENCE = "2024-T4"
-F = {i: f"6910000{i:02d}" for i in range(40)}
+F = {i: f"6910000{i:02d}" for i in range(60)}
 HEADER = b"finess,cas_usage,indicateur,periode,phase,valeur,numerateur,denominateur,effectif\n"
 
 # (use case, KPI) -> {establishment: reference value or None}, and the quarters each one is in
@@ -151,3 +156,49 @@ def correct_late(chain: Chain) -> None:
     with open_warehouse(chain.settings.warehouse_path) as con:
         submit_file(con, "correction-reference.csv", datetime(2025, 11, 20, 14), [reference])
         submit_file(con, "correction.csv", datetime(2025, 11, 21, 9), [lone])
+
+
+ROI_QUARTERS = QUARTERS[:2]
+EURO = ("ECO_DEPENSES_EVITEES", "ECO_RECETTES_NOUVELLES", "ECO_COUT_SOLUTION")
+ROI_AMOUNTS: dict[str, dict[int, tuple[int, int, int]]] = {  # (avoided, revenue, cost) per pilot quarter
+    "UC09": {50: (40000, 90000, 20000), 51: (35000, 3000, 18000), 52: (30000, 2000, 15000)},
+    "UC10": {53: (25000, 20000, 12000), 54: (28000, 24000, 14000), 55: (31000, 18000, 16000)},
+}
+DOMINANT_REVENUE = ("UC09", "ECO_RECETTES_NOUVELLES")
+
+
+def roi_amount(use_case: str, number: int, kpi: str, quarter_index: int) -> int:
+    return ROI_AMOUNTS[use_case][number][EURO.index(kpi)] + 500 * quarter_index + 10 * number
+
+
+def roi_rows(quarter_index: int) -> list[Row]:
+    quarter = ROI_QUARTERS[quarter_index]
+    return [
+        (F[number], use_case, kpi, quarter, "pilote", roi_amount(use_case, number, kpi, quarter_index), None, None,
+         None)
+        for use_case, members in ROI_AMOUNTS.items()
+        for number in members
+        for kpi in EURO
+    ]  # fmt: skip
+
+
+def true_cell_sum(use_case: str, kpi: str, quarter: str) -> int:
+    """Σ of a euro KPI over a use case's members in one quarter: what the cell's mean rests on."""
+    index = ROI_QUARTERS.index(quarter)
+    return sum(roi_amount(use_case, number, kpi, index) for number in ROI_AMOUNTS[use_case])
+
+
+def build_roi_chain(root: Path, rules: Rules) -> Chain:
+    """Submit and publish the euro amounts of UC09 and UC10 for T2, then T3."""
+    chain = Chain(root)
+    with open_warehouse(chain.settings.warehouse_path) as con:
+        sync_catalogue(con, default_catalogue())
+    for index, quarter in enumerate(ROI_QUARTERS):
+        month = 7 + 3 * index
+        with open_warehouse(chain.settings.warehouse_path) as con:
+            rows = roi_rows(index)
+            for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
+                mine = [row for row in rows if row[0] == finess]
+                submit_file(con, f"{finess}-{quarter}.csv", datetime(2025, month, day, 9), mine)
+        publish(chain, quarter, rules)
+    return chain

@@ -275,3 +275,31 @@ def test_the_public_manifest_gives_no_input_hash(chain: series_data.Chain) -> No
     provenance = chain.root / "audit"
     assert any(provenance.rglob("*inputs*.json"))  # kept for the operator, beside site/, never in it
     assert not any("received_at" in p.read_text() for p in chain.site.rglob("manifest.json"))
+
+
+@pytest.fixture(scope="module")
+def roi_chain(tmp_path_factory: pytest.TempPathFactory) -> series_data.Chain:
+    return series_data.build_roi_chain(tmp_path_factory.mktemp("roi-chain"), RULES)
+
+
+def test_the_roi_and_euro_tables_together_do_not_bound_a_withheld_revenue(
+    roi_chain: series_data.Chain,
+) -> None:
+    """Issue 21: with every published euro mean, ENSEMBLE and pooled ROI of every release in one linear
+    programme, UC09's withheld new revenue (F50 holds 94 % of it) stays unbounded within the protection
+    level. On the code before the joint audit, the programme gave it to within 0.1 % in T2 and T3."""
+    kpis = default_catalogue().kpis
+    maxima = {kpi: kpis[kpi].max for kpi in series_data.EURO}
+    level = RULES.protection_level
+    for quarter in series_data.ROI_QUARTERS:
+        rows = series_attacks.national(read_rows(roi_chain.releases[(quarter, 1)] / "data" / "benchmark.csv"))
+        (cell,) = [r for r in rows if (r["use_case"], r["kpi"]) == series_data.DOMINANT_REVENUE]
+        assert cell["pilot_mean"] == ""  # the revenue cell itself is withheld (dominance)
+        true = series_data.true_cell_sum(*series_data.DOMINANT_REVENUE, quarter)
+        low, high = series_attacks.roi_euro_bounds(
+            roi_chain.releases,
+            (series_data.DOMINANT_REVENUE[1], series_data.DOMINANT_REVENUE[0], quarter),
+            maxima,
+        )
+        assert low <= true <= high
+        assert low < (1 - level) * true and high > (1 + level) * true, (quarter, low, true, high)

@@ -1,0 +1,257 @@
+"""The joint audit's programmes (disclosure/joint.py builds the system): experimentations met in exactly
+the same rows merged into one unknown per figure (atoms), the system split into connected components,
+and each protected figure bounded in closed form (one unknown under at most one sum) or with HiGHS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from disclosure.audit import Figure, is_protected, one_sum_range
+from disclosure.joint import PAIRS, TOTAL, JointFailure, Row, Snapshot, System, UnitKey, add_snapshot, family
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One family's system over atoms: variables (atom, measure), equality rows and targets."""
+
+    names: list[tuple[int, str]]
+    bounds: list[tuple[float, float]]
+    values: np.ndarray
+    rows: list[tuple[dict[int, float], Row]]  # linear form over variables, and its row
+    pairs: list[tuple[int, int]]  # (smaller, larger) variables
+
+
+def atoms_of(system: System) -> Programme:
+    """Merge the units of the same kind met in exactly the same bases into one unknown per measure."""
+    atom_of: dict[tuple[Any, ...], int] = {}
+    members: dict[int, list[UnitKey]] = {}
+    unit_atom: dict[UnitKey, int] = {}
+    for key, unit in system.units.items():
+        signature = (key[0], tuple(sorted(set(unit.bases))))
+        atom = atom_of.setdefault(signature, len(atom_of))
+        members.setdefault(atom, []).append(key)
+        unit_atom[key] = atom
+    base_atoms = [sorted({unit_atom[u] for u in units}) for _, units in system.bases]
+    index: dict[tuple[int, str], int] = {}
+    rows = []
+    for row in system.rows:
+        form: dict[int, float] = {}
+        for base, measure, coefficient in row.parts:
+            for atom in base_atoms[base]:
+                variable = index.setdefault((atom, measure), len(index))
+                form[variable] = form.get(variable, 0.0) + coefficient
+        rows.append((form, row))
+    names = sorted(index, key=index.__getitem__)
+    bounds, values = [], []
+    for atom, measure in names:
+        units = [system.units[key] for key in members[atom]]
+        bounds.append((sum(u.bounds[measure][0] for u in units), sum(u.bounds[measure][1] for u in units)))
+        values.append(sum(u.values[measure] for u in units))
+    pairs = [
+        (index[(atom, small)], index[(atom, large)])
+        for atom in members
+        for small, large in PAIRS
+        if (atom, small) in index and (atom, large) in index
+    ]
+    return Programme(names, bounds, np.array(values, dtype=float), rows, pairs)
+
+
+def components(programme: Programme) -> list[tuple[list[int], list[int]]]:
+    """(variables, rows) of each connected component: rows and pairs that share no variable apart."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    size = len(programme.names)
+    if size == 0:
+        return []
+    heads, tails = [], []
+    for form, _ in programme.rows:
+        variables = list(form)
+        heads += variables[:1] * (len(variables) - 1)
+        tails += variables[1:]
+    for small, large in programme.pairs:
+        heads.append(small)
+        tails.append(large)
+    graph = coo_matrix((np.ones(len(heads)), (heads, tails)), shape=(size, size))
+    count, labels = connected_components(graph, directed=False)
+    by_label: dict[int, list[int]] = {}
+    for variable, label in enumerate(labels):
+        by_label.setdefault(int(label), []).append(variable)
+    rows: dict[int, list[int]] = {}
+    for i, (form, _) in enumerate(programme.rows):
+        if form:
+            rows.setdefault(int(labels[next(iter(form))]), []).append(i)
+    return [(by_label[label], rows.get(label, [])) for label in range(count)]
+
+
+@dataclass
+class Counts:
+    components: int = 0
+    closed_form: int = 0
+    programmes: int = 0
+    targets: int = 0
+
+
+def audit_programme(programme: Programme, level: float, counts: Counts) -> list[JointFailure]:
+    """Every protected, unpublished row bounded within ±`level` of its value by the others."""
+    failures = []
+    for variables, row_ids in components(programme):
+        targets = [
+            i for i in row_ids if programme.rows[i][1].protected and not programme.rows[i][1].published
+        ]
+        if not targets:
+            continue
+        counts.components += 1
+        failures += audit_component(programme, variables, row_ids, targets, level, counts)
+    return failures
+
+
+def audit_component(
+    programme: Programme,
+    variables: list[int],
+    row_ids: list[int],
+    targets: list[int],
+    level: float,
+    counts: Counts,
+) -> list[JointFailure]:
+    local = {v: i for i, v in enumerate(variables)}
+    scale = max([1.0, *(abs(float(programme.values[v])) for v in variables)])
+    equalities: dict[tuple[tuple[int, float], ...], float] = {}
+    for i in row_ids:
+        form, row = programme.rows[i]
+        if row.published:
+            key = tuple(sorted((local[v], c) for v, c in form.items()))
+            equalities[key] = sum(c * float(programme.values[v]) for v, c in form.items()) / scale
+    pairs = [(local[a], local[b]) for a, b in programme.pairs if a in local]
+    bounds = [(programme.bounds[v][0] / scale, programme.bounds[v][1] / scale) for v in variables]
+    rows = [programme.rows[i] for i in row_ids]
+    solved: dict[tuple[tuple[int, float], ...], tuple[float, float]] = {}
+    failures = []
+    for i in targets:
+        form, row = programme.rows[i]
+        objective = tuple(sorted((local[v], c) for v, c in form.items()))
+        counts.targets += 1
+        if objective not in solved:
+            solved[objective] = bound(objective, equalities, pairs, bounds, counts)
+        low, high = (end * scale for end in solved[objective])
+        value = sum(c * float(programme.values[v]) for v, c in form.items())
+        lower = sum(c * programme.bounds[v][0 if c > 0 else 1] for v, c in form.items())
+        upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
+        figure = Figure(value, lower, upper, published=False, protected=True)
+        if not is_protected(figure, low, high, level, max(scale, abs(value))):
+            candidates = secondary_candidates(rows, set(form), row.kpi)
+            failures.append(
+                JointFailure(row.label, value, low, high, candidates, row.owner is not None, row.kpi)
+            )
+    return failures
+
+
+def secondary_candidates(
+    rows: Iterable[tuple[dict[int, float], Row]], target: set[int], kpi: str
+) -> tuple[tuple[Any, ...], ...]:
+    """The cells of the edition being frozen that publish a figure of the component, in the order they
+    are withheld: peer-group rows first, then use cases, ENSEMBLE last; within each, the cells whose
+    figures hold the failing figure's own unknowns, then those of another table than its own (its own
+    table alone passed the per-table audit: the link is what gives it away), smallest first."""
+    order: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for form, row in rows:
+        if row.published and row.owner is not None:
+            o = row.owner
+            rank = (o[1] == TOTAL, o[2] is None, not target & set(form), o[0] == kpi, row.size, str(o))
+            order[o] = min(order.get(o, rank), rank)
+    return tuple(sorted(order, key=order.__getitem__))
+
+
+def bound(
+    objective: tuple[tuple[int, float], ...],
+    equalities: dict[tuple[tuple[int, float], ...], float],
+    pairs: list[tuple[int, int]],
+    bounds: list[tuple[float, float]],
+    counts: Counts,
+) -> tuple[float, float]:
+    """The range of Σ c·x over the component: closed form for one unknown under at most one sum, else
+    HiGHS on sparse matrices."""
+    size = len(bounds)
+    if len(objective) == 1 and objective[0][1] == 1.0 and not pairs and len(equalities) <= 1:
+        counts.closed_form += 1
+        a_eq = b_eq = None
+        for form, rhs in equalities.items():
+            a_eq, b_eq = np.zeros((1, size)), np.array([rhs])
+            for v, c in form:
+                a_eq[0][v] = c
+        return one_sum_range(objective[0][0], a_eq, b_eq, bounds)
+    counts.programmes += 1
+    return highs_range(objective, equalities, pairs, bounds)
+
+
+def highs_range(
+    objective: tuple[tuple[int, float], ...],
+    equalities: dict[tuple[tuple[int, float], ...], float],
+    pairs: list[tuple[int, int]],
+    bounds: list[tuple[float, float]],
+) -> tuple[float, float]:
+    from scipy.optimize import linprog  # scipy only where the audit needs a solver
+    from scipy.sparse import csr_matrix
+
+    size = len(bounds)
+
+    def matrix(forms: Iterable[Iterable[tuple[int, float]]]) -> csr_matrix | None:
+        data, rows, cols = [], [], []
+        for r, form in enumerate(forms):
+            for v, c in form:
+                rows.append(r)
+                cols.append(v)
+                data.append(c)
+        return csr_matrix((data, (rows, cols)), shape=(max(rows) + 1, size)) if rows else None
+
+    a_eq = matrix(equalities)
+    b_eq = np.array(list(equalities.values())) if a_eq is not None else None
+    a_ub = matrix([((a, 1.0), (b, -1.0)) for a, b in pairs])
+    b_ub = np.zeros(len(pairs)) if a_ub is not None else None
+    ends = []
+    for sign in (1.0, -1.0):
+        c = np.zeros(size)
+        for v, coefficient in objective:
+            c[v] = sign * coefficient
+        result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if result.status == 3:
+            ends.append(-sign * np.inf)
+        elif result.status != 0:
+            raise RuntimeError(f"joint audit programme not solved: {result.message}")
+        else:
+            ends.append(sign * result.fun)
+    return ends[0], ends[1]
+
+
+def target_kpis(snapshots: Iterable[Snapshot]) -> set[str]:
+    """The KPIs of the families holding a protected, unpublished figure (the others need no programme)."""
+    families = {family(s.kpi) for snap in snapshots for s in snap.rows if s.protected and not s.published}
+    return families
+
+
+def audit_snapshots(
+    snapshots: Sequence[Snapshot], level: float, only: str | None = None
+) -> tuple[list[JointFailure], Counts]:
+    """The joint audit of every snapshot, family by family (only the family of KPI `only` if given)."""
+    counts = Counts()
+    failures: list[JointFailure] = []
+    wanted = target_kpis(snapshots) & (
+        {family(only)} if only else {family(s.kpi) for x in snapshots for s in x.rows}
+    )
+    by_family: dict[str, set[str]] = {}
+    for snap in snapshots:
+        for spec in snap.rows:
+            if family(spec.kpi) in wanted:
+                by_family.setdefault(family(spec.kpi), set()).add(spec.kpi)
+    for name in sorted(by_family):
+        system = System()
+        kpis = by_family[name]
+        for snap in snapshots:
+            add_snapshot(system, snap, kpis)
+        failures += audit_programme(atoms_of(system), level, counts)
+    return failures, counts
