@@ -67,7 +67,7 @@ def national(establishments: int) -> dict[str, Any]:
         number = previous.number + 1 if previous else 1
         release = compute_release(con, "2025-T4", rules, number)
         computed = time.perf_counter()
-        settled, _, report = settle_release(con, release, previous, rules, number)
+        settled, _, _ = settle_release(con, release, previous, rules, number)
         tables = time.perf_counter()
         _, joint = protect_series(con, "2025-T4", number, settled, rules)
         done = time.perf_counter()

@@ -5,8 +5,9 @@ and each protected figure bounded in closed form (one unknown under at most one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ class Programme:
     values: np.ndarray
     rows: list[tuple[dict[int, float], Row]]  # linear form over variables, and its row
     pairs: list[tuple[int, int]]  # (smaller, larger) variables
+    pieces: list[tuple[list[int], list[int]]] = field(default_factory=list)  # components, once found
 
 
 def atoms_of(system: System) -> Programme:
@@ -97,17 +99,20 @@ class Counts:
     targets: int = 0
 
 
-def audit_programme(programme: Programme, level: float, counts: Counts) -> list[JointFailure]:
+Shown = Callable[[Row], bool]
+
+
+def audit_programme(programme: Programme, level: float, counts: Counts, shown: Shown) -> list[JointFailure]:
     """Every protected, unpublished row bounded within ±`level` of its value by the others."""
     failures = []
-    for variables, row_ids in components(programme):
-        targets = [
-            i for i in row_ids if programme.rows[i][1].protected and not programme.rows[i][1].published
-        ]
+    if not programme.pieces:
+        programme.pieces.extend(components(programme))
+    for variables, row_ids in programme.pieces:
+        targets = [i for i in row_ids if programme.rows[i][1].protected and not shown(programme.rows[i][1])]
         if not targets:
             continue
         counts.components += 1
-        failures += audit_component(programme, variables, row_ids, targets, level, counts)
+        failures += audit_component(programme, variables, row_ids, targets, level, counts, shown)
     return failures
 
 
@@ -118,13 +123,14 @@ def audit_component(
     targets: list[int],
     level: float,
     counts: Counts,
+    shown: Shown,
 ) -> list[JointFailure]:
     local = {v: i for i, v in enumerate(variables)}
     scale = max([1.0, *(abs(float(programme.values[v])) for v in variables)])
     equalities: dict[tuple[tuple[int, float], ...], float] = {}
     for i in row_ids:
         form, row = programme.rows[i]
-        if row.published:
+        if shown(row):
             key = tuple(sorted((local[v], c) for v, c in form.items()))
             equalities[key] = sum(c * float(programme.values[v]) for v, c in form.items()) / scale
     pairs = [(local[a], local[b]) for a, b in programme.pairs if a in local]
@@ -144,7 +150,7 @@ def audit_component(
         upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
         figure = Figure(value, lower, upper, published=False, protected=True)
         if not is_protected(figure, low, high, level, max(scale, abs(value))):
-            candidates = secondary_candidates(rows, set(form), row.kpi)
+            candidates = secondary_candidates(rows, set(form), row.kpi, shown)
             failures.append(
                 JointFailure(row.label, value, low, high, candidates, row.owner is not None, row.kpi)
             )
@@ -152,7 +158,7 @@ def audit_component(
 
 
 def secondary_candidates(
-    rows: Iterable[tuple[dict[int, float], Row]], target: set[int], kpi: str
+    rows: Iterable[tuple[dict[int, float], Row]], target: set[int], kpi: str, shown: Shown
 ) -> tuple[tuple[Any, ...], ...]:
     """The cells of the edition being frozen that publish a figure of the component, in the order they
     are withheld: peer-group rows first, then use cases, ENSEMBLE last; within each, the cells whose
@@ -160,7 +166,7 @@ def secondary_candidates(
     table alone passed the per-table audit: the link is what gives it away), smallest first."""
     order: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for form, row in rows:
-        if row.published and row.owner is not None:
+        if shown(row) and row.owner is not None:
             o = row.owner
             rank = (o[1] == TOTAL, o[2] is None, not target & set(form), o[0] == kpi, row.size, str(o))
             order[o] = min(order.get(o, rank), rank)
@@ -174,19 +180,79 @@ def bound(
     bounds: list[tuple[float, float]],
     counts: Counts,
 ) -> tuple[float, float]:
-    """The range of Σ c·x over the component: closed form for one unknown under at most one sum, else
-    HiGHS on sparse matrices."""
-    size = len(bounds)
-    if len(objective) == 1 and objective[0][1] == 1.0 and not pairs and len(equalities) <= 1:
+    """The range of Σ c·x over the component: the unknowns that no equality, pair or the objective
+    tells apart merged first; then closed form for one unknown under at most one sum, else HiGHS."""
+    objective, forms, rhs, pairs, bounds = merge_alike(objective, equalities, pairs, bounds)
+    if len(objective) == 1 and not pairs and len(forms) <= 1:
         counts.closed_form += 1
+        (target, coefficient), size = objective[0], len(bounds)
         a_eq = b_eq = None
-        for form, rhs in equalities.items():
-            a_eq, b_eq = np.zeros((1, size)), np.array([rhs])
+        for form, value in zip(forms, rhs, strict=True):
+            a_eq, b_eq = np.zeros((1, size)), np.array([value])
             for v, c in form:
                 a_eq[0][v] = c
-        return one_sum_range(objective[0][0], a_eq, b_eq, bounds)
+        low, high = one_sum_range(target, a_eq, b_eq, bounds)
+        ends = (coefficient * low, coefficient * high)
+        return min(ends), max(ends)
     counts.programmes += 1
-    return highs_range(objective, equalities, pairs, bounds)
+    return cached_highs_range(objective, tuple(forms), tuple(rhs), tuple(pairs), tuple(bounds))
+
+
+def merge_alike(
+    objective: tuple[tuple[int, float], ...],
+    equalities: dict[tuple[tuple[int, float], ...], float],
+    pairs: list[tuple[int, int]],
+    bounds: list[tuple[float, float]],
+) -> tuple[
+    tuple[tuple[int, float], ...],
+    list[tuple[tuple[int, float], ...]],
+    list[float],
+    list[tuple[int, int]],
+    list[tuple[float, float]],
+]:
+    """Unknowns outside every pair whose coefficients agree in the objective and in every equality
+    are one unknown (their sum spans the sum of their boxes): a use-case cell split by peer group
+    under ENSEMBLE, a cell met in no other row. Equalities left with no unknown are dropped."""
+    column: dict[int, list[tuple[int, float]]] = {}
+    for r, form in enumerate(equalities):
+        for v, c in form:
+            column.setdefault(v, []).append((r, c))
+    in_pair = {v for pair in pairs for v in pair}
+    goal = dict(objective)
+    groups: dict[tuple[Any, ...], int] = {}
+    new_of: dict[int, int] = {}
+    merged: list[tuple[float, float]] = []
+    for v in range(len(bounds)):
+        key: tuple[Any, ...] = ("alone", v) if v in in_pair else (goal.get(v, 0.0), tuple(column.get(v, ())))
+        if key[0] == 0.0 and key[1] == () and v not in in_pair:
+            continue  # in nothing: no constraint, no objective
+        if key not in groups:
+            groups[key] = len(merged)
+            merged.append((0.0, 0.0))
+        i = groups[key]
+        merged[i] = (merged[i][0] + bounds[v][0], merged[i][1] + bounds[v][1])
+        new_of[v] = i
+    new_objective = tuple(sorted({new_of[v]: c for v, c in objective}.items()))
+    forms, rhs = [], []
+    for form, value in equalities.items():
+        mapped = tuple(sorted({new_of[v]: c for v, c in form}.items()))
+        if mapped:
+            forms.append(mapped)
+            rhs.append(value)
+    return new_objective, forms, rhs, [(new_of[a], new_of[b]) for a, b in pairs], merged
+
+
+@lru_cache(maxsize=65536)
+def cached_highs_range(
+    objective: tuple[tuple[int, float], ...],
+    forms: tuple[tuple[tuple[int, float], ...], ...],
+    rhs: tuple[float, ...],
+    pairs: tuple[tuple[int, int], ...],
+    bounds: tuple[tuple[float, float], ...],
+) -> tuple[float, float]:
+    """A programme met again (the victim loop audits the series after each withheld cell) is solved
+    once."""
+    return highs_range(objective, dict(zip(forms, rhs, strict=True)), list(pairs), list(bounds))
 
 
 def highs_range(
@@ -234,12 +300,8 @@ def target_kpis(snapshots: Iterable[Snapshot]) -> set[str]:
     return families
 
 
-def audit_snapshots(
-    snapshots: Sequence[Snapshot], level: float, only: str | None = None
-) -> tuple[list[JointFailure], Counts]:
-    """The joint audit of every snapshot, family by family (only the family of KPI `only` if given)."""
-    counts = Counts()
-    failures: list[JointFailure] = []
+def prepare(snapshots: Sequence[Snapshot], only: str | None = None) -> dict[str, Programme]:
+    """The programme of each family holding a protected figure (only the family of `only` if given)."""
     wanted = target_kpis(snapshots) & (
         {family(only)} if only else {family(s.kpi) for x in snapshots for s in x.rows}
     )
@@ -248,10 +310,34 @@ def audit_snapshots(
         for spec in snap.rows:
             if family(spec.kpi) in wanted:
                 by_family.setdefault(family(spec.kpi), set()).add(spec.kpi)
+    programmes = {}
     for name in sorted(by_family):
         system = System()
-        kpis = by_family[name]
         for snap in snapshots:
-            add_snapshot(system, snap, kpis)
-        failures += audit_programme(atoms_of(system), level, counts)
+            add_snapshot(system, snap, by_family[name])
+        programmes[name] = atoms_of(system)
+    return programmes
+
+
+def audit_prepared(
+    programmes: Mapping[str, Programme], level: float, hidden: frozenset[Any] | set[Any] = frozenset()
+) -> tuple[list[JointFailure], Counts]:
+    """The joint audit of prepared programmes, the cells in `hidden` withheld too (their rows and,
+    for a national cell, its group rows are then not published)."""
+
+    def shown(row: Row) -> bool:
+        owner = row.owner
+        return row.published and not (owner is not None and (owner in hidden or (*owner[:2], None) in hidden))
+
+    counts = Counts()
+    failures: list[JointFailure] = []
+    for name in sorted(programmes):
+        failures += audit_programme(programmes[name], level, counts, shown)
     return failures, counts
+
+
+def audit_snapshots(
+    snapshots: Sequence[Snapshot], level: float, only: str | None = None
+) -> tuple[list[JointFailure], Counts]:
+    """The joint audit of every snapshot, family by family (only the family of KPI `only` if given)."""
+    return audit_prepared(prepare(snapshots, only), level)

@@ -15,7 +15,7 @@ from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
 from disclosure.joint import ROI, TOTAL, JointFailure, Member, RoiPart, RowSpec, Snapshot, family
-from disclosure.joint_lp import Counts, audit_snapshots, target_kpis
+from disclosure.joint_lp import Counts, Programme, audit_prepared, prepare, target_kpis
 from disclosure.peers import (
     NATIONAL_WITHHELD_REASON,
     PENDING_REASON,
@@ -30,7 +30,8 @@ from warehouse.queries import fetch_dicts
 
 NOT_SENSITIVE = (SECONDARY_REASON, NATIONAL_WITHHELD_REASON, PENDING_REASON, UNKNOWN_REASON)
 Owner = tuple[str, str, str | None]  # (kpi or ROI, use case, peer group or None)
-TRIALS = 6  # candidates tried in turn for the one that protects a failing figure
+TRIALS = 2  # candidates tried in turn for the one that protects a failing figure (each a re-audit)
+ROUNDS = 4  # rebuilds of the edition with its peer groups after withholding on the recorded rows
 
 
 def sensitive(reason: str | None) -> str | None:
@@ -271,15 +272,13 @@ def protect_series(
             current_snapshot(con, quarter, number, settled, peers, inputs, roi_inputs, rules),
         )
 
-    def protects(victims: set[Owner], failure: JointFailure) -> bool:
-        trial = audit_snapshots([*past, state(victims)[2]], rules.protection_level, only=failure.kpi)[0]
-        return all(f.label != failure.label for f in trial)
-
+    level = rules.protection_level
     victims: set[Owner] = set()
     settled, peers, snapshot = state(victims)
     past = history(con, quarter, number, snapshot)
-    while True:
-        failures, counts = audit_snapshots([*past, snapshot], rules.protection_level)
+    for _ in range(ROUNDS):
+        programmes = prepare([*past, snapshot])
+        failures, counts = audit_prepared(programmes, level)
         blocking = [f for f in failures if f.candidates]
         if not blocking:
             audit = JointAudit(
@@ -290,14 +289,34 @@ def protect_series(
                 earlier=tuple(f.describe() for f in failures),  # none of them this edition's
             )
             return Current(settled, peers, snapshot), audit
-        failure = blocking[0]
-        fresh: list[Owner] = [(c[0], c[1], c[2]) for c in failure.candidates if c not in victims]
-        if not fresh:
-            raise DisclosureError(f"{quarter}: the joint audit refuses the release: {failure.describe()}")
-        # the first of a few candidates whose withholding protects the figure, else the first (progress)
-        chosen = next((c for c in fresh[:TRIALS] if protects(victims | {c}, failure)), fresh[0])
-        victims.add(chosen)
+        # family by family, withhold on the prepared programmes (cheap), then rebuild the edition once
+        for name in sorted({family(f.kpi) for f in blocking}):
+            one = {name: programmes[name]}
+
+            def failing(hidden: set[Owner], one: dict[str, Programme] = one) -> list[JointFailure]:
+                return [f for f in audit_prepared(one, level, hidden)[0] if f.candidates]
+
+            pending = failing(victims)
+            while pending:
+                failure = pending[0]
+                fresh: list[Owner] = [(c[0], c[1], c[2]) for c in failure.candidates if c not in victims]
+                if not fresh:
+                    raise DisclosureError(
+                        f"{quarter}: the joint audit refuses the release: {failure.describe()}"
+                    )
+                # the first of a few candidates whose withholding protects the figure, else the first
+                chosen = next(
+                    (
+                        c
+                        for c in fresh[:TRIALS]
+                        if all(f.label != failure.label for f in failing(victims | {c}))
+                    ),
+                    fresh[0],
+                )
+                victims.add(chosen)
+                pending = failing(victims)
         settled, peers, snapshot = state(victims)
+    raise DisclosureError(f"{quarter}: the joint audit refuses the release: {blocking[0].describe()}")
 
 
 def record_rows(quarter: str, number: int, snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
