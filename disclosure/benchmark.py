@@ -22,7 +22,6 @@ from disclosure.rules import (
     withholding_reasons,
 )
 from disclosure.series import Populations, apply_series_rule, read_history
-from warehouse.queries import fetch_dicts
 
 TOTAL = cellmod.TOTAL
 DECIMALS = 6  # precision of an establishment's own values in its private report (not published)
@@ -251,11 +250,17 @@ def baseline_populations(inputs: list[cellmod.CellInput]) -> Populations:
 
 
 def compute_benchmark_release(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int,
+    inputs: list[cellmod.CellInput] | None = None,
 ) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
     """The publishable benchmark of a quarter, its contributions, linked tables and baseline
-    populations (after the series rule of disclosure/series.py, against the other quarters' editions)."""
-    inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
+    populations (after the series rule of disclosure/series.py, against the other quarters' editions).
+    `inputs`: the quarter's cells when the caller already read them (cellmod.fetch_inputs)."""
+    if inputs is None:
+        inputs = cellmod.fetch_inputs(con, quarter)
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     groups: dict[Key, list[cellmod.CellInput]] = {}
     for cell in inputs:
@@ -266,7 +271,10 @@ def compute_benchmark_release(
     cells, populations = apply_series_rule(
         cells, baseline_populations(inputs), read_history(con, quarter), quarter, rules
     )
-    contributions = {(cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell) for cell in inputs}
+    texts: dict[int, str] = {}  # each member's text, shared by its use-case cell and ENSEMBLE row
+    contributions = {
+        (cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell, texts) for cell in inputs
+    }
     tables = {group: builder(reasons) for group, builder in builders.items()}
     return cells, contributions, tables, populations
 

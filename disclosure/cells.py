@@ -8,10 +8,12 @@ additive figures the audit protects, and a digest of each establishment's inputs
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
-from operator import attrgetter
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, NamedTuple
 
+import duckdb
 import numpy as np
 
 from disclosure.audit import Figure
@@ -25,6 +27,7 @@ from disclosure.rules import (
     sensitivity_reason,
 )
 from disclosure.stats import median_interval, wilson_interval
+from warehouse.queries import load_query
 
 TOTAL = "ENSEMBLE"
 TOTAL_LABEL = "Ensemble des cas d'usage"
@@ -32,9 +35,9 @@ PILOT_FRACTIONS = (0.5, 0.10, 0.25, 0.75, 0.90)
 ADDITIVE_KINDS = ("count", "amount_eur")  # KPIs whose values add up (the others are levels)
 
 
-@dataclass(frozen=True)
-class Member:
-    """One experimentation's figures for one KPI and quarter."""
+class Member(NamedTuple):
+    """One experimentation's figures for one KPI and quarter (a named tuple: a national quarter holds
+    about a million of them, shared by the use-case cell and its ENSEMBLE row)."""
 
     use_case: str
     finess: str
@@ -51,9 +54,6 @@ class Member:
     baseline_weight: float | None
     patients: float | None
     baseline_patients: float | None
-
-
-MEMBER_FIGURES = attrgetter(*(field.name for field in fields(Member)))
 
 
 @dataclass(frozen=True)
@@ -82,33 +82,74 @@ class CellInput:
     def kind(self) -> str:
         return str(self.labels["kind"])
 
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What was computed from the members, by what it was asked with (a cell of a national quarter
+        has thousands of members and its dominance and figures are asked for again and again)."""
+        return {}
+
 
 LABEL_COLUMNS = ("use_case_label", "use_case_illustrative", "domain", "domain_label", "kpi", "kpi_label",
                  "unit", "kind", "direction", "threshold")  # fmt: skip
-MEMBER_COLUMNS = tuple(Member.__dataclass_fields__)
+MEMBER_COLUMNS = Member._fields
 
 
 def build_inputs(rows: list[dict[str, Any]]) -> list[CellInput]:
-    """Use-case cells then ENSEMBLE rows, each in (use case, domain, KPI) order."""
-    by_cell: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_cell.setdefault((row["domain"], row["kpi"], row["use_case"]), []).append(row)
-    cells = [make_input(use_case, members) for (_, _, use_case), members in by_cell.items()]
-    by_kpi: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_kpi.setdefault((row["domain"], row["kpi"]), []).append(row)
-    totals = [make_input(TOTAL, members) for members in by_kpi.values()]
-    order = sorted(cells, key=lambda c: (c.use_case, c.group)) + sorted(totals, key=lambda c: c.group)
-    return order
+    """Use-case cells then ENSEMBLE rows, each in (use case, domain, KPI) order, from rows of
+    cell_contributions.sql (ordered by domain, KPI, use case, finess)."""
+    names = (*LABEL_COLUMNS, "use_case", "min_value", "max_value", *MEMBER_COLUMNS)
+    return inputs_from_columns({name: [row[name] for row in rows] for name in dict.fromkeys(names)})
 
 
-def make_input(use_case: str, rows: list[dict[str, Any]]) -> CellInput:
+def fetch_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> list[CellInput]:
+    """The cells of a quarter, read column by column from cell_contributions.sql (a national quarter
+    is about a million rows: no dict per row)."""
+    table = con.execute(load_query("cell_contributions"), {"quarter": quarter}).to_arrow_table()
+    return inputs_from_columns({name: table.column(name).to_pylist() for name in table.column_names})
+
+
+def inputs_from_columns(columns: dict[str, list[Any]]) -> list[CellInput]:
+    """build_inputs on columns: one Member per row, shared by its use-case cell and its ENSEMBLE row."""
+    members = list(map(Member._make, zip(*(columns[name] for name in MEMBER_COLUMNS), strict=True)))
+    cells: dict[tuple[str, str, str], list[int]] = {}
+    for i, key in enumerate(zip(columns["domain"], columns["kpi"], columns["use_case"], strict=True)):
+        cells.setdefault(key, []).append(i)
+    by_kpi: dict[tuple[str, str], list[int]] = {}
+    for (domain, kpi, _), rows in cells.items():
+        by_kpi.setdefault((domain, kpi), []).extend(rows)
+    for kpi_rows in by_kpi.values():
+        kpi_rows.sort()  # the rows' own order, as one pass over them would collect them
+    use_cases = [make_cell(use_case, rows, columns, members) for (_, _, use_case), rows in cells.items()]
+    totals = [make_cell(TOTAL, rows, columns, members) for rows in by_kpi.values()]
+    return sorted(use_cases, key=lambda c: (c.use_case, c.group)) + sorted(totals, key=lambda c: c.group)
+
+
+def make_cell(
+    use_case: str, rows: list[int], columns: dict[str, list[Any]], members: list[Member]
+) -> CellInput:
     first = rows[0]
-    labels = {name: first[name] for name in LABEL_COLUMNS}
+    labels = {name: columns[name][first] for name in LABEL_COLUMNS}
     if use_case == TOTAL:
         labels.update(use_case_label=TOTAL_LABEL, use_case_illustrative=False)
-    members = tuple(Member(**{name: row[name] for name in MEMBER_COLUMNS}) for row in rows)
-    return CellInput(use_case, labels, first["min_value"], first["max_value"], members)
+    chosen = tuple(members[i] for i in rows)
+    return CellInput(use_case, labels, columns["min_value"][first], columns["max_value"][first], chosen)
+
+
+def split_by_group(inputs: list[CellInput], group_of: Callable[[str], str]) -> dict[str, list[CellInput]]:
+    """The use-case cells of each group of establishments (`group_of(finess)`), as build_inputs builds
+    them from the group's rows alone: the same order, each cell's members of the group only."""
+    groups: dict[str, list[CellInput]] = {}
+    for cell in inputs:
+        if cell.is_total:
+            continue
+        mine: dict[str, list[Member]] = {}
+        for member in cell.members:
+            mine.setdefault(group_of(member.finess), []).append(member)
+        for group, members in mine.items():
+            groups.setdefault(group, []).append(
+                replace(cell, labels=dict(cell.labels), members=tuple(members))
+            )
+    return groups
 
 
 def support_of(cell: CellInput) -> Support:
@@ -206,6 +247,14 @@ def additive_parts(members: list[Member], phase: str, kind: str) -> list[list[tu
 
 
 def dominance(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
+    """dominance_of, computed once per cell and rules."""
+    key = ("dominance", rules)
+    if key not in cell.memo:
+        cell.memo[key] = dominance_of(cell, rules)
+    return cell.memo[key]  # type: ignore[no-any-return]
+
+
+def dominance_of(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
     """Why the means and why the shares of a cell are withheld. Means: one establishment holds more
     than `max_dominance` of an additive figure or of the weights, the p % rule fails on an additive
     figure, or fewer than `min_establishments` have a reference value. Shares: fewer than `min_share`
@@ -287,6 +336,17 @@ PAIRS = (("pilot_num", "pilot_den"), ("pilot_num_new", "pilot_den_new"), ("basel
 def additive_figures(
     cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
 ) -> dict[str, Figure]:
+    """figures_of, computed once per cell, reason and dominance (secondary suppression rebuilds a table
+    after each trial; most of its cells keep their reason)."""
+    key = ("figures", reason, dominated)
+    if key not in cell.memo:
+        cell.memo[key] = figures_of(cell, reason, dominated)
+    return dict(cell.memo[key])
+
+
+def figures_of(
+    cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
+) -> dict[str, Figure]:
     """The figures of a cell the published tables add up, with what the published row gives away.
 
     `reason`: why the row is withheld (None: published; its means and shares then are, unless
@@ -349,21 +409,39 @@ def additive_figures(
 
 def member_row(member: Member) -> tuple[Any, ...]:
     """A member's figures as a flat tuple (its fields are scalars: no deep copy as `astuple` makes)."""
-    return MEMBER_FIGURES(member)  # type: ignore[no-any-return]
+    return tuple(member)
 
 
-def member_digests(cell: CellInput) -> dict[str, tuple[str, float | None]]:
-    """finess -> (digest of its members' figures in the cell, its patients)."""
+def member_digests(
+    cell: CellInput, texts: dict[int, str] | None = None
+) -> dict[str, tuple[str, float | None]]:
+    """finess -> (digest of its members' figures in the cell, its patients). `texts` keeps each
+    member's text by identity across cells (a member is in its use-case cell and its ENSEMBLE row)."""
+    texts = {} if texts is None else texts
     mine: dict[str, list[Member]] = {}
     for member in cell.members:
         mine.setdefault(member.finess, []).append(member)
-    return {
-        finess: (digest([member_row(m) for m in members]), known_sum(m.patients for m in members))
-        for finess, members in mine.items()
-    }
+    out = {}
+    for finess, members in mine.items():
+        rows = []
+        for m in members:
+            text = texts.get(id(m))
+            if text is None:
+                text = texts[id(m)] = row_text(member_row(m))
+            rows.append(text)
+        out[finess] = (digest_texts(rows), known_sum(m.patients for m in members))
+    return out
+
+
+def row_text(row: tuple[Any, ...]) -> str:
+    """A row of figures as digest() writes it: floats at 10 significant digits."""
+    return repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row))
+
+
+def digest_texts(texts: list[str]) -> str:
+    return hashlib.sha256(repr(sorted(texts)).encode()).hexdigest()
 
 
 def digest(rows: list[tuple[Any, ...]]) -> str:
     """A hash of figures; floats at 10 significant digits, below the last-bit noise of parallel sums."""
-    texts = sorted(repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row)) for row in rows)
-    return hashlib.sha256(repr(texts).encode()).hexdigest()
+    return digest_texts([row_text(row) for row in rows])

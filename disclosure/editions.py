@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
+from disclosure.cells import CellInput, fetch_inputs
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
 from disclosure.peers import compute_peer_release, peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
@@ -113,9 +114,17 @@ def read_contributions(con: duckdb.DuckDBPyConnection, edition: Edition) -> Cont
     return contributions
 
 
-def compute_release(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0) -> Release:
+def compute_release(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int = 0,
+    inputs: list[CellInput] | None = None,
+) -> Release:
     """Everything a new edition of `quarter` would publish, before the corrections rule."""
-    cells, contributions, tables, populations = compute_benchmark_release(con, quarter, rules, edition)
+    cells, contributions, tables, populations = compute_benchmark_release(
+        con, quarter, rules, edition, inputs
+    )
     roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition)
     return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)
 
@@ -198,8 +207,9 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     previous = latest_edition(con, quarter)
     number = previous.number + 1 if previous else 1
     inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
+    cell_inputs = fetch_inputs(con, quarter)  # read once: the national and the peer-group cells
     release, decisions, report = settle_release(
-        con, compute_release(con, quarter, rules, number), previous, rules, number
+        con, compute_release(con, quarter, rules, number, cell_inputs), previous, rules, number
     )
     if report.failures:
         message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
@@ -227,7 +237,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     )
     insert_rows(con, "insert_edition_benchmark", [asdict(cell) for cell in cells])
     insert_rows(con, "insert_edition_roi", [asdict(cell) for cell in roi])
-    peers = compute_peer_release(con, quarter, rules, number, release)
+    peers = compute_peer_release(con, quarter, rules, number, release, cell_inputs)
     insert_rows(con, "insert_edition_peer_benchmark", peer_rows(peers.published_benchmark))
     insert_rows(con, "insert_edition_peer_roi", peer_rows(peers.published_roi))
     counts = completeness_counts(con, quarter)

@@ -79,13 +79,12 @@ def by_group(rows: list[dict[str, Any]], category: dict[str, str]) -> dict[str, 
 
 
 def group_benchmark(
-    rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
+    inputs: list[cellmod.CellInput], group: str, quarter: str, rules: Rules, edition: int
 ) -> tuple[dict[Key, cellmod.CellInput], dict[Key, BenchmarkCell], dict[Key, str | None]]:
     """One group's use-case cells, built and ruled as disclosure/benchmark.py builds the national ones.
 
     A group has no ENSEMBLE row: its cells are then linked to nothing but their national cell, whose
     audit (link_national) is all the secondary suppression they need."""
-    inputs = [cell for cell in cellmod.build_inputs(rows) if not cell.is_total]
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     reasons = {cell.key: group_reason(cellmod.support_of(cell), group, rules) for cell in inputs}
     return {cell.key: cell for cell in inputs}, built, reasons
@@ -173,17 +172,25 @@ def link_national(
 
 
 def compute_peer_release(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int, national: Release
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int,
+    national: Release,
+    national_inputs: list[cellmod.CellInput] | None = None,
 ) -> PeerRelease:
-    """Every group's benchmark and ROI rows of a quarter, once the national release is settled."""
+    """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
+    `national_inputs`: the quarter's national cells when the caller already read them."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
-    bench = by_group(fetch_dicts(con, "cell_contributions", {"quarter": quarter}), category)
-    built_bench = {g: group_benchmark(rows, g, quarter, rules, edition) for g, rows in bench.items()}
+    if national_inputs is None:
+        national_inputs = cellmod.fetch_inputs(con, quarter)
+    bench = cellmod.split_by_group(national_inputs, lambda finess: category.get(finess, UNKNOWN_GROUP))
+    bench = dict(sorted(bench.items(), key=lambda item: (item[0] == UNKNOWN_GROUP, item[0])))
+    built_bench = {g: group_benchmark(inputs, g, quarter, rules, edition) for g, inputs in bench.items()}
     roi = by_group(fetch_dicts(con, "roi_contributions", {"quarter": quarter}), category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
 
-    national_inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     national_cells = {cell_key(c): c for c in national.cells}
     national_figures = {
         cell.key: cellmod.additive_figures(
