@@ -241,9 +241,16 @@ def benchmark_table(group: Key, inputs: list[cellmod.CellInput], rules: Rules) -
 
 def baseline_populations(inputs: list[cellmod.CellInput]) -> Populations:
     """(use case, kpi) -> the experimentations ('<use case>/<finess>') behind its baseline figures."""
+    names: dict[int, str] = {}  # a member's name, made once for its use-case cell and its ENSEMBLE row
+
+    def name(m: cellmod.Member) -> str:
+        if (known := names.get(id(m))) is None:
+            known = names[id(m)] = f"{m.use_case}/{m.finess}"
+        return known
+
     return {
         (cell.use_case, cell.labels["kpi"]): frozenset(
-            f"{m.use_case}/{m.finess}" for m in cell.members if m.baseline is not None
+            name(m) for m in cell.members if m.baseline is not None
         )
         for cell in inputs
     }

@@ -8,13 +8,15 @@ additive figures the audit protects, and a digest of each establishment's inputs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from disclosure.audit import Figure
 from disclosure.rules import (
@@ -105,10 +107,28 @@ def fetch_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> list[CellInput
     """The cells of a quarter, read column by column from cell_contributions.sql (a national quarter
     is about a million rows: no dict per row)."""
     table = con.execute(load_query("cell_contributions"), {"quarter": quarter}).to_arrow_table()
-    return inputs_from_columns({name: table.column(name).to_pylist() for name in table.column_names})
+    per_row = {*MEMBER_COLUMNS, "domain", "kpi"}  # the labels are read at each cell's first row only
+    columns: dict[str, Any] = {
+        name: table.column(name).to_pylist() if name in per_row else ArrowColumn(table.column(name))
+        for name in table.column_names
+    }
+    return inputs_from_columns(columns)
 
 
-def inputs_from_columns(columns: dict[str, list[Any]]) -> list[CellInput]:
+class ArrowColumn:
+    """An Arrow column read value by value (a million label strings are not made for 540 cells)."""
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self.column = column
+
+    def __getitem__(self, i: int) -> Any:
+        return self.column[i].as_py()
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+
+def inputs_from_columns(columns: Mapping[str, Any]) -> list[CellInput]:
     """build_inputs on columns: one Member per row, shared by its use-case cell and its ENSEMBLE row."""
     members = list(map(Member._make, zip(*(columns[name] for name in MEMBER_COLUMNS), strict=True)))
     cells: dict[tuple[str, str, str], list[int]] = {}
@@ -124,9 +144,7 @@ def inputs_from_columns(columns: dict[str, list[Any]]) -> list[CellInput]:
     return sorted(use_cases, key=lambda c: (c.use_case, c.group)) + sorted(totals, key=lambda c: c.group)
 
 
-def make_cell(
-    use_case: str, rows: list[int], columns: dict[str, list[Any]], members: list[Member]
-) -> CellInput:
+def make_cell(use_case: str, rows: list[int], columns: Mapping[str, Any], members: list[Member]) -> CellInput:
     first = rows[0]
     labels = {name: columns[name][first] for name in LABEL_COLUMNS}
     if use_case == TOTAL:
@@ -179,11 +197,21 @@ def quantiles(values: list[float], fractions: tuple[float, ...]) -> list[float |
 # --- linear statistics -------------------------------------------------------------------------
 
 
+FINESS = attrgetter("finess")
+SIDES = {
+    "pilot": attrgetter("pilot", "numerator", "denominator", "pilot_weight"),
+    "baseline": attrgetter("baseline", "baseline_numerator", "baseline_denominator", "baseline_weight"),
+}
+
+
 def side(member: Member, phase: str) -> tuple[float | None, float | None, float | None, float | None]:
     """(value, numerator, denominator, weight) of a member's pilot or baseline."""
-    if phase == "pilot":
-        return member.pilot, member.numerator, member.denominator, member.pilot_weight
-    return member.baseline, member.baseline_numerator, member.baseline_denominator, member.baseline_weight
+    return SIDES[phase](member)  # type: ignore[no-any-return]
+
+
+def sides_of(members: list[Member], phase: str) -> list[tuple[Any, Any, Any, Any]]:
+    """side() of every member (a national cell has thousands: one C-level pass)."""
+    return list(map(SIDES[phase], members))
 
 
 def linear_population(members: list[Member]) -> list[Member]:
@@ -195,7 +223,7 @@ def linear_population(members: list[Member]) -> list[Member]:
 
 def mean_method(members: list[Member], phase: str, kind: str) -> str:
     """pooled (rates with counts), weighted (every value has its patients) or plain."""
-    sides = [side(m, phase) for m in members]
+    sides = sides_of(members, phase)
     counted = all(s[1] is not None and s[2] is not None for s in sides)
     if kind == "rate" and counted and sum(float(s[2] or 0) for s in sides) > 0:
         return "pooled"
@@ -208,7 +236,7 @@ def linear_mean(members: list[Member], phase: str, kind: str) -> float | None:
     """The cell's mean of one phase: pooled rate, patient-weighted mean, or plain mean."""
     if not members:
         return None
-    sides = [side(m, phase) for m in members]
+    sides = sides_of(members, phase)
     method = mean_method(members, phase, kind)
     if method == "pooled":
         return 100 * sum(float(s[1] or 0) for s in sides) / sum(float(s[2] or 0) for s in sides)
@@ -222,8 +250,7 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
     """Each member's weight in its mean: its amount for euros, else its patients (1 in a plain mean)."""
     method = mean_method(members, phase, kind)
     weights = []
-    for member in members:
-        value, _, denominator, weight = side(member, phase)
+    for member, (value, _, denominator, weight) in zip(members, sides_of(members, phase), strict=True):
         if kind == "amount_eur":
             weights.append((member.finess, float(value or 0)))
         elif method == "pooled":
@@ -238,7 +265,7 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
 def additive_parts(members: list[Member], phase: str, kind: str) -> list[list[tuple[str, float]]]:
     """Every additive figure a phase's linear statistics rest on, as (finess, part): the values of
     counts and amounts, the numerators, denominators and effectifs (weights) when every member has one."""
-    sides = [(m.finess, side(m, phase)) for m in members]
+    sides = list(zip(map(FINESS, members), sides_of(members, phase), strict=True))
     parts = [[(finess, float(s[0] or 0)) for finess, s in sides]] if kind in ADDITIVE_KINDS else []
     for position in (1, 2, 3):
         if sides and all(s[position] is not None for _, s in sides):
@@ -310,7 +337,7 @@ def raw_statistics(cell: CellInput) -> dict[str, Any]:
         "share_threshold_met": (
             sum(bool(m.meets_threshold) for m in members) / len(members) if threshold is not None else None
         ),
-        "baseline_mean": linear_mean(both, "baseline", cell.kind),
+        "baseline_mean": both_baseline,
         "pilot_mean": linear_mean(population, "pilot", cell.kind),
         "mean_change": None if both_pilot is None or both_baseline is None else both_pilot - both_baseline,
     }
@@ -397,7 +424,7 @@ def figures_of(
         for phase, suffix, chosen, shown_sums in groups:
             if not chosen:
                 continue
-            sides = [side(m, phase) for m in chosen]
+            sides = sides_of(chosen, phase)
             for name, position in (("num", 1), ("den", 2)):
                 total = sum(float(s[position] or 0) for s in sides)
                 figures[f"{phase}_{name}{suffix}"] = figure(total, 0, np.inf, shown_sums, "means")
