@@ -29,7 +29,7 @@ from disclosure.rules import (
     sensitivity_reason,
 )
 from disclosure.stats import median_interval, wilson_interval
-from warehouse.queries import load_query
+from warehouse.queries import fetch_dicts, load_query
 
 TOTAL = "ENSEMBLE"
 TOTAL_LABEL = "Ensemble des cas d'usage"
@@ -113,6 +113,20 @@ def fetch_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> list[CellInput
         for name in table.column_names
     }
     return inputs_from_columns(columns)
+
+
+@dataclass(frozen=True)
+class QuarterInputs:
+    """What a quarter's national and peer-group tables are computed from, read once per edition."""
+
+    cells: list[CellInput]
+    roi_rows: list[dict[str, Any]]  # roi_contributions.sql: one row per experimentation having a ROI
+
+
+def read_quarter_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> QuarterInputs:
+    return QuarterInputs(
+        fetch_inputs(con, quarter), fetch_dicts(con, "roi_contributions", {"quarter": quarter})
+    )
 
 
 class ArrowColumn:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
-from disclosure.cells import CellInput, fetch_inputs
+from disclosure.cells import QuarterInputs, read_quarter_inputs
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
 from disclosure.peers import compute_peer_release, peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
@@ -119,13 +119,15 @@ def compute_release(
     quarter: str,
     rules: Rules,
     edition: int = 0,
-    inputs: list[CellInput] | None = None,
+    inputs: QuarterInputs | None = None,
 ) -> Release:
-    """Everything a new edition of `quarter` would publish, before the corrections rule."""
+    """Everything a new edition of `quarter` would publish, before the corrections rule. `inputs`: what
+    it is computed from, when the caller already read it (the peer groups use it again)."""
+    inputs = inputs or read_quarter_inputs(con, quarter)
     cells, contributions, tables, populations = compute_benchmark_release(
-        con, quarter, rules, edition, inputs
+        con, quarter, rules, edition, inputs.cells
     )
-    roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition)
+    roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition, inputs.roi_rows)
     return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)
 
 
@@ -207,7 +209,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     previous = latest_edition(con, quarter)
     number = previous.number + 1 if previous else 1
     inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
-    cell_inputs = fetch_inputs(con, quarter)  # read once: the national and the peer-group cells
+    cell_inputs = read_quarter_inputs(con, quarter)  # read once: the national and the peer-group tables
     release, decisions, report = settle_release(
         con, compute_release(con, quarter, rules, number, cell_inputs), previous, rules, number
     )

@@ -177,18 +177,18 @@ def compute_peer_release(
     rules: Rules,
     edition: int,
     national: Release,
-    national_inputs: list[cellmod.CellInput] | None = None,
+    inputs: cellmod.QuarterInputs | None = None,
 ) -> PeerRelease:
     """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
-    `national_inputs`: the quarter's national cells when the caller already read them."""
+    `inputs`: what the national tables were computed from, when the caller already read it."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
-    if national_inputs is None:
-        national_inputs = cellmod.fetch_inputs(con, quarter)
+    inputs = inputs or cellmod.read_quarter_inputs(con, quarter)
+    national_inputs = inputs.cells
     bench = cellmod.split_by_group(national_inputs, lambda finess: category.get(finess, UNKNOWN_GROUP))
     bench = dict(sorted(bench.items(), key=lambda item: (item[0] == UNKNOWN_GROUP, item[0])))
     built_bench = {g: group_benchmark(inputs, g, quarter, rules, edition) for g, inputs in bench.items()}
-    roi = by_group(fetch_dicts(con, "roi_contributions", {"quarter": quarter}), category)
+    roi = by_group(inputs.roi_rows, category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
 
     national_cells = {cell_key(c): c for c in national.cells}
@@ -207,7 +207,7 @@ def compute_peer_release(
         rules,
     )
     tables.update(links)
-    roi_inputs = roimod.build_roi_inputs(fetch_dicts(con, "roi_contributions", {"quarter": quarter}))
+    roi_inputs = roimod.build_roi_inputs(inputs.roi_rows)
     national_roi: dict[Key, RoiCell] = {(c.use_case,): c for c in national.roi}
     roi_figures: dict[Key, dict[str, Figure]] = {
         cell.key: roimod.roi_figures(
