@@ -14,6 +14,7 @@ import duckdb
 
 from disclosure import cells as cellmod
 from disclosure.audit import LinkedTable
+from disclosure.cell_inputs import fetch_inputs
 from disclosure.rules import (
     Key,
     Rules,
@@ -265,9 +266,9 @@ def compute_benchmark_release(
 ) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
     """The publishable benchmark of a quarter, its contributions, linked tables and baseline
     populations (after the series rule of disclosure/series.py, against the other quarters' editions).
-    `inputs`: the quarter's cells when the caller already read them (cellmod.fetch_inputs)."""
+    `inputs`: the quarter's cells when the caller already read them (disclosure/cell_inputs.py)."""
     if inputs is None:
-        inputs = cellmod.fetch_inputs(con, quarter)
+        inputs = fetch_inputs(con, quarter)
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     groups: dict[Key, list[cellmod.CellInput]] = {}
     for cell in inputs:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
-from disclosure.cells import QuarterInputs, read_quarter_inputs
+from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
 from disclosure.peers import compute_peer_release, peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release

@@ -22,6 +22,7 @@ from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.audit import Figure, LinkedTable
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, build_cell, withhold
+from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs, split_by_group
 from disclosure.rules import (
     SECONDARY_REASON,
     DisclosureError,
@@ -177,17 +178,17 @@ def compute_peer_release(
     rules: Rules,
     edition: int,
     national: Release,
-    inputs: cellmod.QuarterInputs | None = None,
+    inputs: QuarterInputs | None = None,
 ) -> PeerRelease:
     """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
     `inputs`: what the national tables were computed from, when the caller already read it."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
-    inputs = inputs or cellmod.read_quarter_inputs(con, quarter)
+    inputs = inputs or read_quarter_inputs(con, quarter)
     national_inputs = inputs.cells
-    bench = cellmod.split_by_group(national_inputs, lambda finess: category.get(finess, UNKNOWN_GROUP))
+    bench = split_by_group(national_inputs, lambda finess: category.get(finess, UNKNOWN_GROUP))
     bench = dict(sorted(bench.items(), key=lambda item: (item[0] == UNKNOWN_GROUP, item[0])))
-    built_bench = {g: group_benchmark(inputs, g, quarter, rules, edition) for g, inputs in bench.items()}
+    built_bench = {g: group_benchmark(cells, g, quarter, rules, edition) for g, cells in bench.items()}
     roi = by_group(inputs.roi_rows, category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
 

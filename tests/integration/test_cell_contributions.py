@@ -1,40 +1,21 @@
-"""cell_contributions.sql computes, for one quarter, what the views of migration 009 compute for every
-quarter (experimentation_quarter -> experimentation_baseline -> experimentation_change): same rows,
-same values (to the last bits a different summation order may change), same order.
+"""The cells of a quarter as disclosure/cell_inputs.py reads them once per edition (column by column,
+members shared by a use-case cell and its ENSEMBLE row) are the cells built from one dict per row of
+cell_contributions.sql, on rows where the views' rules matter: a quarterly row over months, a later
+reference quarter, a rate whose months lack counts, a later pilot quarter and a superseded value.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from golden_data import E1, E2, E3, E4, build_golden_warehouse, submit
 
-from disclosure.cells import build_inputs, fetch_inputs
+from disclosure.cell_inputs import build_inputs, fetch_inputs, split_by_group
+from tests.support.rows import Row
 from warehouse.db import open_warehouse
-from warehouse.queries import fetch_dicts, load_query
-
-# what cell_contributions.sql was before it read the quarter once: the views, filtered on the quarter
-THROUGH_THE_VIEWS = """
-SELECT
-    c.use_case, coalesce(u.label, c.use_case) AS use_case_label,
-    coalesce(u.illustrative, false) AS use_case_illustrative,
-    c.domain, coalesce(d.label, c.domain) AS domain_label,
-    c.kpi, k.label AS kpi_label, k.unit, k.kind, k.direction, k.threshold,
-    k.min_value, k.max_value,
-    c.finess, c.baseline, c.pilot, c.relative_change, c.improved, c.meets_threshold,
-    c.numerator, c.denominator, c.baseline_numerator, c.baseline_denominator,
-    c.pilot_weight, c.baseline_weight, c.patients, c.baseline_patients
-FROM experimentation_change c
-JOIN kpi k ON k.code = c.kpi
-LEFT JOIN use_case u ON u.code = c.use_case
-LEFT JOIN domain d ON d.code = c.domain
-WHERE c.quarter = $quarter
-ORDER BY c.domain, c.kpi, c.use_case, c.finess
-"""
+from warehouse.queries import fetch_dicts
 
 # beyond the golden rows: a quarterly reference row that wins over its months, a reference quarter
 # after a pilot quarter (not in that quarter's baseline), a rate whose months lack counts, a later
@@ -60,31 +41,14 @@ CORRECTION = [(E4, "UC01", "EFF_DELAI_PEC", "2025-T3", "pilote", 57, None, None,
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = build_golden_warehouse(tmp_path_factory.mktemp("contributions") / "w.duckdb")
     with open_warehouse(path) as con:
-        submit(con, "extra.csv", datetime(2025, 11, 3, 9, 0), EXTRA)
-        submit(con, "correction.csv", datetime(2026, 1, 5, 9, 0), CORRECTION)
+        submit(con, "extra.csv", datetime(2025, 11, 3, 9, 0), [Row(*row) for row in EXTRA])
+        submit(con, "correction.csv", datetime(2026, 1, 5, 9, 0), [Row(*row) for row in CORRECTION])
         con.execute(
             "UPDATE measurement SET superseded = true WHERE finess = $finess AND use_case = 'UC01' "
             "AND kpi = 'EFF_DELAI_PEC' AND period = '2025-T3' AND value = 55",
             {"finess": E4},
         )
     return path
-
-
-def same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    return bool(a == b)
-
-
-@pytest.mark.parametrize("quarter", ["2024-T4", "2025-T2", "2025-T3", "2025-T4"])
-def test_the_quarter_read_once_gives_what_the_views_give(warehouse: Path, quarter: str) -> None:
-    with open_warehouse(warehouse, read_only=True) as con:
-        expected = con.execute(THROUGH_THE_VIEWS, {"quarter": quarter}).fetchall()
-        got = con.execute(load_query("cell_contributions"), {"quarter": quarter}).fetchall()
-    assert len(got) == len(expected)
-    assert got or quarter == "2024-T4"  # no pilot row in 2024-T4
-    for row, want in zip(got, expected, strict=True):
-        assert all(same(a, b) for a, b in zip(row, want, strict=True)), (row, want)
 
 
 def test_the_superseded_value_and_the_quarterly_row_are_the_ones_left_out(warehouse: Path) -> None:
@@ -99,9 +63,24 @@ def test_the_superseded_value_and_the_quarterly_row_are_the_ones_left_out(wareho
     assert mine[("UC03", "QUA_READMISSION_30J", E2)]["baseline_numerator"] is None
 
 
-def test_cells_read_by_columns_are_the_cells_built_from_dicts(warehouse: Path) -> None:
+@pytest.mark.parametrize("quarter", ["2025-T3", "2025-T4"])
+def test_cells_read_by_columns_are_the_cells_built_from_dicts(warehouse: Path, quarter: str) -> None:
     with open_warehouse(warehouse, read_only=True) as con:
-        by_columns = fetch_inputs(con, "2025-T3")
-        by_dicts = build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": "2025-T3"}))
+        by_columns = fetch_inputs(con, quarter)
+        by_dicts = build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
     assert by_columns == by_dicts
-    assert [cell.key for cell in by_columns][-1][0] == "ENSEMBLE"
+    assert by_columns[-1].use_case == "ENSEMBLE"
+
+
+def test_a_group_split_from_the_national_cells_is_built_from_the_group_rows_alone(warehouse: Path) -> None:
+    group = {E1: "CHU", E2: "CHU", E3: "CH"}  # the others in no category
+    with open_warehouse(warehouse, read_only=True) as con:
+        rows = fetch_dicts(con, "cell_contributions", {"quarter": "2025-T3"})
+        split = split_by_group(fetch_inputs(con, "2025-T3"), lambda finess: group.get(finess, "NC"))
+    for name in ("CHU", "CH", "NC"):
+        alone = [
+            c
+            for c in build_inputs([r for r in rows if group.get(r["finess"], "NC") == name])
+            if not c.is_total
+        ]
+        assert split[name] == alone, name
