@@ -182,6 +182,7 @@ def warehouse_quarter(warehouse: str, quarter: str, work: str) -> Result:
     from warehouse.db import open_warehouse
 
     settings = Settings(data_root=Path(warehouse).parent.parent)
+    forget_editions(warehouse, quarter)
     started = time.perf_counter()
     summary = aggregate_quarter.fn(settings, quarter)
     marts = time.perf_counter() - started
@@ -193,6 +194,21 @@ def warehouse_quarter(warehouse: str, quarter: str, work: str) -> Result:
     seconds = time.perf_counter() - started
     stages = {"marts (freeze edition)": marts, "open data": seconds - marts}
     return {"seconds": seconds, "stages": stages, "cells": summary.cells, "created": summary.created}
+
+
+def forget_editions(warehouse: str, quarter: str) -> None:
+    """Remove the editions of `quarter` an earlier run froze, so that every run freezes its first
+    edition (the same work; on a warehouse holding one, a run would only find "nothing new")."""
+    from warehouse.db import open_warehouse
+
+    with open_warehouse(Path(warehouse)) as con:
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_name LIKE 'edition%' "
+            "AND column_name = 'quarter' AND table_name IN (SELECT table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE') ORDER BY table_name <> 'edition', table_name"
+        ).fetchall()
+        for (table,) in reversed(tables):  # `edition` last
+            con.execute(f'DELETE FROM "{table}" WHERE quarter = $quarter', {"quarter": quarter})
 
 
 def marts_sql(warehouse: str, quarter: str) -> Result:

@@ -14,6 +14,7 @@ import duckdb
 
 from disclosure import cells as cellmod
 from disclosure.audit import LinkedTable
+from disclosure.cell_inputs import fetch_inputs
 from disclosure.rules import (
     Key,
     Rules,
@@ -22,7 +23,6 @@ from disclosure.rules import (
     withholding_reasons,
 )
 from disclosure.series import Populations, apply_series_rule, read_history
-from warehouse.queries import fetch_dicts
 
 TOTAL = cellmod.TOTAL
 DECIMALS = 6  # precision of an establishment's own values in its private report (not published)
@@ -242,20 +242,33 @@ def benchmark_table(group: Key, inputs: list[cellmod.CellInput], rules: Rules) -
 
 def baseline_populations(inputs: list[cellmod.CellInput]) -> Populations:
     """(use case, kpi) -> the experimentations ('<use case>/<finess>') behind its baseline figures."""
+    names: dict[int, str] = {}  # a member's name, made once for its use-case cell and its ENSEMBLE row
+
+    def name(m: cellmod.Member) -> str:
+        if (known := names.get(id(m))) is None:
+            known = names[id(m)] = f"{m.use_case}/{m.finess}"
+        return known
+
     return {
         (cell.use_case, cell.labels["kpi"]): frozenset(
-            f"{m.use_case}/{m.finess}" for m in cell.members if m.baseline is not None
+            name(m) for m in cell.members if m.baseline is not None
         )
         for cell in inputs
     }
 
 
 def compute_benchmark_release(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int,
+    inputs: list[cellmod.CellInput] | None = None,
 ) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
     """The publishable benchmark of a quarter, its contributions, linked tables and baseline
-    populations (after the series rule of disclosure/series.py, against the other quarters' editions)."""
-    inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
+    populations (after the series rule of disclosure/series.py, against the other quarters' editions).
+    `inputs`: the quarter's cells when the caller already read them (disclosure/cell_inputs.py)."""
+    if inputs is None:
+        inputs = fetch_inputs(con, quarter)
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     groups: dict[Key, list[cellmod.CellInput]] = {}
     for cell in inputs:
@@ -266,7 +279,10 @@ def compute_benchmark_release(
     cells, populations = apply_series_rule(
         cells, baseline_populations(inputs), read_history(con, quarter), quarter, rules
     )
-    contributions = {(cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell) for cell in inputs}
+    texts: dict[int, str] = {}  # each member's text, shared by its use-case cell and ENSEMBLE row
+    contributions = {
+        (cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell, texts) for cell in inputs
+    }
     tables = {group: builder(reasons) for group, builder in builders.items()}
     return cells, contributions, tables, populations
 

@@ -1,4 +1,4 @@
-"""The cells of the benchmark, built from one row per experimentation (cell_contributions.sql).
+"""The cells of the benchmark, built from one row per experimentation (disclosure/cell_inputs.py).
 
 A cell is (use case, KPI) or (ENSEMBLE, KPI); its members are its experimentations. This module
 computes a cell's statistics before disclosure control, the shares used by the dominance rule, the
@@ -8,9 +8,10 @@ additive figures the audit protects, and a digest of each establishment's inputs
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,9 +33,9 @@ PILOT_FRACTIONS = (0.5, 0.10, 0.25, 0.75, 0.90)
 ADDITIVE_KINDS = ("count", "amount_eur")  # KPIs whose values add up (the others are levels)
 
 
-@dataclass(frozen=True)
-class Member:
-    """One experimentation's figures for one KPI and quarter."""
+class Member(NamedTuple):
+    """One experimentation's figures for one KPI and quarter (a named tuple: a national quarter holds
+    about a million of them, shared by the use-case cell and its ENSEMBLE row)."""
 
     use_case: str
     finess: str
@@ -51,9 +52,6 @@ class Member:
     baseline_weight: float | None
     patients: float | None
     baseline_patients: float | None
-
-
-MEMBER_FIGURES = attrgetter(*(field.name for field in fields(Member)))
 
 
 @dataclass(frozen=True)
@@ -82,33 +80,11 @@ class CellInput:
     def kind(self) -> str:
         return str(self.labels["kind"])
 
-
-LABEL_COLUMNS = ("use_case_label", "use_case_illustrative", "domain", "domain_label", "kpi", "kpi_label",
-                 "unit", "kind", "direction", "threshold")  # fmt: skip
-MEMBER_COLUMNS = tuple(Member.__dataclass_fields__)
-
-
-def build_inputs(rows: list[dict[str, Any]]) -> list[CellInput]:
-    """Use-case cells then ENSEMBLE rows, each in (use case, domain, KPI) order."""
-    by_cell: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_cell.setdefault((row["domain"], row["kpi"], row["use_case"]), []).append(row)
-    cells = [make_input(use_case, members) for (_, _, use_case), members in by_cell.items()]
-    by_kpi: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_kpi.setdefault((row["domain"], row["kpi"]), []).append(row)
-    totals = [make_input(TOTAL, members) for members in by_kpi.values()]
-    order = sorted(cells, key=lambda c: (c.use_case, c.group)) + sorted(totals, key=lambda c: c.group)
-    return order
-
-
-def make_input(use_case: str, rows: list[dict[str, Any]]) -> CellInput:
-    first = rows[0]
-    labels = {name: first[name] for name in LABEL_COLUMNS}
-    if use_case == TOTAL:
-        labels.update(use_case_label=TOTAL_LABEL, use_case_illustrative=False)
-    members = tuple(Member(**{name: row[name] for name in MEMBER_COLUMNS}) for row in rows)
-    return CellInput(use_case, labels, first["min_value"], first["max_value"], members)
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What was computed from the members, by what it was asked with (a cell of a national quarter
+        has thousands of members and its dominance and figures are asked for again and again)."""
+        return {}
 
 
 def support_of(cell: CellInput) -> Support:
@@ -138,11 +114,21 @@ def quantiles(values: list[float], fractions: tuple[float, ...]) -> list[float |
 # --- linear statistics -------------------------------------------------------------------------
 
 
+FINESS = attrgetter("finess")
+SIDES = {
+    "pilot": attrgetter("pilot", "numerator", "denominator", "pilot_weight"),
+    "baseline": attrgetter("baseline", "baseline_numerator", "baseline_denominator", "baseline_weight"),
+}
+
+
 def side(member: Member, phase: str) -> tuple[float | None, float | None, float | None, float | None]:
     """(value, numerator, denominator, weight) of a member's pilot or baseline."""
-    if phase == "pilot":
-        return member.pilot, member.numerator, member.denominator, member.pilot_weight
-    return member.baseline, member.baseline_numerator, member.baseline_denominator, member.baseline_weight
+    return SIDES[phase](member)  # type: ignore[no-any-return]
+
+
+def sides_of(members: list[Member], phase: str) -> list[tuple[Any, Any, Any, Any]]:
+    """side() of every member (a national cell has thousands: one C-level pass)."""
+    return list(map(SIDES[phase], members))
 
 
 def linear_population(members: list[Member]) -> list[Member]:
@@ -154,7 +140,7 @@ def linear_population(members: list[Member]) -> list[Member]:
 
 def mean_method(members: list[Member], phase: str, kind: str) -> str:
     """pooled (rates with counts), weighted (every value has its patients) or plain."""
-    sides = [side(m, phase) for m in members]
+    sides = sides_of(members, phase)
     counted = all(s[1] is not None and s[2] is not None for s in sides)
     if kind == "rate" and counted and sum(float(s[2] or 0) for s in sides) > 0:
         return "pooled"
@@ -167,7 +153,7 @@ def linear_mean(members: list[Member], phase: str, kind: str) -> float | None:
     """The cell's mean of one phase: pooled rate, patient-weighted mean, or plain mean."""
     if not members:
         return None
-    sides = [side(m, phase) for m in members]
+    sides = sides_of(members, phase)
     method = mean_method(members, phase, kind)
     if method == "pooled":
         return 100 * sum(float(s[1] or 0) for s in sides) / sum(float(s[2] or 0) for s in sides)
@@ -181,8 +167,7 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
     """Each member's weight in its mean: its amount for euros, else its patients (1 in a plain mean)."""
     method = mean_method(members, phase, kind)
     weights = []
-    for member in members:
-        value, _, denominator, weight = side(member, phase)
+    for member, (value, _, denominator, weight) in zip(members, sides_of(members, phase), strict=True):
         if kind == "amount_eur":
             weights.append((member.finess, float(value or 0)))
         elif method == "pooled":
@@ -197,7 +182,7 @@ def mean_weights(members: list[Member], phase: str, kind: str) -> list[tuple[str
 def additive_parts(members: list[Member], phase: str, kind: str) -> list[list[tuple[str, float]]]:
     """Every additive figure a phase's linear statistics rest on, as (finess, part): the values of
     counts and amounts, the numerators, denominators and effectifs (weights) when every member has one."""
-    sides = [(m.finess, side(m, phase)) for m in members]
+    sides = list(zip(map(FINESS, members), sides_of(members, phase), strict=True))
     parts = [[(finess, float(s[0] or 0)) for finess, s in sides]] if kind in ADDITIVE_KINDS else []
     for position in (1, 2, 3):
         if sides and all(s[position] is not None for _, s in sides):
@@ -206,6 +191,14 @@ def additive_parts(members: list[Member], phase: str, kind: str) -> list[list[tu
 
 
 def dominance(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
+    """dominance_of, computed once per cell and rules."""
+    key = ("dominance", rules)
+    if key not in cell.memo:
+        cell.memo[key] = dominance_of(cell, rules)
+    return cell.memo[key]  # type: ignore[no-any-return]
+
+
+def dominance_of(cell: CellInput, rules: Rules) -> tuple[str | None, str | None]:
     """Why the means and why the shares of a cell are withheld. Means: one establishment holds more
     than `max_dominance` of an additive figure or of the weights, the p % rule fails on an additive
     figure, or fewer than `min_establishments` have a reference value. Shares: fewer than `min_share`
@@ -261,7 +254,7 @@ def raw_statistics(cell: CellInput) -> dict[str, Any]:
         "share_threshold_met": (
             sum(bool(m.meets_threshold) for m in members) / len(members) if threshold is not None else None
         ),
-        "baseline_mean": linear_mean(both, "baseline", cell.kind),
+        "baseline_mean": both_baseline,
         "pilot_mean": linear_mean(population, "pilot", cell.kind),
         "mean_change": None if both_pilot is None or both_baseline is None else both_pilot - both_baseline,
     }
@@ -285,6 +278,17 @@ PAIRS = (("pilot_num", "pilot_den"), ("pilot_num_new", "pilot_den_new"), ("basel
 
 
 def additive_figures(
+    cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
+) -> dict[str, Figure]:
+    """figures_of, computed once per cell, reason and dominance (secondary suppression rebuilds a table
+    after each trial; most of its cells keep their reason)."""
+    key = ("figures", reason, dominated)
+    if key not in cell.memo:
+        cell.memo[key] = figures_of(cell, reason, dominated)
+    return dict(cell.memo[key])
+
+
+def figures_of(
     cell: CellInput, reason: str | None, dominated: tuple[str | None, str | None]
 ) -> dict[str, Figure]:
     """The figures of a cell the published tables add up, with what the published row gives away.
@@ -337,7 +341,7 @@ def additive_figures(
         for phase, suffix, chosen, shown_sums in groups:
             if not chosen:
                 continue
-            sides = [side(m, phase) for m in chosen]
+            sides = sides_of(chosen, phase)
             for name, position in (("num", 1), ("den", 2)):
                 total = sum(float(s[position] or 0) for s in sides)
                 figures[f"{phase}_{name}{suffix}"] = figure(total, 0, np.inf, shown_sums, "means")
@@ -349,21 +353,39 @@ def additive_figures(
 
 def member_row(member: Member) -> tuple[Any, ...]:
     """A member's figures as a flat tuple (its fields are scalars: no deep copy as `astuple` makes)."""
-    return MEMBER_FIGURES(member)  # type: ignore[no-any-return]
+    return tuple(member)
 
 
-def member_digests(cell: CellInput) -> dict[str, tuple[str, float | None]]:
-    """finess -> (digest of its members' figures in the cell, its patients)."""
+def member_digests(
+    cell: CellInput, texts: dict[int, str] | None = None
+) -> dict[str, tuple[str, float | None]]:
+    """finess -> (digest of its members' figures in the cell, its patients). `texts` keeps each
+    member's text by identity across cells (a member is in its use-case cell and its ENSEMBLE row)."""
+    texts = {} if texts is None else texts
     mine: dict[str, list[Member]] = {}
     for member in cell.members:
         mine.setdefault(member.finess, []).append(member)
-    return {
-        finess: (digest([member_row(m) for m in members]), known_sum(m.patients for m in members))
-        for finess, members in mine.items()
-    }
+    out = {}
+    for finess, members in mine.items():
+        rows = []
+        for m in members:
+            text = texts.get(id(m))
+            if text is None:
+                text = texts[id(m)] = row_text(member_row(m))
+            rows.append(text)
+        out[finess] = (digest_texts(rows), known_sum(m.patients for m in members))
+    return out
+
+
+def row_text(row: tuple[Any, ...]) -> str:
+    """A row of figures as digest() writes it: floats at 10 significant digits."""
+    return repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row))
+
+
+def digest_texts(texts: list[str]) -> str:
+    return hashlib.sha256(repr(sorted(texts)).encode()).hexdigest()
 
 
 def digest(rows: list[tuple[Any, ...]]) -> str:
     """A hash of figures; floats at 10 significant digits, below the last-bit noise of parallel sums."""
-    texts = sorted(repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row)) for row in rows)
-    return hashlib.sha256(repr(texts).encode()).hexdigest()
+    return digest_texts([row_text(row) for row in rows])

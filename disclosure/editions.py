@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from disclosure.audit import AuditReport, audit_report
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, compute_benchmark_release
+from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
 from disclosure.corrections import Contributions, Decision, apply_corrections_rule
 from disclosure.joint_release import protect_series, record_rows
 from disclosure.peers import peer_fingerprint, peer_rows
@@ -114,10 +115,20 @@ def read_contributions(con: duckdb.DuckDBPyConnection, edition: Edition) -> Cont
     return contributions
 
 
-def compute_release(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0) -> Release:
-    """Everything a new edition of `quarter` would publish, before the corrections rule."""
-    cells, contributions, tables, populations = compute_benchmark_release(con, quarter, rules, edition)
-    roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition)
+def compute_release(
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int = 0,
+    inputs: QuarterInputs | None = None,
+) -> Release:
+    """Everything a new edition of `quarter` would publish, before the corrections rule. `inputs`: what
+    it is computed from, when the caller already read it (the peer groups use it again)."""
+    inputs = inputs or read_quarter_inputs(con, quarter)
+    cells, contributions, tables, populations = compute_benchmark_release(
+        con, quarter, rules, edition, inputs.cells
+    )
+    roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition, inputs.roi_rows)
     return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)
 
 
@@ -199,14 +210,15 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     previous = latest_edition(con, quarter)
     number = previous.number + 1 if previous else 1
     inputs = fetch_dicts(con, "edition_inputs", {"quarter": quarter})
+    cell_inputs = read_quarter_inputs(con, quarter)  # read once: the national and the peer-group tables
     release, decisions, report = settle_release(
-        con, compute_release(con, quarter, rules, number), previous, rules, number
+        con, compute_release(con, quarter, rules, number, cell_inputs), previous, rules, number
     )
     if report.failures:
         message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
         raise DisclosureError(message, report)
     try:  # every edition already published, national and peer groups, ROI and euro tables together
-        current, joint = protect_series(con, quarter, number, release, rules)
+        current, joint = protect_series(con, quarter, number, release, rules, cell_inputs)
     except DisclosureError as refused:
         raise DisclosureError(str(refused), replace(report, failures=(str(refused),))) from None
     release, peers, report = current.release, current.peers, replace(report, series=joint.as_dict())

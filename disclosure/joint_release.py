@@ -14,6 +14,7 @@ import duckdb
 from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
+from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
 from disclosure.joint import ROI, TOTAL, JointFailure, Member, RoiPart, RowSpec, Snapshot, family
 from disclosure.joint_lp import Counts, Programme, audit_prepared, prepare, target_kpis
 from disclosure.peers import (
@@ -249,15 +250,20 @@ def peer_victims(
 
 
 def protect_series(
-    con: duckdb.DuckDBPyConnection, quarter: str, number: int, release: Release, rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    number: int,
+    release: Release,
+    rules: Rules,
+    quarter_inputs: QuarterInputs | None = None,
 ) -> tuple[Current, JointAudit]:
     """The release and its peer groups once the joint audit of every published edition passes: more
     cells of this edition withheld (smallest first, group rows before national ones, use cases before
     ENSEMBLE) while a protected figure is bounded too closely; a figure bounded too closely with no
     cell of this edition left to withhold fails, naming the cell, unless earlier editions alone bound
     it (reported for the operator: it is already public, nothing this edition can change)."""
-    inputs = cellmod.build_inputs(fetch_dicts(con, "cell_contributions", {"quarter": quarter}))
-    roi_inputs = roimod.build_roi_inputs(fetch_dicts(con, "roi_contributions", {"quarter": quarter}))
+    read = quarter_inputs or read_quarter_inputs(con, quarter)  # the quarter's cells, read once per freeze
+    inputs, roi_inputs = read.cells, roimod.build_roi_inputs(read.roi_rows)
     domain = {cell.labels["kpi"]: cell.labels["domain"] for cell in inputs}
 
     def key_of(kpi: str, use_case: str, group: str) -> Key | None:
@@ -265,7 +271,9 @@ def protect_series(
 
     def state(victims: set[Owner]) -> tuple[Release, PeerRelease, Snapshot]:
         settled = apply_victims(release, victims)
-        peers = compute_peer_release(con, quarter, rules, number, settled, peer_victims(victims, key_of))
+        peers = compute_peer_release(
+            con, quarter, rules, number, settled, peer_victims(victims, key_of), read
+        )
         return (
             settled,
             peers,

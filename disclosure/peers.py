@@ -22,6 +22,7 @@ from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.audit import Figure, LinkedTable
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, build_cell, withhold
+from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs, split_by_group
 from disclosure.rules import (
     SECONDARY_REASON,
     DisclosureError,
@@ -85,13 +86,12 @@ def by_group(rows: list[dict[str, Any]], category: dict[str, str]) -> dict[str, 
 
 
 def group_benchmark(
-    rows: list[dict[str, Any]], group: str, quarter: str, rules: Rules, edition: int
+    inputs: list[cellmod.CellInput], group: str, quarter: str, rules: Rules, edition: int
 ) -> tuple[dict[Key, cellmod.CellInput], dict[Key, BenchmarkCell], dict[Key, str | None]]:
     """One group's use-case cells, built and ruled as disclosure/benchmark.py builds the national ones.
 
     A group has no ENSEMBLE row: its cells are then linked to nothing but their national cell, whose
     audit (link_national) is all the secondary suppression they need."""
-    inputs = [cell for cell in cellmod.build_inputs(rows) if not cell.is_total]
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
     reasons = {cell.key: group_reason(cellmod.support_of(cell), group, rules) for cell in inputs}
     return {cell.key: cell for cell in inputs}, built, reasons
@@ -185,23 +185,26 @@ def compute_peer_release(
     edition: int,
     national: Release,
     withheld: frozenset[tuple[str, str, Key]] = frozenset(),
+    inputs: QuarterInputs | None = None,
 ) -> PeerRelease:
     """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
 
-    `withheld`: (group, 'bench' or 'roi', cell key) the joint audit withholds to protect another cell."""
+    `withheld`: (group, 'bench' or 'roi', cell key) the joint audit withholds to protect another cell.
+    `inputs`: what the national tables were computed from, when the caller already read it."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
-    contributions = fetch_dicts(con, "cell_contributions", {"quarter": quarter})
-    bench = by_group(contributions, category)
-    built_bench = {g: group_benchmark(rows, g, quarter, rules, edition) for g, rows in bench.items()}
-    roi = by_group(fetch_dicts(con, "roi_contributions", {"quarter": quarter}), category)
+    inputs = inputs or read_quarter_inputs(con, quarter)
+    national_inputs = inputs.cells
+    bench = split_by_group(national_inputs, lambda finess: category.get(finess, UNKNOWN_GROUP))
+    bench = dict(sorted(bench.items(), key=lambda item: (item[0] == UNKNOWN_GROUP, item[0])))
+    built_bench = {g: group_benchmark(cells, g, quarter, rules, edition) for g, cells in bench.items()}
+    roi = by_group(inputs.roi_rows, category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
     for g, table, key in withheld:
         reasons = (built_bench if table == "bench" else built_roi).get(g, ({}, {}, {}))[2]
         if key in reasons:
             reasons[key] = reasons[key] or SECONDARY_REASON
 
-    national_inputs = cellmod.build_inputs(contributions)
     national_cells = {cell_key(c): c for c in national.cells}
     national_figures = {
         cell.key: cellmod.additive_figures(
@@ -218,7 +221,7 @@ def compute_peer_release(
         rules,
     )
     tables.update(links)
-    roi_inputs = roimod.build_roi_inputs(fetch_dicts(con, "roi_contributions", {"quarter": quarter}))
+    roi_inputs = roimod.build_roi_inputs(inputs.roi_rows)
     national_roi: dict[Key, RoiCell] = {(c.use_case,): c for c in national.roi}
     roi_figures: dict[Key, dict[str, Figure]] = {
         cell.key: roimod.roi_figures(

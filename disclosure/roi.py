@@ -153,10 +153,17 @@ def roi_table(inputs: list[RoiInput], rules: Rules) -> TableBuilder:
 
 
 def compute_roi_release(
-    con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules, edition: int = 0
+    con: duckdb.DuckDBPyConnection,
+    quarter: str,
+    rules: Rules,
+    edition: int = 0,
+    roi_rows: list[dict[str, Any]] | None = None,
 ) -> tuple[list[RoiCell], dict[tuple[str, str], Any], dict[Key, LinkedTable]]:
-    """The publishable ROI table of a quarter, its contributions and its linked table."""
-    inputs = build_roi_inputs(fetch_dicts(con, "roi_contributions", {"quarter": quarter}))
+    """The publishable ROI table of a quarter, its contributions and its linked table. `roi_rows`: the
+    quarter's roi_contributions when the caller already read them."""
+    if roi_rows is None:
+        roi_rows = fetch_dicts(con, "roi_contributions", {"quarter": quarter})
+    inputs = build_roi_inputs(roi_rows)
     built = {cell.key: build_roi_cell(cell, quarter, edition, rules) for cell in inputs}
     supports = [
         Support(

@@ -17,7 +17,8 @@ import pytest
 from golden_data import QUARTER, Row, build_golden_warehouse, submit
 
 from disclosure.benchmark import BenchmarkCell, RoiCell
-from disclosure.cells import CellInput, build_inputs, raw_statistics
+from disclosure.cell_inputs import build_inputs
+from disclosure.cells import CellInput, raw_statistics
 from disclosure.editions import freeze_edition, read_benchmark, read_roi
 from disclosure.rules import SECONDARY_REASON, Rules
 from reports.site.writer import render_quarter_site
