@@ -20,7 +20,7 @@ import typer
 
 from flows.cli_demo import demo
 from flows.cli_lake import migrate_warehouse
-from flows.cli_options import Create, DataRoot, operator_errors
+from flows.cli_options import Create, DataRoot, operator_errors, refuse_unreadable_warehouse
 from flows.cli_options import command_settings as _settings
 from flows.cli_options import flow_settings as _flow_settings
 from flows.cli_runs import hand_over, print_outcomes, print_publication, served_api, served_publication
@@ -53,6 +53,7 @@ def ingest(data_root: DataRoot = None, create: Create = False) -> None:
     if served is not None:
         print_outcomes([SimpleNamespace(**row) for row in served.tables.get("ingest-verdicts", [])])
         return
+    refuse_unreadable_warehouse(settings)
     _flow_settings(data_root, create=True)
     from flows.ingest import ingest as ingest_flow
     from flows.stopping import stops_fail_the_run
@@ -105,6 +106,7 @@ def quarter(
         print_publication(served_publication(rows[0]))
         typer.echo(f"Report: {rows[0]['index_path']}")
         return
+    refuse_unreadable_warehouse(settings)
     _flow_settings(data_root, create=True)
     from flows.quarter import quarter as quarter_flow
 
