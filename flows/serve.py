@@ -29,6 +29,7 @@ import httpx
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 from prefect.runner import Runner
+from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
 from flows.local_api import SERVER_FILE, record_server
@@ -53,8 +54,8 @@ def _schedule(entry: dict[str, Any], interval: float | None = None) -> dict[str,
     schedule = (entry.get("schedules") or [{}])[0]
     if "interval" in schedule:
         return {"interval": interval or schedule["interval"]}
-    if "cron" in schedule:
-        return {"cron": schedule["cron"]}
+    if "cron" in schedule:  # with its time zone: the quarter's 06:00 is Paris time, not UTC
+        return {"schedule": Cron(schedule["cron"], timezone=schedule.get("timezone"))}
     return {}
 
 
