@@ -74,7 +74,7 @@ def bench_commands(runs: int, report: list[Any], notes: list[str], row: Any, ver
         f"starts it. The quarter and the empty ingest run on a data root of {PUBLISHED_FILES} establishments "
         f"whose {BENCH_QUARTER} was ingested and published once before (not timed). The served ingest "
         f"hands its run to `tlkpi serve` (started and warmed up in "
-        f"{served.detail.get('startup', float('nan')):.0f} s, not counted), which runs it in a new process "
-        "of its own: that process imports Prefect and Great Expectations."
+        f"{served.detail.get('startup', float('nan')):.0f} s, not counted), which forks the run from a process "
+        "that has already loaded Prefect, the flows and Great Expectations (`flows/warm_runs.py`)."
     )
     shutil.rmtree(RUN_DIR / "published", ignore_errors=True)

@@ -73,3 +73,23 @@ def flow_settings(data_root: Path | None, create: bool = False) -> Settings:
 
     quiet_console_tracebacks()
     return settings
+
+
+def refuse_unreadable_warehouse(settings: Settings) -> None:
+    """A warehouse file DuckDB cannot read (damaged) ends the command in its one operator line before any
+    flow starts: the flow would fail the same way, but only after starting Prefect's API (10-60 s)."""
+    path = settings.warehouse
+    if not isinstance(path, Path) or not path.is_file():
+        return
+    import duckdb
+
+    from warehouse.db import machine_fault, unusable_warehouse
+
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        fault = machine_fault(exc)
+        if fault is None:  # held by a writer, say: the flow waits its turn and says so
+            return
+        with operator_errors():
+            raise unusable_warehouse(path, fault) from exc

@@ -17,6 +17,8 @@ import httpx
 FINAL_STATES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 POLL_SECONDS = 0.2
 REQUEST_SECONDS = 30.0
+BUSY_STATUSES = frozenset({429, 502, 503})  # the server's SQLite database was busy: ask again
+BUSY_RETRIES = 5
 
 
 def summary_key(quarter: str) -> str:
@@ -40,10 +42,22 @@ class ServedRun:
         return self.state == "COMPLETED"
 
 
+def send(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One API request, made again after a short wait while the server answers that it is busy (as
+    Prefect's own client does: under load its SQLite database is locked for a moment)."""
+    for attempt in range(BUSY_RETRIES):
+        response = client.request(method, url, **kwargs)
+        if response.status_code not in BUSY_STATUSES:
+            break
+        time.sleep(min(0.25 * 2**attempt, 2.0))
+    return response
+
+
 def served_deployment(api_url: str, deployment: str) -> str | None:
     """The id of `flow/name` when a runner serves it now (status READY); None otherwise."""
     try:
-        response = httpx.get(f"{api_url}/deployments/name/{deployment}", timeout=REQUEST_SECONDS)
+        with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
+            response = send(client, "GET", f"/deployments/name/{deployment}")
     except httpx.HTTPError:
         return None
     if response.status_code != 200:
@@ -53,11 +67,10 @@ def served_deployment(api_url: str, deployment: str) -> str | None:
 
 
 def start_run(api_url: str, deployment_id: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(
-        f"{api_url}/deployments/{deployment_id}/create_flow_run",
-        json={"parameters": parameters},
-        timeout=REQUEST_SECONDS,
-    )
+    with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
+        response = send(
+            client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={"parameters": parameters}
+        )
     response.raise_for_status()
     return dict(response.json())
 
@@ -68,7 +81,9 @@ def wait_for_run(api_url: str, run: dict[str, Any]) -> ServedRun:
     with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
         try:
             while True:
-                state = client.get(f"/flow_runs/{run['id']}").json()["state"] or {}
+                found = send(client, "GET", f"/flow_runs/{run['id']}")
+                found.raise_for_status()
+                state = found.json()["state"] or {}
                 if state.get("type") in FINAL_STATES:
                     break
                 time.sleep(POLL_SECONDS)
@@ -91,7 +106,9 @@ def wait_for_run(api_url: str, run: dict[str, Any]) -> ServedRun:
 
 def run_tables(client: httpx.Client, run_id: str) -> dict[str, list[dict[str, Any]]]:
     """The table artifacts of a run, by key."""
-    response = client.post(
+    response = send(
+        client,
+        "POST",
         "/artifacts/filter",
         json={"artifacts": {"flow_run_id": {"any_": [run_id]}, "type": {"any_": ["table"]}}},
     )

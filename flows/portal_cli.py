@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tlkpi.runtime_env import configure_runtime_env
+from flows.cli_options import Create, command_settings
 from tlkpi.settings import Settings
 
 access_app = typer.Typer(
@@ -27,18 +27,17 @@ DataRoot = Annotated[
 Finess = Annotated[str, typer.Argument(help="FINESS géographique of the establishment (9 characters).")]
 
 
-def _settings(data_root: Path | None) -> Settings:
-    settings = Settings(data_root=data_root) if data_root else Settings()
-    configure_runtime_env(settings)
-    return settings
+def _settings(data_root: Path | None, create: bool = False) -> Settings:
+    """As every command: a --data-root that is not a data root is refused unless `create`."""
+    return command_settings(data_root, create)
 
 
-def portal(data_root: DataRoot = None) -> None:
+def portal(data_root: DataRoot = None, create: Create = False) -> None:
     """Serve the deposit portal on TLKPI_PORTAL_HOST:TLKPI_PORTAL_PORT (default 127.0.0.1:8450) until Ctrl-C.
 
     In production, keep it on loopback behind a TLS reverse proxy and set TLKPI_PORTAL_SECURE_COOKIES=true.
     """
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     import uvicorn
 
     from portal.app import create_app
@@ -78,13 +77,14 @@ def grant(
     finess: Finess,
     email: Annotated[str, typer.Option("--email", help="E-mail address of the referent (their login).")],
     data_root: DataRoot = None,
+    create: Create = False,
 ) -> None:
     """Make ADDRESS a referent of FINESS and print a one-time activation code (expires after
     TLKPI_PORTAL_ACTIVATION_DAYS). Granting an existing referent again is how a lost passphrase is
     replaced; the establishment's old shared code, if any, stops working."""
     from portal.access import AccessStore
 
-    settings = _settings(data_root)
+    settings = _settings(data_root, create)
     try:
         code = AccessStore(settings.portal_dir, settings.portal_activation_days).grant(finess, email)
     except ValueError as exc:

@@ -29,9 +29,11 @@ import httpx
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 from prefect.runner import Runner
+from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
 from flows.local_api import SERVER_FILE, record_server
+from flows.warm_runs import runs_forked
 from tlkpi.errors import OperatorError
 from tlkpi.settings import PROJECT_ROOT, Settings
 
@@ -52,28 +54,35 @@ def _schedule(entry: dict[str, Any], interval: float | None = None) -> dict[str,
     schedule = (entry.get("schedules") or [{}])[0]
     if "interval" in schedule:
         return {"interval": interval or schedule["interval"]}
-    if "cron" in schedule:
-        return {"cron": schedule["cron"]}
+    if "cron" in schedule:  # with its time zone: the quarter's 06:00 is Paris time, not UTC
+        return {"schedule": Cron(schedule["cron"], timezone=schedule.get("timezone"))}
     return {}
 
 
-def runner_deployments(project: Path = PROJECT_ROOT, interval: float | None = None) -> list[Any]:
-    """One runner deployment per prefect.yaml entry, same name, parameters and schedule.
+def served_flows(
+    project: Path = PROJECT_ROOT, interval: float | None = None
+) -> list[tuple[Any, dict[str, Any]]]:
+    """(flow, deployment options) per prefect.yaml entry: same name, parameters and schedule.
 
     `interval` (seconds) replaces the interval of the interval-scheduled deployments (the inbox poll).
     """
-    deployments = []
-    for entry in read_deployments(project):
-        flow: Any = load_flow_from_entrypoint(str(project / entry["entrypoint"]))
-        deployments.append(
-            flow.to_deployment(
-                name=entry["name"],
-                parameters=entry.get("parameters") or {},
-                description=entry.get("description"),
+    return [
+        (
+            load_flow_from_entrypoint(str(project / entry["entrypoint"])),
+            {
+                "name": entry["name"],
+                "parameters": entry.get("parameters") or {},
+                "description": entry.get("description"),
                 **_schedule(entry, interval),
-            )
+            },
         )
-    return deployments
+        for entry in read_deployments(project)
+    ]
+
+
+def runner_deployments(project: Path = PROJECT_ROOT, interval: float | None = None) -> list[Any]:
+    """The deployments `tlkpi serve` registers, as Prefect builds them from `served_flows`."""
+    return [flow.to_deployment(**options) for flow, options in served_flows(project, interval)]
 
 
 class ProjectRunner(Runner):
@@ -97,42 +106,57 @@ class ProjectRunner(Runner):
         watchdog.daemon = True
         watchdog.start()
 
-    async def serve_until_stopped(self) -> None:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.stop_soon)
+    async def serve_until_stopped(self, ready: str = "") -> None:
+        """Serve; print `ready` once the runner has asked for work: its deployments are then READY, so
+        a `tlkpi ingest` started on seeing it is handed over, never run on its own."""
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, self.stop_soon)
+        if ready:
+            self._announce = loop.create_task(self._print_once_polled(ready))
         await self.start()
+
+    async def _print_once_polled(self, ready: str) -> None:
+        while self.last_polled is None:
+            await asyncio.sleep(0.1)
+        print(ready, flush=True)
 
 
 def run_deployments(project: Path, interval: float | None, pause_on_shutdown: bool, ready: str = "") -> None:
-    """Serve the deployments until interrupted; print `ready` once they are registered.
+    """Serve the deployments until interrupted; print `ready` once they are served.
 
     Schedules are paused on the way out only on a server that outlives this process.
     """
     runner = ProjectRunner(
         name="tlkpi", pause_on_shutdown=pause_on_shutdown, query_seconds=RUNNER_POLL_SECONDS
     )
-    for deployment in runner_deployments(project, interval):
-        runner.add_deployment(deployment)
-    if ready:
-        print(ready, flush=True)
-    asyncio.run(runner.serve_until_stopped())
+    # added as flows, not deployments: the runner then starts a run from the flow it holds
+    # (`run_flow_in_subprocess`, forked warm here) rather than `python -m prefect.engine` importing it all
+    for flow, options in served_flows(project, interval):
+        runner.add_flow(flow, **options)
+    asyncio.run(runner.serve_until_stopped(ready))
 
 
 def serve_all(settings: Settings, project: Path = PROJECT_ROOT, interval: float | None = None) -> None:
     """Block and run the deployments on their schedules (and on demand) until SIGINT or SIGTERM."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it like Ctrl-C
     try:
-        if PREFECT_API_URL.value():
-            run_deployments(project, interval, pause_on_shutdown=True)
-        else:
-            with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
-                ready = (
-                    f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)\n"
-                    f"`prefect` commands in another shell: export PREFECT_API_URL={url}/api"
-                )
-                run_deployments(project, interval, pause_on_shutdown=False, ready=ready)
+        with runs_forked():  # the fork server loads the flows while the Prefect server starts
+            _serve(settings, project, interval)
     except KeyboardInterrupt:  # at any moment, even before the runner started: stop, server included
         pass
     print("tlkpi serve: stopped", flush=True)
+
+
+def _serve(settings: Settings, project: Path, interval: float | None) -> None:
+    if PREFECT_API_URL.value():
+        run_deployments(project, interval, pause_on_shutdown=True)
+        return
+    with local_server(settings) as url, temporary_settings(updates={PREFECT_API_URL: f"{url}/api"}):
+        ready = (
+            f"Prefect UI: {url}/  (deployments, runs, logs and artifacts; Ctrl-C stops serving)\n"
+            f"`prefect` commands in another shell: export PREFECT_API_URL={url}/api"
+        )
+        run_deployments(project, interval, pause_on_shutdown=False, ready=ready)
 
 
 def server_url(settings: Settings) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from flows.cli import app
+
+TLKPI = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "tlkpi"
 
 HEADER = "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Numérateur;Dénominateur;Effectif\n"
 
@@ -52,3 +55,26 @@ def test_a_file_of_another_establishment_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(tmp_path / "absent.csv")])
     assert result.exit_code == 2
+
+
+def test_the_command_ends_at_once_with_every_issue_written(tmp_path: Path) -> None:
+    """The real `tlkpi` process skips the interpreter's teardown after `check`: nothing of its answer
+    may be lost on the way, even a report far larger than a pipe's buffer."""
+    rows = [f"010780195;UC05;QUA_READMISSION_30J;2025-{month:02d};pilote;12;5;4;" for month in range(1, 10)]
+    rows += [f"010780195;UC{n % 17 + 1:02d};KPI_INCONNU_{n};2025-T3;pilote;1;;;" for n in range(1000)]
+    path = write(tmp_path, rows)
+    done = subprocess.run(
+        [str(TLKPI), "check", str(path), "--json"], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert len(done.stdout) > 128 * 1024  # more than a pipe holds
+    report = json.loads(done.stdout)
+    assert report["accepted"] is False
+    assert {issue["row"] for issue in report["issues"]} >= set(range(2, len(rows) + 2))
+
+    path = write(tmp_path, ["010780195;UC05;EFF_DELAI_PEC;2025-T3;pilote;42,5;;;120"])
+    done = subprocess.run(
+        [str(TLKPI), "check", str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.endswith("indicateurs.csv : acceptable (0 erreur(s)).\n")

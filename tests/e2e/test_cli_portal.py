@@ -32,7 +32,11 @@ CODE = re.compile(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}")
 
 def test_grant_list_revoke(tmp_path: Path) -> None:
     root = str(tmp_path / "var")
-    granted = tlkpi("access", "grant", FINESS, "--email", EMAIL, "--data-root", root)
+    # a data root that does not exist yet is refused, unless the operator asks for a new one
+    refused = tlkpi("access", "grant", FINESS, "--email", EMAIL, "--data-root", root)
+    assert refused.returncode == 2 and "does not exist" in refused.stderr and "--create" in refused.stderr
+    assert not (tmp_path / "var").exists()
+    granted = tlkpi("access", "grant", FINESS, "--email", EMAIL, "--data-root", root, "--create")
     assert granted.returncode == 0 and CODE.search(granted.stdout) and "14 days" in granted.stdout
     assert (
         tlkpi("access", "grant", FINESS, "--email", "x@chu-exemple.fr", "--data-root", root).returncode == 0
@@ -62,7 +66,9 @@ def start_portal(root: str, port: int) -> subprocess.Popen[str]:
 
 def test_the_portal_command_serves_on_loopback_and_the_code_activates_a_referent(tmp_path: Path) -> None:
     root = str(tmp_path / "var")
-    code = CODE.search(tlkpi("access", "grant", FINESS, "--email", EMAIL, "--data-root", root).stdout)
+    code = CODE.search(
+        tlkpi("access", "grant", FINESS, "--email", EMAIL, "--data-root", root, "--create").stdout
+    )
     assert code
     port = free_port()
     server = start_portal(root, port)

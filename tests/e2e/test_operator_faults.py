@@ -1,6 +1,11 @@
 """Faults of the installation, through the real `tlkpi` command: a quarter killed half way, a corrupt
 warehouse, a full disk, a quarter not yet ended. Each ends in one operator line (exit code 2) or is
-repaired by the next run, and nothing is lost."""
+repaired by the next run, and nothing is lost.
+
+The commands that run a flow talk to one Prefect server started for the module (PREFECT_API_URL, as
+an operator's shell with a server configured): the faults are the warehouse's and the disk's, and a
+temporary API per command would only add its start-up (10-60 s) to each. The unserved path, temporary
+API included, is exercised by tests/hostile/test_stops.py and the docs run."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from reports.site.manifest import file_entries
 from reports.site.writer import render_quarter_site
 from schemas.periods import Period
 from tests.support.inbox import delay_file, drop_file
+from tests.support.prefect_server import prefect_server
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 
@@ -49,15 +56,27 @@ main()
 """
 
 
-def cli_env(root: Path) -> dict[str, str]:
-    """The environment of an operator's shell: this data root, a Prefect home of its own, no server."""
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect server for the module's flow runs; its API URL."""
+    with prefect_server(tmp_path_factory.mktemp("prefect-server")) as (api, _):
+        yield api
+
+
+def cli_env(root: Path, api: str | None = None) -> dict[str, str]:
+    """The environment of an operator's shell: this data root, a Prefect home of its own, and the
+    Prefect server `api` when given (else none: a flow would start a temporary API)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
-    return env | {
-        "TLKPI_DATA_ROOT": str(root),
-        "PREFECT_HOME": str(root.parent / "prefect"),
-        "TLKPI_RENDER_WORKERS": "1",
-        "DO_NOT_TRACK": "1",
-    }
+    return (
+        env
+        | {
+            "TLKPI_DATA_ROOT": str(root),
+            "PREFECT_HOME": str(root.parent / "prefect"),
+            "TLKPI_RENDER_WORKERS": "1",
+            "DO_NOT_TRACK": "1",
+        }
+        | ({"PREFECT_API_URL": api} if api else {})
+    )
 
 
 def run(command: list[str], env: dict[str, str], timeout: float = 400) -> subprocess.CompletedProcess[str]:
@@ -79,8 +98,8 @@ def run(command: list[str], env: dict[str, str], timeout: float = 400) -> subpro
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def tlkpi(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run([TLKPI, *args], cli_env(root))
+def tlkpi(root: Path, *args: str, api: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run([TLKPI, *args], cli_env(root, api))
 
 
 def assert_one_operator_line(done: subprocess.CompletedProcess[str], *words: str) -> str:
@@ -124,7 +143,9 @@ def test_a_quarter_that_has_not_ended_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "var" / "site").exists()
 
 
-def test_kill_9_during_quarter_leaves_a_whole_site_and_the_next_run_repairs_it(tmp_path: Path) -> None:
+def test_kill_9_during_quarter_leaves_a_whole_site_and_the_next_run_repairs_it(
+    tmp_path: Path, prefect_api: str
+) -> None:
     root = tmp_path / "var"
     settings = Settings(data_root=root, render_workers=1)
     for number, finess in enumerate(SITES[:3]):
@@ -141,7 +162,7 @@ def test_kill_9_during_quarter_leaves_a_whole_site_and_the_next_run_repairs_it(t
     with log.open("wb") as output:
         killed = subprocess.Popen(
             [sys.executable, "-c", KILLED_QUARTER.format(quarter=QUARTER)],
-            env=cli_env(root),
+            env=cli_env(root, prefect_api),
             cwd=PROJECT,
             stdout=output,
             stderr=output,
@@ -154,14 +175,14 @@ def test_kill_9_during_quarter_leaves_a_whole_site_and_the_next_run_repairs_it(t
                 os.killpg(killed.pid, signal.SIGKILL)
     assert manifest_holds(site) == 1, "the published folder is the previous one, whole"
 
-    rerun = tlkpi(root, "quarter", QUARTER)
+    rerun = tlkpi(root, "quarter", QUARTER, api=prefect_api)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "nothing new since edition 2" in rerun.stdout and "rewritten" in rerun.stdout, rerun.stdout
     assert manifest_holds(site) == 2
     assert not [p for p in settings.site_dir.iterdir() if p.name.startswith((".staging", ".retired"))]
 
     before = {path: path.stat().st_mtime_ns for path in site.rglob("*")}
-    again = tlkpi(root, "quarter", QUARTER)
+    again = tlkpi(root, "quarter", QUARTER, api=prefect_api)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count("\n") == 1 and "published files unchanged" in again.stdout, again.stdout
     assert {path: path.stat().st_mtime_ns for path in site.rglob("*")} == before
@@ -218,7 +239,9 @@ def fill(disk: Path) -> Path:
     return filler
 
 
-def test_a_full_disk_is_one_line_nothing_is_lost_and_the_next_run_takes_the_file(small_disk: Path) -> None:
+def test_a_full_disk_is_one_line_nothing_is_lost_and_the_next_run_takes_the_file(
+    small_disk: Path, prefect_api: str
+) -> None:
     root = small_disk / "var"
     settings = Settings(data_root=root)
     drop(root, SITES[0], "first.csv", 40)
@@ -229,13 +252,13 @@ def test_a_full_disk_is_one_line_nothing_is_lost_and_the_next_run_takes_the_file
     env_root.mkdir(parents=True)
     filler = fill(small_disk)
 
-    done = run([TLKPI, "ingest"], cli_env(env_root) | {"TLKPI_DATA_ROOT": str(root)})
+    done = run([TLKPI, "ingest"], cli_env(env_root, prefect_api) | {"TLKPI_DATA_ROOT": str(root)})
     assert_one_operator_line(done, "no space left", "free space", "nothing was lost")
     assert waiting.read_bytes() == content, "the file is back in the inbox, unchanged"
     assert not list((root / "processing").rglob("*.csv"))
 
     filler.unlink()
-    rerun = run([TLKPI, "ingest"], cli_env(env_root) | {"TLKPI_DATA_ROOT": str(root)})
+    rerun = run([TLKPI, "ingest"], cli_env(env_root, prefect_api) | {"TLKPI_DATA_ROOT": str(root)})
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "1 accepted" in rerun.stdout, rerun.stdout
     assert not waiting.exists()

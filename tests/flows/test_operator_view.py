@@ -3,6 +3,7 @@ nothing and records nothing; a quarter that has not ended is refused."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -18,7 +19,7 @@ from flows.ingest import ingest
 from flows.quarter import quarter
 from schemas.periods import Period
 from tests.support.inbox import delay_file, drop_file
-from tlkpi.errors import OperatorError
+from tlkpi.errors import OperatorError, WarehouseError
 
 SITES = ("010780195", "010780906", "980600027")
 # Holds the warehouse's writer lock for a few seconds, as an analyst's open session would.
@@ -104,3 +105,21 @@ def test_a_quarter_that_has_not_ended_fails_the_run_with_the_reason(tmp_path: Pa
     with pytest.raises(OperatorError, match=f"{current} has not ended"):
         quarter(current, str(tmp_path / "var"))
     assert not (tmp_path / "var" / "site").exists()
+
+
+def test_a_corrupt_warehouse_fails_the_ingest_run_with_the_operator_line(tmp_path: Path) -> None:
+    """The flow's own answer when the warehouse is damaged under a run (`tlkpi ingest` refuses one
+    before starting a flow, tests/e2e/test_operator_faults.py; a served or scheduled run meets it here)."""
+    root = tmp_path / "var"
+    drop(root, SITES[0], 40)
+    ingest(str(root))
+    drop(root, SITES[1], 41)
+    warehouse = root / "warehouse" / "tlkpi.duckdb"
+    with warehouse.open("r+b") as handle:
+        handle.write(os.urandom(64 * 1024))
+    state = ingest(str(root), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(WarehouseError, match="cannot be read"):
+        state.result()
+    assert [path.parent.name for path in (root / "inbox").rglob("*.csv")] == [SITES[1]]
+    assert not list((root / "processing").rglob("*.csv"))

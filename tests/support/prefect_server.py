@@ -147,5 +147,5 @@ def wait_final_state(api: str, run_id: str, seconds: float = 300) -> str:
         state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
         if state in FINAL_STATES:
             return str(state)
-        time.sleep(1)
+        time.sleep(0.25)
     return "TIMEOUT"

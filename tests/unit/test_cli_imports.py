@@ -71,7 +71,20 @@ def test_an_ingest_with_nothing_waiting_starts_no_flow(tmp_path: Path) -> None:
     assert heavy == [], output
 
 
-@pytest.mark.parametrize("command", [["ingest"], ["status"], ["quarter", "2025-T3"], ["serve"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest"],
+        ["status"],
+        ["quarter", "2025-T3"],
+        ["serve"],
+        ["portal"],
+        ["access", "grant", "010780195", "--email", "referente@chu.example.fr"],
+        ["access", "revoke", "referente@chu.example.fr"],
+        ["access", "list"],
+    ],
+    ids=lambda command: " ".join(command[:2]),
+)
 def test_a_data_root_that_is_not_one_is_refused_and_left_alone(command: list[str], tmp_path: Path) -> None:
     missing = tmp_path / "nonexistent" / "x"
     code, heavy, output = run_command([*command, "--data-root", str(missing)], tmp_path)
@@ -93,3 +106,13 @@ def test_create_makes_a_new_data_root(tmp_path: Path) -> None:
     assert code == 0, output
     assert new_root.is_dir() and "Ingest: 0 file(s)" in output
     assert heavy == []
+
+
+def test_create_lets_an_operator_grant_access_before_the_first_file(tmp_path: Path) -> None:
+    new_root = tmp_path / "new" / "root"
+    grant = ["access", "grant", "010780195", "--email", "referente@chu.example.fr"]
+    code, _, output = run_command([*grant, "--data-root", str(new_root), "--create"], tmp_path)
+    assert code == 0, output
+    assert "Activation code for referente@chu.example.fr (010780195)" in output
+    code, _, output = run_command(["access", "list", "--data-root", str(new_root)], tmp_path)
+    assert code == 0 and "010780195  referente@chu.example.fr" in output, output

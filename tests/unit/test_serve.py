@@ -12,6 +12,7 @@ def test_served_deployments_match_prefect_yaml() -> None:
     inbox_schedule = served["inbox"].schedules[0].schedule
     assert inbox_schedule.interval.total_seconds() == declared["inbox"]["schedules"][0]["interval"]
     assert served["quarter"].schedules[0].schedule.cron == declared["quarter"]["schedules"][0]["cron"]
+    assert served["quarter"].schedules[0].schedule.timezone == declared["quarter"]["schedules"][0]["timezone"]
 
 
 def test_an_operator_can_poll_the_inbox_more_often_without_touching_the_quarter() -> None:
