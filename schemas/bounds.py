@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from schemas.budget import CheckTimeout, Deadline
-from schemas.code_rules import INDEX, RawIssue, failing_rows
+from schemas.code_rules import INDEX, RawIssue, Rule, rules_failing
 from schemas.columns import COLUMN_NAMES
 from schemas.parsing import INTEGER_COLUMNS
 from schemas.periods import PERIOD_PATTERN
@@ -48,21 +48,20 @@ def bound_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIssue]:
     `frame` is the prepared file or batch (`schemas.parsing`); comment length is the suite's rule.
     """
     data = frame.with_row_index(INDEX)
-    found: list[RawIssue] = []
-    for name in CODE_COLUMNS:
-        too_long = pl.col(name).str.len_chars() > limits.max_cell_chars
-        found += failing_rows(data, too_long, LONG_CELL_RULE, name, detail=pl.lit(str(limits.max_cell_chars)))
-    for name in INTEGER_COLUMNS:
-        above = pl.col(f"{name}_num").abs() > limits.max_count
-        found += failing_rows(
-            data, above, "nombre_trop_grand", name, detail=pl.lit(f"{limits.max_count:_}".replace("_", " "))
-        )
+    cell_limit = pl.lit(str(limits.max_cell_chars))
+    rules = [
+        Rule(pl.col(name).str.len_chars() > limits.max_cell_chars, LONG_CELL_RULE, name, cell_limit)
+        for name in CODE_COLUMNS
+    ]
+    count_limit = pl.lit(f"{limits.max_count:_}".replace("_", " "))
+    rules += [
+        Rule(pl.col(f"{name}_num").abs() > limits.max_count, "nombre_trop_grand", name, count_limit)
+        for name in INTEGER_COLUMNS
+    ]
     year = pl.col("periode").str.slice(0, 4).cast(pl.Int32, strict=False)  # as written: 0000 stays 0000
     early = pl.col("periode").str.contains(PERIOD_PATTERN) & (year < limits.min_period_year)
-    found += failing_rows(
-        data, early, "periode_hors_plage", "periode", detail=pl.lit(str(limits.min_period_year))
-    )
-    return found
+    rules.append(Rule(early, "periode_hors_plage", "periode", pl.lit(str(limits.min_period_year))))
+    return rules_failing(data, rules)
 
 
 def personal_data_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIssue]:

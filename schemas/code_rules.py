@@ -6,8 +6,9 @@ failing rows are ever turned into Python objects, so a clean million-row file co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 
@@ -37,17 +38,17 @@ def code_rule_issues(frame: pl.DataFrame, *, today: date) -> list[RawIssue]:
         ),
         inbox.alias(INBOX_COLUMN),
     )
-    found: list[RawIssue] = []
-    found += failing_rows(data, pl.col("_finess_format") & ~pl.col("_finess_key"), "finess_cle", "finess")
+    rules = [Rule(pl.col("_finess_format") & ~pl.col("_finess_key"), "finess_cle", "finess")]
     elsewhere = pl.col("_finess_key") & (pl.col("finess") != pl.col(INBOX_COLUMN))
-    found += failing_rows(data, elsewhere, "finess_hors_dossier", "finess", detail=pl.col(INBOX_COLUMN))
-    found += failing_rows(data, pl.col("_future"), "periode_future", "periode")
+    rules.append(Rule(elsewhere, "finess_hors_dossier", "finess", pl.col(INBOX_COLUMN)))
+    rules.append(Rule(pl.col("_future"), "periode_future", "periode"))
     for name in NUMERIC_COLUMNS:
         raw, number = pl.col(name), pl.col(f"{name}_num")
-        found += failing_rows(data, raw.is_not_null() & number.is_null(), "nombre_invalide", name)
+        rules.append(Rule(raw.is_not_null() & number.is_null(), "nombre_invalide", name))
         if name in INTEGER_COLUMNS:
             not_whole = (number < 0) | (number != number.floor())
-            found += failing_rows(data, number.is_not_null() & not_whole, "nombre_entier", name)
+            rules.append(Rule(number.is_not_null() & not_whole, "nombre_entier", name))
+    found = rules_failing(data, rules)
     found += _value_issues(data)
     return found
 
@@ -57,13 +58,30 @@ def _starts_after(label: str, today: date) -> bool:
     return period is not None and is_in_future(period, today)
 
 
-def failing_rows(
-    data: pl.DataFrame, mask: pl.Expr, rule: str, column: str, *, detail: pl.Expr | None = None
-) -> list[RawIssue]:
-    """One raw issue per row where `mask` holds, showing the cell as written in `column`."""
-    explained = (detail if detail is not None else pl.lit("")).alias("_detail")
-    rows = data.filter(mask.fill_null(False)).select(INDEX, column, explained)
-    return [(rule, column, index, value, text) for index, value, text in rows.iter_rows()]
+class Rule(NamedTuple):
+    """A rule as a mask over the prepared frame; `detail` (row by row) explains a failing cell."""
+
+    mask: pl.Expr
+    rule: str
+    column: str
+    detail: pl.Expr | None = None
+
+
+def rules_failing(data: pl.DataFrame, rules: Sequence[Rule]) -> list[RawIssue]:
+    """The raw issues of every rule, rule by rule, in row order. The masks are evaluated in one pass
+    (polars shares the groups of window expressions over the same columns and runs them in parallel);
+    only the rows where one fails are filtered and turned into Python objects."""
+    flags = data.select(rule.mask.fill_null(False).alias(f"_fails{n}") for n, rule in enumerate(rules))
+    hit = flags.select(pl.any_horizontal(pl.all())).to_series()
+    if not hit.any():
+        return []
+    failing = pl.concat([data.filter(hit), flags.filter(hit)], how="horizontal")
+    found: list[RawIssue] = []
+    for n, (_, rule, column, detail) in enumerate(rules):
+        explained = (detail if detail is not None else pl.lit("")).alias("_detail")
+        rows = failing.filter(pl.col(f"_fails{n}")).select(INDEX, column, explained)
+        found += [(rule, column, index, value, text) for index, value, text in rows.iter_rows()]
+    return found
 
 
 def _value_issues(data: pl.DataFrame) -> list[RawIssue]:

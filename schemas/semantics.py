@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from schemas.code_rules import INDEX, RawIssue, failing_rows
+from schemas.code_rules import INDEX, RawIssue, Rule, rules_failing
 from schemas.parsing import map_distinct
 from schemas.periods import parse_period
 
@@ -33,20 +33,20 @@ def semantic_issues(frame: pl.DataFrame, today: date, file_column: str) -> list[
         pl.col("periode_norm").str.contains("-T").alias("_is_quarter"),
     )
     start, end = pl.col("_start"), pl.col("_end")
-    found = failing_rows(data, (start <= today) & (end > pl.lit(today)), "periode_en_cours", "periode")
+    rules = [Rule((start <= today) & (end > pl.lit(today)), "periode_en_cours", "periode")]
     measure = [file_column, "finess", "cas_usage", "indicateur"]
     quarter = pl.col("_is_quarter")
     known = pl.col("periode_norm").is_not_null()
     both = (known & quarter).any().over([*measure, "phase_norm", "quarter"]) & (known & ~quarter).any().over(
         [*measure, "phase_norm", "quarter"]
     )
-    found += failing_rows(data, known & both, "trimestre_et_mois", "periode")
+    rules.append(Rule(known & both, "trimestre_et_mois", "periode"))
     pilot, reference = pl.col("phase_norm") == "pilote", pl.col("phase_norm") == "reference"
     first_pilot_end = pl.when(pilot).then(end).min().over(measure)
     last_reference_start = pl.when(reference).then(start).max().over(measure)
     swapped = (reference & (start >= first_pilot_end)) | (pilot & (end <= last_reference_start))
-    found += failing_rows(data, swapped, "reference_apres_pilote", "periode")
+    rules.append(Rule(swapped, "reference_apres_pilote", "periode"))
     ambiguous = pl.col("valeur").str.contains(AMBIGUOUS_THOUSANDS)
     read_as = pl.col("valeur_num").cast(pl.String).str.replace(".", ",", literal=True)
-    found += failing_rows(data, ambiguous, "separateur_ambigu", "valeur", detail=read_as)
-    return found
+    rules.append(Rule(ambiguous, "separateur_ambigu", "valeur", read_as))
+    return rules_failing(data, rules)

@@ -27,7 +27,7 @@ from schemas.bounds import (
 from schemas.catalogue import Catalogue
 from schemas.code_rules import INBOX_COLUMN, History, RawIssue, code_rule_issues, unusual_values
 from schemas.excel_habits import RESTORED, restore_finess_zero
-from schemas.expectations import CATEGORICAL_COLUMNS, SUITE_COLUMNS, validator_for
+from schemas.expectations import SUITE_COLUMNS, suite_failures
 from schemas.messages import WARNING_RULES, Issue, Severity, make_issue
 from schemas.parsing import contract_columns, parse_cells
 from schemas.personal_data import personal_columns
@@ -161,7 +161,8 @@ def _habit_warnings(table: SubmittedTable, data: pl.DataFrame) -> list[Issue]:
 
 
 def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits) -> list[RawIssue]:
-    """Run the GE suite once over the batch; its failures as raw issues (row indexes of the batch).
+    """Run the GE suite over the rows of the batch some check could fail on; its failures as raw issues
+    (row indexes of the batch). A clean batch never reaches GE.
 
     Text is cut just past its length limit first: a cut cell still fails, and GE's regexes never
     see a hostile megabyte.
@@ -171,14 +172,7 @@ def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits
         pl.col(name).str.slice(0, (COMMENT_MAX_CHARS if name == "commentaire" else limits.max_cell_chars) + 1)
         for name in ("finess", "cas_usage", "indicateur", "periode", "phase", "commentaire")
     ]
-    # codes as categoricals (see CATEGORICAL_COLUMNS): pandas checks each distinct code once
-    suite_frame = (
-        batch.select(SUITE_COLUMNS)
-        .with_columns(cut)
-        .with_columns(pl.col(CATEGORICAL_COLUMNS).cast(pl.Categorical))
-        .to_pandas()
-    )
-    for rule, column, indexes in validator_for(catalogue).failures(suite_frame):
+    for rule, column, indexes in suite_failures(batch.select(SUITE_COLUMNS).with_columns(cut), catalogue):
         at = pl.Series("at", indexes, dtype=pl.UInt32)
         failing = batch.select(
             pl.col(column).gather(at).alias("written"),

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.messages import Issue
 from warehouse.db import write_transaction
@@ -48,10 +49,12 @@ FROM batch_submission ORDER BY ord
 """
 
 # Per file, the values it supersedes: the warehouse's value of each of its keys, when no two files of
-# the batch share a key (the usual case, and always for a single file: a file has no duplicate key)...
+# the batch share a key (the usual case, and always for a single file: a file has no duplicate key),
+# and how many of its keys hold a value received after it...
 _SUPERSEDED_COUNTS = load_query("load_superseded_counts")
 # ... else the warehouse's value for a key the batch brings first, or the previous file's with that key.
 _SUPERSEDED_COUNTS_WITH_REPEATS = load_query("load_superseded_counts_with_repeats")
+_LATER_VALUES = load_query("load_later_values")
 
 _REPEATED_KEYS = load_query("load_repeated_keys")
 
@@ -60,13 +63,16 @@ _REPEATED_KEYS = load_query("load_repeated_keys")
 _SUPERSEDE = load_query("load_supersede")
 
 # After _SUPERSEDE, a value still current for a key was received after the batch's file: the
-# batch's value goes in already superseded.
+# batch's value goes in already superseded. Looking for such values costs a join per row (2-3x the
+# insert of a 1 M-row file), so it runs only when the counts above found some; else every row goes in
+# as it is, in one scan of the Arrow table (ids already in it).
 _INSERT_MEASUREMENTS = load_query("load_insert_measurements")
+_INSERT_NEW_MEASUREMENTS = load_query("load_insert_new_measurements")
 # within the batch, a value is superseded at once when a later file of the batch has the same key
 _INSERT_MEASUREMENTS_IN_ORDER = load_query("load_insert_measurements_in_order")
 
 # Without ON CONFLICT (a lake has no unique key): date the registered establishments seen for the first
-# time, then add the unknown ones.
+# time, then add the unknown ones (from `batch_establishment`, a few rows per file, not the measurements).
 _DATE_ESTABLISHMENTS = load_query("load_date_establishments")
 _NEW_ESTABLISHMENTS = load_query("load_new_establishments")
 
@@ -170,11 +176,12 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
         con.execute(_INSERT_SUBMISSIONS, [next_ids["submission"]])
         ids = dict(con.execute(_IDS).fetchall())
         counts: dict[int, int] = {}
-        measurements = _measurements_table(files, ids)
+        measurements = _measurements_table(files, ids, next_ids["measurement"])
         if measurements is not None:
             con.register("batch_measurement", measurements)
+            con.register("batch_establishment", _establishments_table(files))
             several = sum(1 for file in files if file.measurements is not None) > 1
-            counts = _record_measurements(con, several, next_ids["measurement"])
+            counts = _record_measurements(con, several)
         _record_issues(con)
         return ids, counts
 
@@ -183,7 +190,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
             con.register(name, table)
         ids, counts = write_transaction(con, record)
     finally:
-        for name in (*tables, "batch_measurement"):
+        for name in (*tables, "batch_measurement", "batch_establishment"):
             con.unregister(name)
     return [
         LoadResult(
@@ -195,22 +202,24 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     ]
 
 
-def _record_measurements(
-    con: duckdb.DuckDBPyConnection, several_files: bool, first_id: int
-) -> dict[int, int]:
+def _record_measurements(con: duckdb.DuckDBPyConnection, several_files: bool) -> dict[int, int]:
     """Supersede, insert the batch's measurements, note new establishments; superseded count per file."""
     row = con.execute(_REPEATED_KEYS).fetchone() if several_files else None
     repeats = bool(row and row[0])
-    counts = dict(con.execute(_SUPERSEDED_COUNTS_WITH_REPEATS if repeats else _SUPERSEDED_COUNTS).fetchall())
+    if repeats:
+        counts = dict(con.execute(_SUPERSEDED_COUNTS_WITH_REPEATS).fetchall())
+        later_row = con.execute(_LATER_VALUES).fetchone()
+        later = bool(later_row and later_row[0])
+    else:
+        found = con.execute(_SUPERSEDED_COUNTS).fetchall()
+        counts = {ord_: superseded for ord_, superseded, _ in found}
+        later = any(newer for _, _, newer in found)
     if any(counts.values()):  # new keys only (a first file, a new quarter): nothing to supersede
         con.execute(_SUPERSEDE)
     if repeats:
-        con.execute(
-            _INSERT_MEASUREMENTS_IN_ORDER,
-            [first_id],
-        )
+        con.execute(_INSERT_MEASUREMENTS_IN_ORDER)
     else:
-        con.execute(_INSERT_MEASUREMENTS, [first_id])
+        con.execute(_INSERT_MEASUREMENTS if later else _INSERT_NEW_MEASUREMENTS)
     con.execute(_DATE_ESTABLISHMENTS)
     con.execute(_NEW_ESTABLISHMENTS)
     return counts
@@ -240,16 +249,46 @@ def _submissions_table(files: Sequence[SettledFile]) -> pa.Table:
     )
 
 
-def _measurements_table(files: Sequence[SettledFile], ids: dict[int, int]) -> pa.Table | None:
-    """The accepted files' measurements with their file's position in the batch and submission id."""
+def _measurements_table(files: Sequence[SettledFile], ids: dict[int, int], first_id: int) -> pa.Table | None:
+    """The accepted files' measurements with their file's position in the batch, submission id and own
+    id (from `first_id`, in batch order then row order). Arrow columns are not copied but to sort a file
+    that is not in row order already."""
     parts = [
-        file.measurements.append_column("ord", _repeat(number, file.measurements.num_rows)).append_column(
-            "submission_id", _repeat(ids[number], file.measurements.num_rows)
-        )
+        _in_row_order(file.measurements)
+        .append_column("ord", _repeat(number, file.measurements.num_rows))
+        .append_column("submission_id", _repeat(ids[number], file.measurements.num_rows))
         for number, file in enumerate(files)
         if file.measurements is not None
     ]
-    return pa.concat_tables(parts, promote_options="permissive") if parts else None
+    if not parts:
+        return None
+    table = pa.concat_tables(parts, promote_options="permissive")
+    return table.append_column("id", pa.arange(first_id, first_id + table.num_rows))
+
+
+def _in_row_order(measurements: pa.Table) -> pa.Table:
+    rows = measurements.column("source_row")
+    if len(rows) < 2 or pc.all(pc.less_equal(rows[:-1], rows[1:])).as_py():
+        return measurements
+    return measurements.sort_by("source_row")
+
+
+def _establishments_table(files: Sequence[SettledFile]) -> pa.Table:
+    """Each FINESS of the accepted files with the reception time of the first file that brings it."""
+    first_seen: dict[str, datetime] = {}
+    for file in files:
+        if file.measurements is None:
+            continue
+        for finess in pc.unique(file.measurements.column("finess")).to_pylist():
+            if finess not in first_seen or file.record.received_at < first_seen[finess]:
+                first_seen[finess] = file.record.received_at
+    return pa.table(
+        {
+            "finess": pa.array(list(first_seen), pa.string()),
+            # typed as the submissions' reception times are (DuckDB casts them to TIMESTAMP)
+            "first_seen_at": pa.array(list(first_seen.values()), None if first_seen else pa.timestamp("us")),
+        }
+    )
 
 
 def _repeat(value: int, times: int) -> pa.Array:

@@ -35,13 +35,16 @@ FILES = st.lists(
 )
 
 
-def settled(number: int, values: dict[tuple[str, str], int] | None) -> SettledFile:
+def settled(
+    number: int, values: dict[tuple[str, str], int] | None, received: int | None = None
+) -> SettledFile:
+    minute = number if received is None else received  # when it was received (reception order)
     record = SubmissionRecord(
         f"{number:064d}",
         f"f{number}.csv",
         f"x/f{number}.csv",
         None,
-        datetime(2026, 1, 1, number // 60, number % 60),
+        datetime(2026, 1, 1, minute // 60, minute % 60),
         "-",
         None,
     )
@@ -100,6 +103,31 @@ def test_a_batch_leaves_the_warehouse_as_files_loaded_one_by_one(
         (site, period) for _, status, _, site, period, _, superseded in state if site and not superseded
     ]
     assert len(active) == len(set(active)), "one value in effect per key"
+
+
+@settings(max_examples=30, deadline=None)
+@given(earlier=FILES, late=FILES)
+def test_a_batch_received_before_what_the_warehouse_holds_stays_under_it(
+    earlier: list[dict[tuple[str, str], int] | None], late: list[dict[tuple[str, str], int] | None]
+) -> None:
+    """A run that commits late (its files were received first): its values go in already superseded
+    where the warehouse holds a value received after them, in a batch as one by one."""
+    first = [settled(100 + n, values) for n, values in enumerate(earlier)]
+    second = [settled(n, values) for n, values in enumerate(late)]
+    with tempfile.TemporaryDirectory() as folder:
+        one_by_one = record(Path(folder), "single", [[file] for file in first + second])
+        batched = record(Path(folder), "batch", [first, second])
+    # the warehouse only: a batch counts a file as superseding an earlier file of the batch with the same
+    # key even when that one went in already superseded (a count on the receipt, not a value in effect)
+    assert batched[0] == one_by_one[0]
+    state, _ = batched
+    current = {
+        (site, period): value for _, _, _, site, period, value, superseded in state if site and not superseded
+    }
+    expected: dict[tuple[str, str], float] = {}
+    for values in late + earlier:  # reception order: the late run's files came first
+        expected.update({key: float(value) for key, value in (values or {}).items()})
+    assert current == expected
 
 
 def test_a_refused_batch_writes_nothing(tmp_path: Path) -> None:

@@ -1,10 +1,9 @@
 
 INSERT INTO measurement (id, submission_id, source_row, finess, use_case, domain, kpi, period, quarter,
                          phase, value, numerator, denominator, n_patients, comment, superseded)
-SELECT ? - 1 + row_number() OVER (ORDER BY ord, source_row), submission_id, source_row, finess, use_case,
+SELECT id, submission_id, source_row, finess, use_case,
        domain, kpi, period, quarter, phase, value, numerator, denominator, n_patients, comment,
-       false OR EXISTS (
+       EXISTS (
            SELECT 1 FROM measurement AS m WHERE NOT m.superseded AND m.finess = i.finess AND m.use_case = i.use_case AND m.kpi = i.kpi AND m.period = i.period AND m.phase = i.phase
        )
 FROM batch_measurement AS i
-
