@@ -26,6 +26,11 @@ class Programme:
     rows: list[tuple[dict[int, float], Row]]  # linear form over variables, and its row
     pairs: list[tuple[int, int]]  # (smaller, larger) variables
     pieces: list[tuple[list[int], list[int]]] = field(default_factory=list)  # components, once found
+    # a component's audit, by which of its rows are shown: the victim search withholds one cell at a
+    # time, so every other component's answer is the one already found
+    memo: dict[tuple[int, float, tuple[bool, ...]], tuple[list[JointFailure], Counts]] = field(
+        default_factory=dict
+    )
 
 
 def atoms_of(system: System) -> Programme:
@@ -107,12 +112,26 @@ def audit_programme(programme: Programme, level: float, counts: Counts, shown: S
     failures = []
     if not programme.pieces:
         programme.pieces.extend(components(programme))
-    for variables, row_ids in programme.pieces:
-        targets = [i for i in row_ids if programme.rows[i][1].protected and not shown(programme.rows[i][1])]
+    for piece, (variables, row_ids) in enumerate(programme.pieces):
+        if all(programme.rows[i][1].owner is None for i in row_ids):
+            continue  # rows of earlier editions only: audited as they are when the latest was frozen
+        visible = tuple(shown(programme.rows[i][1]) for i in row_ids)
+        targets = [
+            i for i, seen in zip(row_ids, visible, strict=True) if programme.rows[i][1].protected and not seen
+        ]
         if not targets:
             continue
         counts.components += 1
-        failures += audit_component(programme, variables, row_ids, targets, level, counts, shown)
+        key = (piece, level, visible)
+        if key not in programme.memo:
+            own = Counts()
+            found = audit_component(programme, variables, row_ids, targets, level, own, shown)
+            programme.memo[key] = (found, own)
+        found, own = programme.memo[key]
+        counts.closed_form += own.closed_form
+        counts.programmes += own.programmes
+        counts.targets += own.targets
+        failures += found
     return failures
 
 
@@ -319,21 +338,56 @@ def prepare(snapshots: Sequence[Snapshot], only: str | None = None) -> dict[str,
     return programmes
 
 
-def audit_prepared(
-    programmes: Mapping[str, Programme], level: float, hidden: frozenset[Any] | set[Any] = frozenset()
-) -> tuple[list[JointFailure], Counts]:
-    """The joint audit of prepared programmes, the cells in `hidden` withheld too (their rows and,
-    for a national cell, its group rows are then not published)."""
+def shown_unless(hidden: frozenset[Any] | set[Any]) -> Shown:
+    """Whether a row is published once the cells in `hidden` are withheld too (their rows and, for a
+    national cell, its group rows)."""
 
     def shown(row: Row) -> bool:
         owner = row.owner
         return row.published and not (owner is not None and (owner in hidden or (*owner[:2], None) in hidden))
 
+    return shown
+
+
+def audit_prepared(
+    programmes: Mapping[str, Programme], level: float, hidden: frozenset[Any] | set[Any] = frozenset()
+) -> tuple[list[JointFailure], Counts]:
+    """The joint audit of prepared programmes, the cells in `hidden` withheld too."""
+    shown = shown_unless(hidden)
     counts = Counts()
     failures: list[JointFailure] = []
     for name in sorted(programmes):
         failures += audit_programme(programmes[name], level, counts, shown)
     return failures, counts
+
+
+def audit_labels(
+    programme: Programme, labels: set[str], level: float, hidden: frozenset[Any] | set[Any]
+) -> list[JointFailure]:
+    """The blocking failures among the figures named `labels` once the cells in `hidden` are withheld:
+    their own bounds only, not the whole family's."""
+    shown = shown_unless(hidden)
+    if not programme.pieces:
+        programme.pieces.extend(components(programme))
+    failures = []
+    for variables, row_ids in programme.pieces:
+        targets = [
+            i
+            for i in row_ids
+            if programme.rows[i][1].label in labels
+            and programme.rows[i][1].protected
+            and not shown(programme.rows[i][1])
+        ]
+        if targets:
+            found = audit_component(programme, variables, row_ids, targets, level, Counts(), shown)
+            failures += [f for f in found if f.candidates]
+    return failures
+
+
+def newly_hidden(programme: Programme, before: set[Any], after: set[Any]) -> set[str]:
+    """The protected figures that withholding `after` instead of `before` takes out of publication."""
+    was, now = shown_unless(before), shown_unless(after)
+    return {row.label for _, row in programme.rows if row.protected and was(row) and not now(row)}
 
 
 def audit_snapshots(

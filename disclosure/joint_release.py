@@ -16,7 +16,15 @@ from disclosure import roi as roimod
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
 from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
 from disclosure.joint import ROI, TOTAL, JointFailure, Member, RoiPart, RowSpec, Snapshot, family
-from disclosure.joint_lp import Counts, Programme, audit_prepared, prepare, target_kpis
+from disclosure.joint_lp import (
+    Counts,
+    Programme,
+    audit_labels,
+    audit_prepared,
+    newly_hidden,
+    prepare,
+    target_kpis,
+)
 from disclosure.peers import (
     NATIONAL_WITHHELD_REASON,
     PENDING_REASON,
@@ -304,25 +312,31 @@ def protect_series(
             def failing(hidden: set[Owner], one: dict[str, Programme] = one) -> list[JointFailure]:
                 return [f for f in audit_prepared(one, level, hidden)[0] if f.candidates]
 
+            # Withholding only removes equations: every bound widens, so a figure protected stays
+            # protected; after each pass only its failures and the figures it withheld are bounded again.
             pending = failing(victims)
             while pending:
-                failure = pending[0]
-                fresh: list[Owner] = [(c[0], c[1], c[2]) for c in failure.candidates if c not in victims]
-                if not fresh:
-                    raise DisclosureError(
-                        f"{quarter}: the joint audit refuses the release: {failure.describe()}"
+                before = set(victims)
+                for n, failure in enumerate(pending):
+                    if n and not audit_labels(one[name], {failure.label}, level, victims):
+                        continue  # protected by a cell withheld for an earlier failure of the pass
+                    fresh: list[Owner] = [(c[0], c[1], c[2]) for c in failure.candidates if c not in victims]
+                    if not fresh:
+                        raise DisclosureError(
+                            f"{quarter}: the joint audit refuses the release: {failure.describe()}"
+                        )
+                    # the first of a few candidates whose withholding protects the figure, else the first
+                    chosen = next(
+                        (
+                            c
+                            for c in fresh[:TRIALS]
+                            if not audit_labels(one[name], {failure.label}, level, victims | {c})
+                        ),
+                        fresh[0],
                     )
-                # the first of a few candidates whose withholding protects the figure, else the first
-                chosen = next(
-                    (
-                        c
-                        for c in fresh[:TRIALS]
-                        if all(f.label != failure.label for f in failing(victims | {c}))
-                    ),
-                    fresh[0],
-                )
-                victims.add(chosen)
-                pending = failing(victims)
+                    victims.add(chosen)
+                again = {f.label for f in pending} | newly_hidden(one[name], before, victims)
+                pending = audit_labels(one[name], again, level, victims)
         settled, peers, snapshot = state(victims)
     raise DisclosureError(f"{quarter}: the joint audit refuses the release: {blocking[0].describe()}")
 
