@@ -65,17 +65,18 @@ def start_worker(settings: Settings, fault: str = "") -> subprocess.Popen[str]:
 
 
 @contextmanager
-def reader_every_second(settings: Settings) -> Iterator[list[float]]:
-    """An analyst's session on the lake, querying the marts every second; yields the query times."""
-    waits: list[float] = []
+def reader_every_second(settings: Settings) -> Iterator[list[tuple[float, int]]]:
+    """An analyst's session on the lake, querying the marts every second; yields each query's time and
+    the number of values in effect it saw."""
+    waits: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def query() -> None:
         with open_warehouse(settings.warehouse, read_only=True) as con:
             while not stop.is_set():
                 started = time.monotonic()
-                con.execute("SELECT count(*), sum(value) FROM measurement_latest").fetchall()
-                waits.append(time.monotonic() - started)
+                [(seen, _)] = con.execute("SELECT count(*), sum(value) FROM measurement_latest").fetchall()
+                waits.append((time.monotonic() - started, int(seen)))
                 stop.wait(1.0)
 
     thread = threading.Thread(target=query)
@@ -126,8 +127,12 @@ def test_two_workers_ingest_300_files_at_once_while_a_reader_never_waits(
     loaded = [int(out.strip().splitlines()[-1]) for out, _ in outputs]
     assert sum(loaded) == FILES and min(loaded) > 0, f"both workers took files: {loaded}"
     assert_every_file_once(settings, FILES, rows)
-    assert len(waits) >= 2 and max(waits) < 1.0, f"the reader waited {max(waits):.2f} s"
-    print(f"\n2 workers: {FILES} files in {elapsed:.1f} s; reader's worst query {max(waits) * 1000:.0f} ms")
+    # the reader was never held until the writers finished: it read the lake between their commits (its
+    # query times are a benchmark's business: `make bench`, target 6, analyst's worst query)
+    seen = [count for _, count in waits]
+    assert any(0 < count < rows for count in seen), f"the reader saw only {sorted(set(seen))}"
+    worst = max(wait for wait, _ in waits)
+    print(f"\n2 workers: {FILES} files in {elapsed:.1f} s; reader's worst query {worst * 1000:.0f} ms")
 
 
 def test_a_worker_killed_mid_run_leaves_nothing_the_next_run_does_not_load(
