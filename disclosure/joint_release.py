@@ -35,6 +35,7 @@ from disclosure.peers import (
     compute_peer_release,
 )
 from disclosure.rules import SECONDARY_REASON, DisclosureError, Key, Rules
+from disclosure.series import series_reason
 from warehouse.queries import fetch_dicts
 
 NOT_SENSITIVE = (SECONDARY_REASON, NATIONAL_WITHHELD_REASON, PENDING_REASON, UNKNOWN_REASON)
@@ -62,8 +63,22 @@ def bench_specs(
         shown = (
             figure.published and final is not None and not final.withheld and present(measure, cell, final)
         )
-        specs.append(RowSpec(cell.labels["kpi"], cell.use_case, group, measure, shown, figure.protected))
+        protected = figure.protected or (measure.startswith("baseline_") and held_by_series(final, rules))
+        specs.append(RowSpec(cell.labels["kpi"], cell.use_case, group, measure, shown, protected))
     return specs
+
+
+def held_by_series(final: BenchmarkCell | None, rules: Rules) -> bool:
+    """A row whose baseline figures the series rule withholds (a few establishments joined or left
+    since the cell's last publication): no other row may give them, a peer group with the same
+    members included, or the figures differenced against the earlier publication give the newcomers'
+    or leavers' own baselines."""
+    return (
+        final is not None
+        and not final.withheld
+        and final.baseline_mean is None
+        and final.linear_withheld_reason == series_reason(rules)
+    )
 
 
 def present(measure: str, cell: cellmod.CellInput, final: BenchmarkCell) -> bool:

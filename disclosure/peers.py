@@ -21,7 +21,7 @@ import duckdb
 from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.audit import Figure, LinkedTable
-from disclosure.benchmark import BenchmarkCell, Release, RoiCell, build_cell, withhold
+from disclosure.benchmark import BenchmarkCell, Release, RoiCell, baseline_populations, build_cell, withhold
 from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs, split_by_group
 from disclosure.rules import (
     SECONDARY_REASON,
@@ -32,6 +32,7 @@ from disclosure.rules import (
     primary_reason,
     protect_table,
 )
+from disclosure.series import apply_to_group, read_history
 from warehouse.queries import fetch_dicts
 
 NATIONAL = "national"
@@ -240,9 +241,20 @@ def compute_peer_release(
         rules,
     )
     tables.update(roi_links)
+    history = read_history(con, quarter)
+    national_populations = baseline_populations(national_inputs)
+
+    def in_series(g: str, key: Key, cell: BenchmarkCell) -> BenchmarkCell:
+        cell_key_ = (cell.use_case, cell.kpi)
+        population = baseline_populations([built_bench[g][0][key]]).get(cell_key_, frozenset())
+        national_population = national_populations.get(cell_key_, frozenset())
+        return apply_to_group(
+            cell, population, national_cells.get(key), national_population, history, quarter, rules
+        )
+
     return PeerRelease(
         benchmark=[
-            PeerCell(g, withhold(b[1][key], b[2][key]))
+            PeerCell(g, in_series(g, key, withhold(b[1][key], b[2][key])))
             for g, b in built_bench.items()
             for key in b[0]
             if key not in omitted

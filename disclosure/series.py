@@ -191,6 +191,35 @@ def total_after_rule(
     return (cell if safe else without_baseline(cell, rules)), remainder
 
 
+def apply_to_group(
+    cell: Any,
+    population: frozenset[str],
+    national: Any | None,
+    national_population: frozenset[str],
+    history: History,
+    quarter: str,
+    rules: Rules,
+) -> Any:
+    """A peer group's row after the series rule, against the national cell's publications: with the
+    national members it says what the national row says (its baseline figures kept or withheld); with
+    others it publishes new baseline figures only when at least `min_series_change` establishments
+    separate it from every earlier national publication of the cell (else a national figure minus the
+    group's would give the few others' own baselines)."""
+    if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
+        return cell
+    if national is not None and population == national_population:
+        return replace(cell, baseline_mean=national.baseline_mean, mean_change=national.mean_change,
+                       baseline_median=national.baseline_median,
+                       linear_withheld_reason=cell.linear_withheld_reason
+                       or (national.linear_withheld_reason if national.baseline_mean is None else None))  # fmt: skip
+    records = [r for r in history.get((cell.use_case, cell.kpi), []) if r.quarter != quarter]
+    if not records or all(moved(population, r.members) >= rules.min_series_change for r in records):
+        return cell
+    if cell.baseline_mean is None:  # a median only (dominated means)
+        return replace(cell, baseline_median=None)
+    return without_baseline(cell, rules)
+
+
 def population_rows(quarter: str, number: int, populations: Populations) -> list[dict[str, Any]]:
     """The rows to record (ENSEMBLE's population is the union of its use cases': not stored)."""
     return [

@@ -99,3 +99,24 @@ def test_every_block_runs(
         f"{document}:{line}\n{code}\n--- stdout\n{done.stdout[-2000:]}\n--- stderr\n{done.stderr[-3000:]}"
     )
     assert "Traceback" not in done.stderr and "Error:" not in done.stderr, done.stderr[-3000:]
+
+
+def test_no_peer_group_gives_a_national_baseline_the_series_rule_withholds(folder: Path) -> None:
+    """The national baseline of a cell a few establishments joined or left is withheld (differenced
+    against its last publication it would give their own baselines); a peer group with exactly the
+    national members must not publish it instead (found on the demo: CHU rows of UC14 and others)."""
+    import csv
+
+    given = []
+    for path in sorted((folder / "var" / "site").glob("*/data/benchmark.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        national = {(r["use_case"], r["kpi"]): r for r in rows if r["peer_group"] == "national"}
+        for row in rows:
+            twin = national.get((row["use_case"], row["kpi"]))
+            if row["peer_group"] == "national" or twin is None or twin["baseline_mean"]:
+                continue
+            held = twin["linear_withheld_reason"].startswith("référence non republiée")
+            if held and row["baseline_mean"] and row["n_establishments"] == twin["n_establishments"]:
+                given.append((path.parts[-3], row["use_case"], row["kpi"], row["peer_group"]))
+    assert given == []

@@ -184,9 +184,8 @@ def test_a_disk_full_after_the_commit_still_ends_in_the_accepted_receipt(
             monkeypatch.setattr(submissions, "write_receipt_of", real)
         [outcome] = ingest_inbox(settings)
         receipt = next(r for r in read_receipts(settings.outbox_dir, A) if r["file"] == "correction.csv")
-        told[fault] = (outcome.verdict, outcome.loaded, outcome.superseded) + tuple(
-            receipt[k] for k in ("verdict", "rows", "loaded", "superseded", "note")
-        )
+        said = tuple(receipt[k] for k in ("verdict", "rows", "loaded", "superseded", "note"))
+        told[fault] = (outcome.verdict, outcome.loaded, outcome.superseded, *said)
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
             assert con.execute("SELECT count(*) FROM submission").fetchone() == (2,)
     assert told[True] == told[False]
