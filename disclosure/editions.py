@@ -217,6 +217,8 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     if report.failures:
         message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
         raise DisclosureError(message, report)
+    if previous is not None and says_the_same(con, previous, inputs, rules):
+        return Freeze(previous, created=False, previous=previous, audit=report, decisions=decisions)
     try:  # every edition already published, national and peer groups, ROI and euro tables together
         current, joint = protect_series(con, quarter, number, release, rules, cell_inputs)
     except DisclosureError as refused:
@@ -256,6 +258,22 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     for query, rows in record_rows(quarter, number, current.snapshot).items():
         insert_rows(con, query, rows)
     return Freeze(edition, created=True, previous=previous, audit=report, decisions=decisions)
+
+
+def says_the_same(
+    con: duckdb.DuckDBPyConnection, previous: Edition, inputs: list[dict[str, Any]], rules: Rules
+) -> bool:
+    """Whether `previous` rests on these very input files, rules and register categories: its figures
+    then stand. The joint audit of a new edition would see the later quarters published since and
+    might withhold more, but those were audited with this edition's rows in the system: re-freezing an
+    untouched quarter publishes nothing new."""
+    if any(getattr(previous, name) != value for name, value in asdict(rules).items()):
+        return False
+    stored = fetch_dicts(con, "edition_submissions", {"quarter": previous.quarter, "number": previous.number})
+    if [row["sha256"] for row in stored] != [row["sha256"] for row in inputs]:
+        return False
+    said = fingerprint(stored, read_benchmark(con, previous), read_roi(con, previous))
+    return peer_fingerprint(said, con) == previous.fingerprint  # the same categories too
 
 
 def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Edition | None:
