@@ -29,6 +29,11 @@ def warm_context() -> BaseContext | None:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
+    server: Any = getattr(forkserver, "_forkserver", None)  # the process's one fork server
+    if server is not None and server._preload_modules != PRELOADED_MODULES:
+        # started already with another preload (the reports' chart workers, in the same process): a
+        # running fork server ignores a new preload, so it is stopped and started again with ours
+        server._stop()
     context.set_forkserver_preload(PRELOADED_MODULES)
     forkserver.ensure_running()
     return context

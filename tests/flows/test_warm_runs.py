@@ -45,3 +45,20 @@ def test_outside_tlkpi_serve_prefect_spawns_as_before() -> None:
     with runs_forked():
         pass
     assert prefect.flow_engine.multiprocessing.get_context("spawn").get_start_method() == "spawn"
+
+
+def test_a_fork_server_the_chart_workers_started_first_is_started_again_warm(tmp_path: Path) -> None:
+    """In one process the reports' chart workers may have started the fork server with their own
+    preload (a running fork server ignores a new one): served runs must still start warm."""
+    from multiprocessing import forkserver
+
+    from reports.workers import worker_context
+
+    worker_context()
+    forkserver.ensure_running()
+    with runs_forked():
+        out = tmp_path / "probe.json"
+        process = run_flow_in_subprocess(warm_probe, parameters={"out": str(out)})
+        process.join(RUN_SECONDS)
+    assert process.exitcode == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["loaded"] == list(PRELOADED)
