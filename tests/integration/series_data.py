@@ -125,19 +125,27 @@ def publish(chain: Chain, quarter: str, rules: Rules) -> None:
     chain.releases[(quarter, number)] = kept
 
 
-def build_chain(root: Path, rules: Rules) -> Chain:
-    """Submit and publish T2, T3, the late corrections (T3 edition 2), then T4."""
+def new_chain(root: Path) -> Chain:
     chain = Chain(root)
     with open_warehouse(chain.settings.warehouse_path) as con:
         sync_catalogue(con, default_catalogue())
+    return chain
+
+
+def submit_quarter(chain: Chain, quarter: str, rows: list[Row], month: int) -> None:
+    """One file per establishment, received on day 1, 2, … of `month` (13 is January of 2026)."""
+    with open_warehouse(chain.settings.warehouse_path) as con:
+        for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
+            mine = [row for row in rows if row[0] == finess]
+            received = datetime(2025 + (month > 12), (month - 1) % 12 + 1, day, 9)
+            submit_file(con, f"{finess}-{quarter}.csv", received, mine)
+
+
+def build_chain(root: Path, rules: Rules) -> Chain:
+    """Submit and publish T2, T3, the late corrections (T3 edition 2), then T4."""
+    chain = new_chain(root)
     for index, quarter in enumerate(QUARTERS):
-        month = 7 + 3 * index
-        with open_warehouse(chain.settings.warehouse_path) as con:
-            rows = quarter_rows(index)
-            for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
-                mine = [row for row in rows if row[0] == finess]
-                received = datetime(2025 + (month > 12), (month - 1) % 12 + 1, day, 9)
-                submit_file(con, f"{finess}-{quarter}.csv", received, mine)
+        submit_quarter(chain, quarter, quarter_rows(index), month=7 + 3 * index)
         publish(chain, quarter, rules)
         if quarter == "2025-T3":
             correct_late(chain)
@@ -190,15 +198,8 @@ def true_cell_sum(use_case: str, kpi: str, quarter: str) -> int:
 
 def build_roi_chain(root: Path, rules: Rules) -> Chain:
     """Submit and publish the euro amounts of UC09 and UC10 for T2, then T3."""
-    chain = Chain(root)
-    with open_warehouse(chain.settings.warehouse_path) as con:
-        sync_catalogue(con, default_catalogue())
+    chain = new_chain(root)
     for index, quarter in enumerate(ROI_QUARTERS):
-        month = 7 + 3 * index
-        with open_warehouse(chain.settings.warehouse_path) as con:
-            rows = roi_rows(index)
-            for day, finess in enumerate(sorted({row[0] for row in rows}), start=1):
-                mine = [row for row in rows if row[0] == finess]
-                submit_file(con, f"{finess}-{quarter}.csv", datetime(2025, month, day, 9), mine)
+        submit_quarter(chain, quarter, roi_rows(index), month=7 + 3 * index)
         publish(chain, quarter, rules)
     return chain
