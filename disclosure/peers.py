@@ -32,7 +32,7 @@ from disclosure.rules import (
     primary_reason,
     protect_table,
 )
-from disclosure.series import apply_to_group, read_history
+from disclosure.series import apply_to_group, read_group_history, read_history
 from warehouse.queries import fetch_dicts
 
 NATIONAL = "national"
@@ -241,7 +241,7 @@ def compute_peer_release(
         rules,
     )
     tables.update(roi_links)
-    history = read_history(con, quarter)
+    history, group_history = read_history(con, quarter), read_group_history(con, quarter)
     national_populations = baseline_populations(national_inputs)
 
     def in_series(g: str, key: Key, cell: BenchmarkCell) -> BenchmarkCell:
@@ -249,7 +249,14 @@ def compute_peer_release(
         population = baseline_populations([built_bench[g][0][key]]).get(cell_key_, frozenset())
         national_population = national_populations.get(cell_key_, frozenset())
         return apply_to_group(
-            cell, population, national_cells.get(key), national_population, history, quarter, rules
+            cell,
+            population,
+            national_cells.get(key),
+            national_population,
+            history,
+            group_history,
+            quarter,
+            rules,
         )
 
     return PeerRelease(

@@ -42,6 +42,7 @@ class BaselineRecord:
     edition: int
     members: frozenset[str]
     baseline_mean: float | None
+    peer_group: str | None = None  # the group of a peer-group row, None for the national row
 
 
 History = dict[CellKey, list[BaselineRecord]]
@@ -61,6 +62,17 @@ def read_history(con: duckdb.DuckDBPyConnection, quarter: str) -> History:
     for row in fetch_dicts(con, "baseline_history", {"quarter": quarter}):
         record = BaselineRecord(
             row["quarter"], row["edition"], frozenset(row["members"]), row["baseline_mean"]
+        )
+        history.setdefault((row["use_case"], row["kpi"]), []).append(record)
+    return history
+
+
+def read_group_history(con: duckdb.DuckDBPyConnection, quarter: str) -> History:
+    """The baseline populations of every edition's peer-group rows, oldest first (every group)."""
+    history: History = {}
+    for row in fetch_dicts(con, "group_baseline_history", {"quarter": quarter}):
+        record = BaselineRecord(
+            row["quarter"], row["edition"], frozenset(row["members"]), row["baseline_mean"], row["peer_group"]
         )
         history.setdefault((row["use_case"], row["kpi"]), []).append(record)
     return history
@@ -197,14 +209,19 @@ def apply_to_group(
     national: Any | None,
     national_population: frozenset[str],
     history: History,
+    groups: History,
     quarter: str,
     rules: Rules,
 ) -> Any:
-    """A peer group's row after the series rule, against the national cell's publications: with the
-    national members it says what the national row says (its baseline figures kept or withheld); with
-    others it publishes new baseline figures only when at least `min_series_change` establishments
-    separate it from every earlier national publication of the cell (else a national figure minus the
-    group's would give the few others' own baselines)."""
+    """A peer group's row after the series rule, against every earlier publication of the cell in other
+    quarters, national and peer-group rows alike (a group's own two quarters differenced give its few
+    newcomers' or leavers' baselines, as a national figure minus the group's gives the others'):
+    - with the national members it says what the national row says (its baseline figures kept or
+      withheld);
+    - with the members of an earlier row it says what the latest such row said (its baseline mean kept,
+      so a correction held there stays held, or withheld);
+    - otherwise new baseline figures only when at least `min_series_change` establishments separate it
+      from every earlier national row and every earlier group row that published a baseline."""
     if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
         return cell
     if national is not None and population == national_population:
@@ -212,8 +229,21 @@ def apply_to_group(
                        baseline_median=national.baseline_median,
                        linear_withheld_reason=cell.linear_withheld_reason
                        or (national.linear_withheld_reason if national.baseline_mean is None else None))  # fmt: skip
-    records = [r for r in history.get((cell.use_case, cell.kpi), []) if r.quarter != quarter]
-    if not records or all(moved(population, r.members) >= rules.min_series_change for r in records):
+    key = (cell.use_case, cell.kpi)
+    nation = [r for r in history.get(key, []) if r.quarter != quarter]
+    rows = [r for r in groups.get(key, []) if r.quarter != quarter]
+    same = sorted(
+        (r for r in (*nation, *rows) if r.members == population), key=lambda r: (r.quarter, r.edition)
+    )
+    if same and cell.baseline_mean is not None:
+        said = same[-1].baseline_mean
+        return (
+            kept(cell, said, 0 if cell.unit == "€" else 1)
+            if said is not None
+            else without_baseline(cell, rules)
+        )
+    earlier = [*nation, *(r for r in rows if r.baseline_mean is not None)]
+    if all(moved(population, r.members) >= rules.min_series_change for r in earlier):
         return cell
     if cell.baseline_mean is None:  # a median only (dominated means)
         return replace(cell, baseline_median=None)
