@@ -178,10 +178,13 @@ def bench_warehouse(establishments: int, runs: int, report: list[Row], notes: li
     size = f"{n_rows:,} measurements ({establishments:,} est. × 17 UC × 30 KPIs × 24 months), {path.stat().st_size / 1e9:.1f} GB"
     work = str(RUN_DIR / "open-data")
     floor = measure("warehouse_floor", str(path), runs=runs)
-    as_is = measure("warehouse_quarter", str(path), BENCH_QUARTER, work, runs=runs, timeout=120)
+    # the joint audit of the series (issue 21) runs in the freeze: minutes, so one run when it is slow
+    as_is = measure(
+        "warehouse_quarter", str(path), BENCH_QUARTER, work, runs=runs, timeout=1800, slow_after=60
+    )
     sql = measure("marts_sql", str(path), BENCH_QUARTER, runs=1)
     history = measure("warehouse_history", str(path), runs=runs)
-    shown = as_is.span() if as_is.values else f"> 60 s ({as_is.note})"
+    shown = as_is.span() if as_is.values else f"> 30 min ({as_is.note})"
     report.append(Row("3. national warehouse: quarter marts + open-data tables", shown, floor.span(),
                       f"{ratio(as_is, floor):.1f}×" if as_is.values else "> 10×", "≤ 10 s, RSS ≤ 4 GB",
                       verdict(bool(as_is.values) and as_is.median <= 10 and as_is.rss_mb <= 4096), size))  # fmt: skip
