@@ -84,6 +84,20 @@ class Snapshot:
     current: bool = False  # the edition being frozen (its cells may still be withheld)
 
 
+BASELINE_PART = "#référence"  # the owner of a row's baseline figures: withheld alone, its pilot ones stay
+
+
+def owner_kpi(kpi: str, measure: str) -> str:
+    """A baseline figure's row is owned by the cell's reference side: withholding it to protect another
+    figure withholds the baseline mean, median and change only (the pilot figures are other unknowns)."""
+    return kpi + BASELINE_PART if measure.startswith("baseline_") else kpi
+
+
+def split_owner_kpi(kpi: str) -> tuple[str, bool]:
+    """(the KPI, whether only its baseline figures are meant) of an owner's first element."""
+    return (kpi.removesuffix(BASELINE_PART), True) if kpi.endswith(BASELINE_PART) else (kpi, False)
+
+
 def family(kpi: str) -> str:
     """The KPIs whose rows can share an unknown: one KPI, or the ROI with its three euro KPIs."""
     return ROI if kpi == ROI or kpi in {k for kpis in ROI_KPIS.values() for k in kpis} else kpi
@@ -234,7 +248,9 @@ def add_snapshot(system: System, snapshot: Snapshot, kpis: set[str]) -> None:
             continue
         group = "" if spec.peer_group is None else f" groupe {spec.peer_group},"
         label = f"{snapshot.quarter} édition {snapshot.edition},{group} {spec.use_case} × {spec.kpi}: {spec.measure}"
-        owner = (spec.kpi, spec.use_case, spec.peer_group) if snapshot.current else None
+        owner = (
+            (owner_kpi(spec.kpi, spec.measure), spec.use_case, spec.peer_group) if snapshot.current else None
+        )
         size = sum(len(system.bases[b][1]) for b, _, _ in terms)
         system.rows.append(Row(label, tuple(terms), spec.published, spec.protected, owner, size, spec.kpi))
 

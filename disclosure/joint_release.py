@@ -15,7 +15,18 @@ from disclosure import cells as cellmod
 from disclosure import roi as roimod
 from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
 from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
-from disclosure.joint import ROI, TOTAL, JointFailure, Member, RoiPart, RowSpec, Snapshot, family
+from disclosure.joint import (
+    BASELINE_PART,
+    ROI,
+    TOTAL,
+    JointFailure,
+    Member,
+    RoiPart,
+    RowSpec,
+    Snapshot,
+    family,
+    split_owner_kpi,
+)
 from disclosure.joint_lp import (
     Counts,
     Programme,
@@ -26,6 +37,7 @@ from disclosure.joint_lp import (
     target_kpis,
 )
 from disclosure.peers import (
+    NATIONAL,
     NATIONAL_WITHHELD_REASON,
     PENDING_REASON,
     UNKNOWN_GROUP,
@@ -247,9 +259,14 @@ class JointAudit:
 
 
 def apply_victims(release: Release, victims: set[Owner]) -> Release:
-    """The national rows withheld for the joint system (group rows go to compute_peer_release)."""
+    """The national rows withheld for the joint system (group rows go to compute_peer_release): the whole
+    row, or its baseline figures only when only they were needed."""
     cells = [
-        withhold(c, c.withheld_reason or SECONDARY_REASON) if (c.kpi, c.use_case, None) in victims else c
+        withhold(c, c.withheld_reason or SECONDARY_REASON)
+        if (c.kpi, c.use_case, None) in victims
+        else without_baseline(c)
+        if (c.kpi + BASELINE_PART, c.use_case, None) in victims
+        else c
         for c in release.cells
     ]
     roi = [
@@ -259,16 +276,28 @@ def apply_victims(release: Release, victims: set[Owner]) -> Release:
     return replace(release, cells=cells, roi=roi)
 
 
+def without_baseline(cell: BenchmarkCell) -> BenchmarkCell:
+    """A row whose baseline figures (mean, median, change) protect another cell; its pilot ones stay."""
+    if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
+        return cell
+    return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
+                   linear_withheld_reason=cell.linear_withheld_reason or SECONDARY_REASON)  # fmt: skip
+
+
 def peer_victims(
     victims: set[Owner], peers_keys: Callable[[str, str, str], Key | None]
 ) -> frozenset[tuple[str, str, Key]]:
+    """(group, 'bench', 'roi' or 'baseline', cell key) for compute_peer_release; a national row's
+    baseline withheld withholds its groups' baselines too (the national figure is their sum)."""
     out = set()
-    for kpi, use_case, group in victims:
-        if group is None:
-            continue
-        key = peers_keys(kpi, use_case, group)
+    for owner_kpi, use_case, group in victims:
+        kpi, baseline_only = split_owner_kpi(owner_kpi)
+        if group is None and not baseline_only:
+            continue  # the national row withheld: compute_peer_release withholds its groups
+        key = peers_keys(kpi, use_case, group or NATIONAL)
         if key is not None:
-            out.add((group, "roi" if kpi == ROI else "bench", key))
+            table = "baseline" if baseline_only else "roi" if kpi == ROI else "bench"
+            out.add((group or NATIONAL, table, key))
     return frozenset(out)
 
 

@@ -190,7 +190,8 @@ def compute_peer_release(
 ) -> PeerRelease:
     """Every group's benchmark and ROI rows of a quarter, once the national release is settled.
 
-    `withheld`: (group, 'bench' or 'roi', cell key) the joint audit withholds to protect another cell.
+    `withheld`: (group, 'bench', 'roi' or 'baseline', cell key) the joint audit withholds to protect
+    another cell ('baseline': the row's baseline figures only; group 'national': every group's).
     `inputs`: what the national tables were computed from, when the caller already read it."""
     category = categories(con)
     tables: dict[Key, LinkedTable] = {}
@@ -202,6 +203,8 @@ def compute_peer_release(
     roi = by_group(inputs.roi_rows, category)
     built_roi = {g: group_roi(rows, g, quarter, rules, edition) for g, rows in roi.items()}
     for g, table, key in withheld:
+        if table == "baseline":  # the baseline figures only: after the series rule, below
+            continue
         reasons = (built_bench if table == "bench" else built_roi).get(g, ({}, {}, {}))[2]
         if key in reasons:
             reasons[key] = reasons[key] or SECONDARY_REASON
@@ -248,7 +251,7 @@ def compute_peer_release(
         cell_key_ = (cell.use_case, cell.kpi)
         population = baseline_populations([built_bench[g][0][key]]).get(cell_key_, frozenset())
         national_population = national_populations.get(cell_key_, frozenset())
-        return apply_to_group(
+        cell = apply_to_group(
             cell,
             population,
             national_cells.get(key),
@@ -258,6 +261,12 @@ def compute_peer_release(
             quarter,
             rules,
         )
+        if {(g, "baseline", key), (NATIONAL, "baseline", key)} & withheld and (
+            cell.baseline_mean is not None or cell.baseline_median is not None
+        ):  # the joint audit withholds this baseline (or the national one, their sum)
+            return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
+                           linear_withheld_reason=cell.linear_withheld_reason or SECONDARY_REASON)  # fmt: skip
+        return cell
 
     return PeerRelease(
         benchmark=[

@@ -97,6 +97,8 @@ def test_a_group_newcomer_is_not_recovered_from_the_group_baselines_of_two_quart
     assert after.mean_change is None
     # Nor through the nation: 12 × national − 7 × CH is the five CHU's baseline sum.
     assert t4["national"].baseline_mean is None or t4["CH"].baseline_mean is None
+    # Only reference figures protect a reference figure: every pilot mean stays published.
+    assert all(t4[row].pilot_mean is not None for row in ("national", "CHU", "CH"))
 
 
 def test_a_correction_held_for_a_group_stays_held_in_the_next_quarter(tmp_path: Path) -> None:
