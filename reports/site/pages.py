@@ -32,6 +32,7 @@ WITHHELD_SENTENCE = (
 SENTENCES = {
     "position": "{reason}.",
     "linear": "Moyennes, taux global et parts non publiés : {reason}.",
+    "reference": "Moyenne de référence et évolution non publiées (la moyenne pilote l'est) : {reason}.",
     "pending": (
         "Correction en attente : des données de cette case ont été corrigées depuis l'édition "
         "précédente, dont les chiffres restent affichés jusqu'à ce que les corrections portent sur assez "
@@ -46,7 +47,7 @@ class Note:
 
     mark: str
     reason: str
-    kind: str = "withheld"  # withheld (whole row), position, linear (dominance) or pending
+    kind: str = "withheld"  # withheld (whole row), position, linear (dominance), reference or pending
 
     @property
     def sentence(self) -> str:
@@ -101,7 +102,9 @@ def cell_reasons(cell: BenchmarkCell) -> list[tuple[str, str]]:
     else:
         # P10 and P90 are not on the pages: a note on them alone would explain nothing shown
         position = cell.position_withheld_reason if cell.pilot_median is None else None
-        found = [("position", position), ("linear", cell.linear_withheld_reason)]
+        # a row that publishes its pilot mean but not its reference: only the reference side is withheld
+        linear = "reference" if cell.pilot_mean is not None and cell.baseline_mean is None else "linear"
+        found = [("position", position), (linear, cell.linear_withheld_reason)]
     if cell.correction_pending:
         found.append(("pending", PENDING_REASON))
     return [(kind, reason) for kind, reason in found if reason]
