@@ -146,6 +146,9 @@ def national_flow(root: str) -> Result:
     from tlkpi.runtime_env import configure_runtime_env
     from tlkpi.settings import Settings
 
+    # files copied whole before the run, as in national_plain: without this the flow's first look at
+    # them waited the settle delay (10 s, a fixed wait, not work) before taking any
+    os.environ["TLKPI_SETTLE_SECONDS"] = "0"
     configure_runtime_env(Settings(data_root=Path(root)))
     import great_expectations  # noqa: F401  (imports are not timed, as in national_plain)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 from intake.dropzone import Claim
 from schemas.messages import Issue
@@ -23,6 +25,8 @@ class ValidationSummary:
     n_errors: int
     n_warnings: int
     failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
+    # an accepted file's measurements, handed to the load in memory (the load task's retries reuse them)
+    measurements: pa.Table | None = field(default=None, compare=False, repr=False)
 
 
 def processing_error(stage: str) -> Issue:

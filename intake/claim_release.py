@@ -79,12 +79,23 @@ def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
     for relative in relatives:
         back = inbox / relative
         back.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(work_dir / relative, back)
+        move_back(work_dir / relative, back)
         if taken is not None:
             _keep_reception(taken, back)
         released.append(back)
     shutil.rmtree(work_dir, ignore_errors=True)
     return released
+
+
+def move_back(claimed: Path, back: Path) -> None:
+    """Rename a claimed file back into the inbox. Its bytes may already be stored by a hard link
+    (`intake.originals`): it then gets an inode of its own first, so the inbox never shares one with the
+    archive (a writer there could change stored bytes, and the next claim would refuse a linked file)."""
+    if os.lstat(claimed).st_nlink > 1:
+        detached = claimed.with_name(f".{uuid.uuid4().hex}.detached")
+        shutil.copyfile(claimed, detached)
+        os.replace(detached, claimed)
+    os.rename(claimed, back)
 
 
 def release(taken: Claim) -> None:
@@ -142,7 +153,7 @@ def put_back(taken: Claim, inbox: Path) -> Path | None:
     back = inbox / taken.relative
     try:
         back.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(source, back)
+        move_back(source, back)
     except OSError as exc:
         if not is_folder_error(exc):
             raise

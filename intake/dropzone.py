@@ -245,9 +245,9 @@ def _claim(
             _put_back(taken, target, inbox / relative)
             return None
     os.replace(copy, target)
-    taken = Claim(**{**asdict(taken), "sha256": digest})
-    _write_claim(taken)
-    return taken
+    # claim.json keeps what a put-back needs (where the file goes, its reception); rewriting it with
+    # the hash would cost a write per file for nothing
+    return Claim(**{**asdict(taken), "sha256": digest})
 
 
 def claim_all(

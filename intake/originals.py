@@ -5,6 +5,7 @@ with their French report, failed ones in quarantine/ with their cause; each writ
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -13,10 +14,16 @@ from intake.dropzone import MAX_NAME_BYTES, STORE_UNAVAILABLE, Claim
 from tlkpi.errors import StorageError
 from tlkpi.files import temporary_beside, write_atomically
 
+LINK_UNSUPPORTED = frozenset({errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
+
 
 def _copy_once(source: Path, target: Path) -> None:
-    """Copy through a temporary name then rename, so a target is complete or absent.
+    """Store the claimed file at `target`, complete or absent: a hard link on the same file system (no
+    bytes copied, and dropping the claim then frees nothing: deleting files is what costs most on
+    this disk), else a copy through a temporary name then a rename.
 
+    The claimed file is the pipeline's own copy (see `intake.dropzone.claim`), never written again; a
+    file put back in the inbox after a fault is detached from the link first (`claim_release`).
     A store that cannot be written (full, read-only) is a transient error: the file stays claimed,
     the task is retried, and a later run takes the file again.
     """
@@ -25,6 +32,8 @@ def _copy_once(source: Path, target: Path) -> None:
     temporary = temporary_beside(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        if _linked(source, target):
+            return
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)
     except OSError as exc:
@@ -36,6 +45,20 @@ def _copy_once(source: Path, target: Path) -> None:
             f"cannot store {source.name} in {target.parent}: {exc.strerror or exc}; the file stays "
             f"claimed in {source.parent} and will be taken again"
         ) from exc
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """True when `target` is now a hard link to `source` (or was already there); False when this file
+    system cannot link them (another device, no hard links): the caller copies."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return True
+    except OSError as exc:
+        if exc.errno in LINK_UNSUPPORTED:
+            return False
+        raise
+    return True
 
 
 def archive(taken: Claim, archive_dir: Path) -> Path:

@@ -25,6 +25,7 @@ from pathlib import Path
 LEDGER_DIR = "reception"
 CLOCK_FILE = "clock"
 LOCK_FILE = ".lock"
+RESERVE_US = 200_000  # how far ahead of the last time given the clock file is written
 FORGET_AFTER_SECONDS = 7 * 24 * 3600  # a sighting of a file gone from the inbox (deleted by its sender)
 
 
@@ -74,6 +75,7 @@ class Ledger:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._last = self._read_clock()
+        self._reserved = self._last  # the clock file's value: every time given is at most this
 
     def _record_path(self, relative: str) -> Path:
         return self.folder / f"{hashlib.sha256(relative.encode('utf-8', 'surrogateescape')).hexdigest()}.seen"
@@ -85,10 +87,16 @@ class Ledger:
             return 0
 
     def tick(self, at_us: int | None = None) -> int:
-        """A new sighting time: `at_us` (now by default), but always after every time given before."""
+        """A new sighting time: `at_us` (now by default), but always after every time given before.
+
+        The clock file is written before any record holds a time, with a little room ahead
+        (RESERVE_US): a look at hundreds of new files writes it a few times, not once per file, and a
+        later run still starts after every time given here."""
         moment = max(now_us() if at_us is None else at_us, self._last + 1)
         self._last = moment
-        _write_atomically(self.folder / CLOCK_FILE, str(moment))  # before any record holds it
+        if moment > self._reserved:
+            self._reserved = moment + RESERVE_US
+            _write_atomically(self.folder / CLOCK_FILE, str(self._reserved))
         return moment
 
     def read(self, relative: str) -> Sighting | None:

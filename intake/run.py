@@ -26,7 +26,7 @@ from intake.submissions import Outcome, read_claim, settle_claims, validate_clai
 from schemas.bounds import CheckLimits
 from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue
-from schemas.reading import Limits
+from schemas.reading import Limits, SubmittedTable
 from tlkpi.errors import operator_message
 from tlkpi.settings import Settings
 from warehouse.calendar import sync_calendar_file
@@ -83,19 +83,19 @@ def put_back_claims(claims: list[Claim], settings: Settings) -> int:
     return sum(claim_release.put_back(claim, settings.inbox_dir) is not None for claim in claims)
 
 
-def read_files(claims: list[Claim], settings: Settings) -> list[bool]:
-    """Per claim, True when the file could be read; otherwise the reason is kept as its issue."""
+def read_files(claims: list[Claim], settings: Settings) -> list[SubmittedTable | None]:
+    """Per claim, its table when the file could be read; otherwise None, the reason kept as its issue."""
     limits = Limits.of(settings)
     register = read_register(settings.reference_dir)
     return [read_claim(claim, limits, register) for claim in claims]
 
 
 def validate_files(
-    claims: list[Claim], readable: list[bool], today: date, settings: Settings
+    claims: list[Claim], tables: list[SubmittedTable | None], today: date, settings: Settings
 ) -> list[ValidationSummary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
     return validate_claims(
-        claims, readable, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
+        claims, tables, default_catalogue(), today, settings.warehouse, CheckLimits.of(settings)
     )
 
 
@@ -105,8 +105,8 @@ class Steps(NamedTuple):
     sync_reference: Callable[[Settings], None]
     discover: Callable[[Settings], list[str]]
     claim: Callable[[list[str], Settings], list[Claim]]
-    read: Callable[[list[Claim], Settings], list[bool]]
-    validate: Callable[[list[Claim], list[bool], date, Settings], list[ValidationSummary]]
+    read: Callable[[list[Claim], Settings], list[SubmittedTable | None]]
+    validate: Callable[[list[Claim], list[SubmittedTable | None], date, Settings], list[ValidationSummary]]
     settle: Callable[[list[Claim], list[ValidationSummary], Settings, str | None], list[Outcome]]
     put_back: Callable[[list[Claim], Settings], int]
 
@@ -181,10 +181,11 @@ def settle_batch(
 ) -> list[Outcome]:
     """Read, validate and settle the claimed files, logging each stage."""
     with stage(log, f"reading {len(claims)} file(s)"):
-        readable = steps.read(claims, settings)
-    log.info("Read: %d readable, %d unreadable", sum(readable), len(readable) - sum(readable))
+        tables = steps.read(claims, settings)
+    readable = sum(table is not None for table in tables)
+    log.info("Read: %d readable, %d unreadable", readable, len(tables) - readable)
     with stage(log, "validation"):
-        summaries = steps.validate(claims, readable, today, settings)
+        summaries = steps.validate(claims, tables, today, settings)
     accepted = sum(summary.accepted for summary in summaries)
     log.info("Validation: %d file(s) pass, %d refused", accepted, len(summaries) - accepted)
     with stage(log, "loading into the warehouse"):

@@ -1,12 +1,13 @@
 """The life of one claimed file: read, validate, then settle (archive + load, or reject + report).
 
-Each step leaves its result in the claim's work folder, so the Prefect tasks pass only the claim and
-small summaries between them.
+The steps hand their results on in memory: the read table to validation, the measurements (on the
+summary) to the load. The steps of a run share its process (the flow runs its tasks in its own), and a
+crashed run's files are read again from the start, so nothing but the issues is written to the claim's
+work folder: each file written there had to be deleted again, which dominated a national inbox.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,9 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import polars as pl
 
-from intake import claim_release, originals
+from intake import claim_release
 from intake.claim_issues import (
     FAILED_RULE,
     ValidationSummary,
@@ -29,16 +29,16 @@ from intake.claim_issues import (
 )
 from intake.depositors import depositor_of, forget_deposits
 from intake.dropzone import Claim
-from intake.feedback import render_feedback
 from intake.folder_faults import fault, is_folder_error, save_faults
 from intake.identity import identity_issue, shown_name, shown_path
 from intake.receipts import write_receipt
+from intake.storing import log_failure, quarantine, store_safely
 from schemas.bounds import DEFAULT_CHECK_LIMITS, CheckLimits, CheckTimeout
 from schemas.catalogue import Catalogue
-from schemas.messages import PERSONAL_RULES, Issue
+from schemas.messages import Issue
 from schemas.reading import Limits, SubmittedTable, read_submission
 from schemas.validation import ValidationResult, validate_tables
-from tlkpi.errors import SubmissionError, TransientError
+from tlkpi.errors import SubmissionError
 from tlkpi.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.history import load_history
@@ -46,23 +46,12 @@ from warehouse.load import (
     AcceptedDrop,
     LoadResult,
     SettledFile,
-    SubmissionRecord,
     find_accepted_drops,
     find_submissions,
     record_batch,
 )
 
-TABLE_FILE = "table.parquet"
-READ_FILE = "read.json"
-MEASUREMENTS_FILE = "measurements.parquet"
 logger = logging.getLogger(__name__)
-
-
-def _log_failure(claim: Claim, stage: str, exc: BaseException) -> None:
-    """The cause for the operator: the kind of error and where, never the file's content."""
-    logger.error(
-        "%s failed for %s (sha256 %s): %s", stage, shown_path(claim), claim.sha256[:12], type(exc).__name__
-    )
 
 
 # The one word said about a file (receipts, artifacts, the CLI); validation gives a ValidationResult,
@@ -85,65 +74,42 @@ class Outcome:
     stored_path: str
 
 
-def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = None) -> bool:
-    """Read the claimed file into the work folder; False (with the issue saved) when it is refused
-    before reading (folder, link, name), unreadable, or its reading failed unexpectedly."""
+def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = None) -> SubmittedTable | None:
+    """Read the claimed file; None (with the issue saved) when it is refused before reading (folder,
+    link, name), unreadable, or its reading failed unexpectedly."""
     work = Path(claim.work_dir)
     refusal = identity_issue(claim, register)
     if refusal is not None:
         save_issues(work, [refusal])
-        return False
+        return None
     try:
-        table = read_submission(Path(claim.path), limits)
-        table.frame.write_parquet(work / TABLE_FILE)
+        return read_submission(Path(claim.path), limits)
     except SubmissionError as exc:
         save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
-        return False
     except CheckTimeout:  # a read that went past the file's budget: refused, the run goes on
         save_issues(work, [budget_issue(limits.seconds_per_file)])
-        return False
     except Exception as exc:  # one file's failure must not stop the others
-        _log_failure(claim, "read", exc)
+        log_failure(claim, "read", exc)
         save_issues(work, [processing_error("lecture")])
-        return False
-    meta = {
-        "headers": table.headers,
-        "ignored": list(table.ignored_headers),
-        "format": table.file_format,
-        "personal": [list(cell) for cell in table.personal_cells],
-    }
-    (work / READ_FILE).write_text(json.dumps(meta), encoding="utf-8")
-    return True
-
-
-def _load_table(work: Path) -> SubmittedTable:
-    meta = json.loads((work / READ_FILE).read_text(encoding="utf-8"))
-    return SubmittedTable(
-        frame=pl.read_parquet(work / TABLE_FILE),
-        headers=meta["headers"],
-        ignored_headers=tuple(meta["ignored"]),
-        file_format=meta["format"],
-        personal_cells=tuple((row, header, rule) for row, header, rule in meta["personal"]),
-    )
+    return None
 
 
 def validate_claims(
     claims: list[Claim],
-    readable: list[bool],
+    tables: Sequence[SubmittedTable | None],
     catalogue: Catalogue,
     today: date,
     warehouse_path: Warehouse | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> list[ValidationSummary]:
-    """Validate the staged tables of many claims in one batch; keep each file's issues and measurements.
+    """Validate the read tables of many claims in one batch (None: refused at reading, its issue saved);
+    each file's issues are saved, its measurements go on its summary.
 
     With a warehouse, values far from each establishment's history are flagged as warnings. When the
     batch fails, it is split until the file that fails is alone: that file gets « erreur de
     traitement » (or the time-budget refusal), the others their verdicts.
     """
-    staged = [
-        (claim, _load_table(Path(claim.work_dir))) for claim, ok in zip(claims, readable, strict=True) if ok
-    ]
+    staged = [(claim, table) for claim, table in zip(claims, tables, strict=True) if table is not None]
     finess = {
         f
         for _, table in staged
@@ -162,7 +128,7 @@ def validate_claims(
                 return check(part[:middle]) + check(part[middle:])
             if isinstance(exc, CheckTimeout):
                 return [budget_issue(limits.seconds_per_file)]
-            _log_failure(part[0][0], "validate", exc)
+            log_failure(part[0][0], "validate", exc)
             return [processing_error("contrôle")]
 
     verdicts = check(staged) if staged else []
@@ -180,23 +146,14 @@ def validate_claims(
             summaries.append(ValidationSummary(False, 0, len(issues), 0, failed))
             continue
         save_issues(work, list(verdict.issues))
-        if verdict.measurements is not None:
-            verdict.measurements.write_parquet(work / MEASUREMENTS_FILE)
         warnings = len(verdict.issues) - len(verdict.errors)
-        summaries.append(ValidationSummary(verdict.accepted, verdict.n_rows, len(verdict.errors), warnings))
+        measurements = verdict.measurements.to_arrow() if verdict.measurements is not None else None
+        summaries.append(
+            ValidationSummary(
+                verdict.accepted, verdict.n_rows, len(verdict.errors), warnings, measurements=measurements
+            )
+        )
     return summaries
-
-
-def _record(claim: Claim, stored: Path, flow_run_id: str | None) -> SubmissionRecord:
-    return SubmissionRecord(
-        sha256=claim.sha256,
-        original_name=shown_name(claim),
-        inbox_path=shown_path(claim),
-        inbox_finess=claim.inbox_finess,
-        received_at=datetime.fromisoformat(claim.received_at).replace(tzinfo=None),
-        stored_path=str(stored),
-        flow_run_id=flow_run_id,
-    )
 
 
 def _first_issue(issues: list[Issue]) -> str:
@@ -236,11 +193,11 @@ def settle_claims(
                     summary,
                 )  # the same bytes refused in one folder, accepted in another
         stored_apart = {
-            work: _store_safely(claim, summary, settings, flow_run_id)
+            work: store_safely(claim, summary, settings, flow_run_id)
             for work, (claim, summary) in apart.items()
         }
         pending: dict[str, tuple[Claim, ValidationSummary, SettledFile]] = {
-            sha256: (claim, summary, _store_safely(claim, summary, settings, flow_run_id))
+            sha256: (claim, summary, store_safely(claim, summary, settings, flow_run_id))
             for sha256, (claim, summary) in chosen.items()
         }
         files = [file for _, _, file in pending.values()]
@@ -318,61 +275,14 @@ def _record_alone(
     try:
         return record_batch(con, [file])[0]
     except duckdb.Error as exc:
-        _log_failure(claim, "load", exc)
+        log_failure(claim, "load", exc)
     failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
-    quarantined = _quarantine(
-        claim, failed, settings, file.record.flow_run_id, processing_error("chargement")
-    )
+    quarantined = quarantine(claim, failed, settings, file.record.flow_run_id, processing_error("chargement"))
     quarantined = replace(
         quarantined, record=replace(quarantined.record, deposited_by=file.record.deposited_by)
     )
     pending[sha256] = (claim, failed, quarantined)
     return record_batch(con, [quarantined])[0]
-
-
-def _store_safely(
-    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None
-) -> SettledFile:
-    """`_store`, with a failure that retrying cannot fix (a name, a bug) quarantining this file only."""
-    try:
-        settled = _store(claim, summary, settings, flow_run_id)
-    except TransientError:
-        raise  # a full or read-only store: the task is retried, the files stay claimed
-    except Exception as exc:
-        _log_failure(claim, "store", exc)
-        failed = ValidationSummary(False, summary.n_rows, 1, 0, failed=True)
-        settled = _quarantine(claim, failed, settings, flow_run_id, processing_error("archivage"))
-    referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
-    return replace(settled, record=replace(settled.record, deposited_by=referent))
-
-
-def _quarantine(
-    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None, issue: Issue
-) -> SettledFile:
-    stored = originals.quarantine(claim, settings.quarantine_dir, shown_name(claim), issue.message)
-    return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, [issue], None)
-
-
-def _store(
-    claim: Claim, summary: ValidationSummary, settings: Settings, flow_run_id: str | None
-) -> SettledFile:
-    """Keep the original: in the archive when accepted, else in rejected/ with its French report
-    (the report alone when the file holds personal data or was never read), or in quarantine/."""
-    work = Path(claim.work_dir)
-    issues = load_issues(work)
-    if summary.failed:
-        return _quarantine(claim, summary, settings, flow_run_id, issues[0])
-    if summary.accepted:
-        stored = originals.archive(claim, settings.archive_dir)
-        measurements = pl.read_parquet(work / MEASUREMENTS_FILE).to_arrow()
-        return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, measurements)
-    name = shown_name(claim)
-    report = render_feedback(name, claim.inbox_finess, claim.received_at, issues, summary.n_rows)
-    keep = claim.refusal is None and not any(issue.rule in PERSONAL_RULES for issue in issues)
-    stored = originals.keep_rejected(
-        claim, settings.rejected_dir, report, shown_name=name, keep_original=keep
-    )
-    return SettledFile(_record(claim, stored, flow_run_id), summary.n_rows, issues, None)
 
 
 def _outcome(claim: Claim, summary: ValidationSummary, file: SettledFile, result: LoadResult) -> Outcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import subprocess
 import sys
@@ -132,6 +133,7 @@ def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(shutil, "copyfile", disk_full)
+    monkeypatch.setattr(os, "link", disk_full)  # the archive links when it can, else copies
     with pytest.raises(StorageError, match=r"No space left on device.*stays claimed"):
         originals.archive(claim, settings.archive_dir)
     assert Path(claim.path).exists()
@@ -191,3 +193,36 @@ def test_a_disk_full_after_the_commit_still_ends_in_the_accepted_receipt(
     assert told[True] == told[False]
     verdict, loaded, superseded = told[True][:3]
     assert verdict == "accepted" and loaded == superseded > 0  # the correction replaced every value
+
+
+def test_a_file_put_back_after_its_archiving_shares_no_bytes_with_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive takes an accepted file by a hard link to the claimed copy. When the run then stops on
+    a full disk, the file goes back to the inbox with an inode of its own: a writer there cannot change
+    the archived bytes (no shared inode), and the next run does not refuse it as a linked file."""
+    from datetime import date
+
+    from intake import submissions
+    from intake.run import ingest_inbox
+
+    settings = Settings(data_root=tmp_path / "var", settle_seconds=0)
+    drop_files(settings.root, 1)
+    [dropped] = settings.inbox_dir.rglob("*.csv")
+    sent = dropped.read_bytes()
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = submissions.write_receipt_of
+    monkeypatch.setattr(submissions, "write_receipt_of", disk_full)
+    with pytest.raises(Exception, match="No space left"):
+        ingest_inbox(settings, date(2026, 11, 22))
+    [back] = settings.inbox_dir.rglob("*.csv")
+    [stored] = settings.archive_dir.rglob("*.csv")
+    assert (back.stat().st_nlink, stored.stat().st_nlink) == (1, 1)
+    assert back.stat().st_ino != stored.stat().st_ino
+    assert stored.read_bytes() == sent
+    monkeypatch.setattr(submissions, "write_receipt_of", real)
+    [outcome] = ingest_inbox(settings, date(2026, 11, 22))
+    assert outcome.verdict == "accepted"  # recognised as the drop the stopped run recorded
