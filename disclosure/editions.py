@@ -164,20 +164,21 @@ def settle_release(
     return settled, (*decided, *roi_decided), report
 
 
-def contribution_rows(quarter: str, number: int, contributions: Contributions) -> list[dict[str, Any]]:
-    return [
+def contribution_rows(quarter: str, number: int, contributions: Contributions) -> pa.Table:
+    """The rows of edition_contribution, column by column (one per experimentation and cell)."""
+    keys = sorted(contributions)
+    rows = [(key, finess, *value) for key in keys for finess, value in sorted(contributions[key].items())]
+    return pa.table(
         {
-            "quarter": quarter,
-            "edition": number,
-            "use_case": use_case,
-            "kpi": kpi,
-            "finess": finess,
-            "digest": digest,
-            "patients": patients,
+            "quarter": [quarter] * len(rows),
+            "edition": [number] * len(rows),
+            "use_case": [key[0] for key, *_ in rows],
+            "kpi": [key[1] for key, *_ in rows],
+            "finess": [finess for _, finess, _, _ in rows],
+            "digest": [digest for *_, digest, _ in rows],
+            "patients": [patients for *_, patients in rows],
         }
-        for (use_case, kpi), members in sorted(contributions.items())
-        for finess, (digest, patients) in sorted(members.items())
-    ]
+    )
 
 
 def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: list[RoiCell]) -> str:
@@ -190,11 +191,12 @@ def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: l
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, query: str, rows: list[dict[str, Any]]) -> None:
-    """Insert dict rows with the named query, through a registered Arrow table."""
-    if not rows:
+def insert_rows(con: duckdb.DuckDBPyConnection, query: str, rows: list[dict[str, Any]] | pa.Table) -> None:
+    """Insert rows (dicts, or an Arrow table) with the named query, through a registered Arrow table."""
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows) if rows else None
+    if table is None or table.num_rows == 0:
         return
-    con.register("incoming_rows", pa.Table.from_pylist(rows))
+    con.register("incoming_rows", table)
     try:
         con.execute(load_query(query))
     finally:
