@@ -24,7 +24,7 @@ from disclosure.joint_release import protect_series, record_rows
 from disclosure.peers import peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
 from disclosure.rules import DisclosureError, Rules
-from disclosure.series import population_rows
+from disclosure.series import history_of, population_rows
 from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
@@ -126,7 +126,7 @@ def compute_release(
     it is computed from, when the caller already read it (the peer groups use it again)."""
     inputs = inputs or read_quarter_inputs(con, quarter)
     cells, contributions, tables, populations = compute_benchmark_release(
-        con, quarter, rules, edition, inputs.cells
+        con, quarter, rules, edition, inputs.cells, history_of(con, quarter, inputs)
     )
     roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition, inputs.roi_rows)
     return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)

@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from disclosure.cell_inputs import QuarterInputs
 from disclosure.rules import Rules
 from warehouse.queries import fetch_dicts
 
@@ -64,6 +65,16 @@ def read_history(con: duckdb.DuckDBPyConnection, quarter: str) -> History:
         )
         history.setdefault((row["use_case"], row["kpi"]), []).append(record)
     return history
+
+
+def history_of(con: duckdb.DuckDBPyConnection, quarter: str, inputs: QuarterInputs | None) -> History:
+    """read_history, read once per edition: kept with the quarter's inputs, which the national and the
+    peer-group tables of one freeze share (nothing is written between them)."""
+    if inputs is None:
+        return read_history(con, quarter)
+    if "history" not in inputs.memo:
+        inputs.memo["history"] = read_history(con, quarter)
+    return inputs.memo["history"]  # type: ignore[no-any-return]
 
 
 def establishments(members: Iterable[str]) -> set[str]:
