@@ -215,6 +215,8 @@ def closed_form(
 ) -> tuple[float, float] | None:
     """The range of Σ c·x over the component when, once the unknowns that nothing tells apart are
     merged, it is one unknown under at most one sum (disclosure/audit.one_sum_range); else None."""
+    if pairs or sum(1 for form in equalities if form) > 1:
+        return None  # merging keeps every pair and every equality: no closed form, and no merge needed
     (objective,), forms, rhs, pairs, bounds = merge_alike([objective], equalities, pairs, bounds)
     if len(objective) != 1 or pairs or len(forms) > 1:
         return None
