@@ -5,7 +5,7 @@ additive figure (counts improved, Σ numerators, Σ denominators, Σ values, eur
 row is the sum of the same figure over the use-case cells. An attacker holding the published rows
 knows the figures they publish or let recompute, the bounds every figure obeys (0 ≤ count ≤
 experimentations, the KPI's plausible range, numerator ≤ denominator) and these sums. For each
-withheld figure, HiGHS (scipy.optimize.linprog) minimises and maximises it under those constraints;
+withheld figure, HiGHS (disclosure/lp.py) minimises and maximises it under those constraints;
 the figure is protected when the interval reaches `level` × its value on both sides (τ-ARGUS's audit).
 A programme with one sum and no pair (most of them) has a closed form, computed without a solver.
 """
@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from disclosure.lp import linear_ranges
 
 Key = tuple[str, ...]
 
@@ -99,10 +101,10 @@ def audit_family(table: LinkedTable, family: tuple[str, ...], level: float) -> l
     a_ub, b_ub = pair_constraints(table, family, index, scale)
     bounds = [(cells[k][m].lower / scale, cells[k][m].upper / scale) for k, m in unknowns]
     failures = []
-    for target in targets:
+    ranges = solve_ranges(targets, len(unknowns), a_eq, b_eq, a_ub, b_ub, bounds)
+    for target, (low, high) in zip(targets, ranges, strict=True):
         key, measure = unknowns[target]
         figure = cells[key][measure]
-        low, high = solve_range(target, len(unknowns), a_eq, b_eq, a_ub, b_ub, bounds)
         low, high = low * scale, high * scale
         if not is_protected(figure, low, high, level, scale):
             failures.append(Failure(table.name, key, measure, figure.value, low, high))
@@ -161,37 +163,50 @@ def constraint_rows(
     return (np.array(rows), np.array(rhs)) if rows else (None, None)
 
 
-def solve_range(
-    target: int,
+def solve_ranges(
+    targets: list[int],
     size: int,
     a_eq: np.ndarray | None,
     b_eq: np.ndarray | None,
     a_ub: np.ndarray | None,
     b_ub: np.ndarray | None,
     bounds: list[tuple[float, float]],
-) -> tuple[float, float]:
-    """The smallest and largest value of unknown `target` the constraints allow."""
+) -> list[tuple[float, float]]:
+    """The smallest and largest value of each unknown in `targets` the constraints allow."""
     if a_ub is None and (a_eq is None or len(a_eq) == 1):
-        return one_sum_range(target, a_eq, b_eq, bounds)
+        return [one_sum_range(target, a_eq, b_eq, bounds) for target in targets]
     programme = tuple(
         None if array is None else (array.shape, array.tobytes()) for array in (a_eq, b_eq, a_ub, b_ub)
     )
-    return cached_highs_range(target, size, programme, tuple(bounds))
+    return cached_ranges(tuple(targets), size, programme, tuple(bounds))
 
 
 @lru_cache(maxsize=4096)
-def cached_highs_range(
-    target: int,
+def cached_ranges(
+    targets: tuple[int, ...],
     size: int,
     programme: tuple[tuple[tuple[int, ...], bytes] | None, ...],
     bounds: tuple[tuple[float, float], ...],
-) -> tuple[float, float]:
+) -> list[tuple[float, float]]:
     """A programme met again (secondary suppression audits a table after each trial, the release's
-    audit once more at the end) is solved once: the same arrays, bounds and target give the same range."""
+    audit once more at the end) is solved once: the same arrays, bounds and targets give the same ranges."""
     a_eq, b_eq, a_ub, b_ub = (
         None if item is None else np.frombuffer(item[1]).reshape(item[0]) for item in programme
     )
-    return solve_range_highs(target, size, a_eq, b_eq, a_ub, b_ub, list(bounds))
+    return linear_ranges([[(target, 1.0)] for target in targets], dense_rows(a_eq, b_eq),
+                         dense_rows(a_ub, b_ub), bounds)  # fmt: skip
+
+
+def dense_rows(
+    matrix: np.ndarray | None, rhs: np.ndarray | None
+) -> list[tuple[list[tuple[int, float]], float]]:
+    """The rows of a dense constraint matrix as (form, right side), zero coefficients left out."""
+    if matrix is None or rhs is None:
+        return []
+    return [
+        ([(int(v), float(row[v])) for v in np.flatnonzero(row)], float(value))
+        for row, value in zip(matrix, rhs, strict=True)
+    ]
 
 
 def one_sum_range(
@@ -212,32 +227,6 @@ def one_sum_range(
     if low > high + 1e-9 * max(1.0, abs(low), abs(high)):
         raise RuntimeError("audit programme not solved: the published figures contradict their bounds")
     return low, max(low, high)
-
-
-def solve_range_highs(
-    target: int,
-    size: int,
-    a_eq: np.ndarray | None,
-    b_eq: np.ndarray | None,
-    a_ub: np.ndarray | None,
-    b_ub: np.ndarray | None,
-    bounds: list[tuple[float, float]],
-) -> tuple[float, float]:
-    """The range of unknown `target` by minimising and maximising it with HiGHS (pairs, several sums)."""
-    from scipy.optimize import linprog  # scipy only where the audit needs a solver
-
-    ends = []
-    for sign in (1.0, -1.0):
-        objective = np.zeros(size)
-        objective[target] = sign
-        result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 3:  # unbounded
-            ends.append(-sign * np.inf)
-        elif result.status != 0:
-            raise RuntimeError(f"audit programme not solved: {result.message}")
-        else:
-            ends.append(sign * result.fun)
-    return ends[0], ends[1]
 
 
 def is_protected(figure: Figure, low: float, high: float, level: float, scale: float) -> bool:

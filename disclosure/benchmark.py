@@ -22,7 +22,7 @@ from disclosure.rules import (
     position_reason,
     withholding_reasons,
 )
-from disclosure.series import Populations, apply_series_rule, read_history
+from disclosure.series import History, Populations, apply_series_rule, read_history
 
 TOTAL = cellmod.TOTAL
 DECIMALS = 6  # precision of an establishment's own values in its private report (not published)
@@ -263,10 +263,12 @@ def compute_benchmark_release(
     rules: Rules,
     edition: int,
     inputs: list[cellmod.CellInput] | None = None,
+    history: History | None = None,
 ) -> tuple[list[BenchmarkCell], dict[tuple[str, str], Any], dict[Key, LinkedTable], Populations]:
     """The publishable benchmark of a quarter, its contributions, linked tables and baseline
     populations (after the series rule of disclosure/series.py, against the other quarters' editions).
-    `inputs`: the quarter's cells when the caller already read them (disclosure/cell_inputs.py)."""
+    `inputs`: the quarter's cells when the caller already read them (disclosure/cell_inputs.py);
+    `history`: the recorded baseline populations (disclosure/series.read_history), likewise."""
     if inputs is None:
         inputs = fetch_inputs(con, quarter)
     built = {cell.key: build_cell(cell, quarter, edition, rules) for cell in inputs}
@@ -277,7 +279,11 @@ def compute_benchmark_release(
     reasons = withholding_reasons([cellmod.support_of(cell) for cell in inputs], rules, builders)
     cells = [withhold(built[cell.key], reasons[cell.key]) for cell in inputs]
     cells, populations = apply_series_rule(
-        cells, baseline_populations(inputs), read_history(con, quarter), quarter, rules
+        cells,
+        baseline_populations(inputs),
+        read_history(con, quarter) if history is None else history,
+        quarter,
+        rules,
     )
     texts: dict[int, str] = {}  # each member's text, shared by its use-case cell and ENSEMBLE row
     contributions = {

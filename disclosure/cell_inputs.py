@@ -6,7 +6,7 @@ disclosure/cells.py, read once per edition for the national and the peer-group t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -45,6 +45,7 @@ class QuarterInputs:
 
     cells: list[CellInput]
     roi_rows: list[dict[str, Any]]  # roi_contributions.sql: one row per experimentation having a ROI
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # other reads, once
 
 
 def read_quarter_inputs(con: duckdb.DuckDBPyConnection, quarter: str) -> QuarterInputs:

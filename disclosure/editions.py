@@ -24,7 +24,7 @@ from disclosure.joint_release import protect_series, record_rows
 from disclosure.peers import peer_fingerprint, peer_rows
 from disclosure.roi import compute_roi_release
 from disclosure.rules import DisclosureError, Rules
-from disclosure.series import population_rows
+from disclosure.series import history_of, population_rows
 from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
@@ -126,7 +126,7 @@ def compute_release(
     it is computed from, when the caller already read it (the peer groups use it again)."""
     inputs = inputs or read_quarter_inputs(con, quarter)
     cells, contributions, tables, populations = compute_benchmark_release(
-        con, quarter, rules, edition, inputs.cells
+        con, quarter, rules, edition, inputs.cells, history_of(con, quarter, inputs)
     )
     roi, roi_contributions, roi_table = compute_roi_release(con, quarter, rules, edition, inputs.roi_rows)
     return Release(cells, roi, {**contributions, **roi_contributions}, {**tables, **roi_table}, populations)
@@ -164,20 +164,21 @@ def settle_release(
     return settled, (*decided, *roi_decided), report
 
 
-def contribution_rows(quarter: str, number: int, contributions: Contributions) -> list[dict[str, Any]]:
-    return [
+def contribution_rows(quarter: str, number: int, contributions: Contributions) -> pa.Table:
+    """The rows of edition_contribution, column by column (one per experimentation and cell)."""
+    keys = sorted(contributions)
+    rows = [(key, finess, *value) for key in keys for finess, value in sorted(contributions[key].items())]
+    return pa.table(
         {
-            "quarter": quarter,
-            "edition": number,
-            "use_case": use_case,
-            "kpi": kpi,
-            "finess": finess,
-            "digest": digest,
-            "patients": patients,
+            "quarter": [quarter] * len(rows),
+            "edition": [number] * len(rows),
+            "use_case": [key[0] for key, *_ in rows],
+            "kpi": [key[1] for key, *_ in rows],
+            "finess": [finess for _, finess, _, _ in rows],
+            "digest": [digest for *_, digest, _ in rows],
+            "patients": [patients for *_, patients in rows],
         }
-        for (use_case, kpi), members in sorted(contributions.items())
-        for finess, (digest, patients) in sorted(members.items())
-    ]
+    )
 
 
 def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: list[RoiCell]) -> str:
@@ -190,11 +191,12 @@ def fingerprint(inputs: list[dict[str, Any]], cells: list[BenchmarkCell], roi: l
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, query: str, rows: list[dict[str, Any]]) -> None:
-    """Insert dict rows with the named query, through a registered Arrow table."""
-    if not rows:
+def insert_rows(con: duckdb.DuckDBPyConnection, query: str, rows: list[dict[str, Any]] | pa.Table) -> None:
+    """Insert rows (dicts, or an Arrow table) with the named query, through a registered Arrow table."""
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows) if rows else None
+    if table is None or table.num_rows == 0:
         return
-    con.register("incoming_rows", pa.Table.from_pylist(rows))
+    con.register("incoming_rows", table)
     try:
         con.execute(load_query(query))
     finally:

@@ -14,6 +14,7 @@ import numpy as np
 
 from disclosure.audit import Figure, is_protected, one_sum_range
 from disclosure.joint import PAIRS, TOTAL, JointFailure, Row, Snapshot, System, UnitKey, add_snapshot, family
+from disclosure.lp import linear_ranges
 
 
 @dataclass(frozen=True)
@@ -156,14 +157,25 @@ def audit_component(
     bounds = [(programme.bounds[v][0] / scale, programme.bounds[v][1] / scale) for v in variables]
     rows = [programme.rows[i] for i in row_ids]
     solved: dict[tuple[tuple[int, float], ...], tuple[float, float]] = {}
+    objectives = {i: tuple(sorted((local[v], c) for v, c in programme.rows[i][0].items())) for i in targets}
+    hard = []
+    for i in targets:
+        counts.targets += 1
+        objective = objectives[i]
+        if objective not in solved and objective not in hard:
+            closed = closed_form(objective, equalities, pairs, bounds)
+            if closed is None:
+                hard.append(objective)
+            else:
+                counts.closed_form += 1
+                solved[objective] = closed
+    if hard:  # one programme for the component: only the objective changes between its targets
+        counts.programmes += len(hard)
+        solved.update(zip(hard, ranges_of(hard, equalities, pairs, bounds), strict=True))
     failures = []
     for i in targets:
         form, row = programme.rows[i]
-        objective = tuple(sorted((local[v], c) for v, c in form.items()))
-        counts.targets += 1
-        if objective not in solved:
-            solved[objective] = bound(objective, equalities, pairs, bounds, counts)
-        low, high = (end * scale for end in solved[objective])
+        low, high = (end * scale for end in solved[objectives[i]])
         value = sum(c * float(programme.values[v]) for v, c in form.items())
         lower = sum(c * programme.bounds[v][0 if c > 0 else 1] for v, c in form.items())
         upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
@@ -192,44 +204,52 @@ def secondary_candidates(
     return tuple(sorted(order, key=order.__getitem__))
 
 
-def bound(
-    objective: tuple[tuple[int, float], ...],
-    equalities: dict[tuple[tuple[int, float], ...], float],
+Objective = tuple[tuple[int, float], ...]
+
+
+def closed_form(
+    objective: Objective,
+    equalities: dict[Objective, float],
     pairs: list[tuple[int, int]],
     bounds: list[tuple[float, float]],
-    counts: Counts,
-) -> tuple[float, float]:
-    """The range of Σ c·x over the component: the unknowns that no equality, pair or the objective
-    tells apart merged first; then closed form for one unknown under at most one sum, else HiGHS."""
-    objective, forms, rhs, pairs, bounds = merge_alike(objective, equalities, pairs, bounds)
-    if len(objective) == 1 and not pairs and len(forms) <= 1:
-        counts.closed_form += 1
-        (target, coefficient), size = objective[0], len(bounds)
-        a_eq = b_eq = None
-        for form, value in zip(forms, rhs, strict=True):
-            a_eq, b_eq = np.zeros((1, size)), np.array([value])
-            for v, c in form:
-                a_eq[0][v] = c
-        low, high = one_sum_range(target, a_eq, b_eq, bounds)
-        ends = (coefficient * low, coefficient * high)
-        return min(ends), max(ends)
-    counts.programmes += 1
-    return cached_highs_range(objective, tuple(forms), tuple(rhs), tuple(pairs), tuple(bounds))
+) -> tuple[float, float] | None:
+    """The range of Σ c·x over the component when, once the unknowns that nothing tells apart are
+    merged, it is one unknown under at most one sum (disclosure/audit.one_sum_range); else None."""
+    if pairs or sum(1 for form in equalities if form) > 1:
+        return None  # merging keeps every pair and every equality: no closed form, and no merge needed
+    (objective,), forms, rhs, pairs, bounds = merge_alike([objective], equalities, pairs, bounds)
+    if len(objective) != 1 or pairs or len(forms) > 1:
+        return None
+    (target, coefficient), size = objective[0], len(bounds)
+    a_eq = b_eq = None
+    for form, value in zip(forms, rhs, strict=True):
+        a_eq, b_eq = np.zeros((1, size)), np.array([value])
+        for v, c in form:
+            a_eq[0][v] = c
+    low, high = one_sum_range(target, a_eq, b_eq, bounds)
+    ends = (coefficient * low, coefficient * high)
+    return min(ends), max(ends)
+
+
+def ranges_of(
+    objectives: list[Objective],
+    equalities: dict[Objective, float],
+    pairs: list[tuple[int, int]],
+    bounds: list[tuple[float, float]],
+) -> list[tuple[float, float]]:
+    """The range of each Σ c·x over the component with HiGHS, the unknowns that no equality, pair or
+    objective tells apart merged first."""
+    objectives, forms, rhs, pairs, bounds = merge_alike(objectives, equalities, pairs, bounds)
+    return cached_ranges(tuple(objectives), tuple(forms), tuple(rhs), tuple(pairs), tuple(bounds))
 
 
 def merge_alike(
-    objective: tuple[tuple[int, float], ...],
-    equalities: dict[tuple[tuple[int, float], ...], float],
+    objectives: list[Objective],
+    equalities: dict[Objective, float],
     pairs: list[tuple[int, int]],
     bounds: list[tuple[float, float]],
-) -> tuple[
-    tuple[tuple[int, float], ...],
-    list[tuple[tuple[int, float], ...]],
-    list[float],
-    list[tuple[int, int]],
-    list[tuple[float, float]],
-]:
-    """Unknowns outside every pair whose coefficients agree in the objective and in every equality
+) -> tuple[list[Objective], list[Objective], list[float], list[tuple[int, int]], list[tuple[float, float]]]:
+    """Unknowns outside every pair whose coefficients agree in every objective and in every equality
     are one unknown (their sum spans the sum of their boxes): a use-case cell split by peer group
     under ENSEMBLE, a cell met in no other row. Equalities left with no unknown are dropped."""
     column: dict[int, list[tuple[int, float]]] = {}
@@ -237,13 +257,14 @@ def merge_alike(
         for v, c in form:
             column.setdefault(v, []).append((r, c))
     in_pair = {v for pair in pairs for v in pair}
-    goal = dict(objective)
+    goals = [dict(objective) for objective in objectives]
     groups: dict[tuple[Any, ...], int] = {}
     new_of: dict[int, int] = {}
     merged: list[tuple[float, float]] = []
     for v in range(len(bounds)):
-        key: tuple[Any, ...] = ("alone", v) if v in in_pair else (goal.get(v, 0.0), tuple(column.get(v, ())))
-        if key[0] == 0.0 and key[1] == () and v not in in_pair:
+        coefficients = tuple(goal.get(v, 0.0) for goal in goals)
+        key: tuple[Any, ...] = ("alone", v) if v in in_pair else (coefficients, tuple(column.get(v, ())))
+        if v not in in_pair and not any(coefficients) and key[1] == ():
             continue  # in nothing: no constraint, no objective
         if key not in groups:
             groups[key] = len(merged)
@@ -251,66 +272,32 @@ def merge_alike(
         i = groups[key]
         merged[i] = (merged[i][0] + bounds[v][0], merged[i][1] + bounds[v][1])
         new_of[v] = i
-    new_objective = tuple(sorted({new_of[v]: c for v, c in objective}.items()))
+    new_objectives = [tuple(sorted({new_of[v]: c for v, c in objective}.items())) for objective in objectives]
     forms, rhs = [], []
     for form, value in equalities.items():
         mapped = tuple(sorted({new_of[v]: c for v, c in form}.items()))
         if mapped:
             forms.append(mapped)
             rhs.append(value)
-    return new_objective, forms, rhs, [(new_of[a], new_of[b]) for a, b in pairs], merged
+    return new_objectives, forms, rhs, [(new_of[a], new_of[b]) for a, b in pairs], merged
 
 
 @lru_cache(maxsize=65536)
-def cached_highs_range(
-    objective: tuple[tuple[int, float], ...],
-    forms: tuple[tuple[tuple[int, float], ...], ...],
+def cached_ranges(
+    objectives: tuple[Objective, ...],
+    forms: tuple[Objective, ...],
     rhs: tuple[float, ...],
     pairs: tuple[tuple[int, int], ...],
     bounds: tuple[tuple[float, float], ...],
-) -> tuple[float, float]:
+) -> list[tuple[float, float]]:
     """A programme met again (the victim loop audits the series after each withheld cell) is solved
     once."""
-    return highs_range(objective, dict(zip(forms, rhs, strict=True)), list(pairs), list(bounds))
-
-
-def highs_range(
-    objective: tuple[tuple[int, float], ...],
-    equalities: dict[tuple[tuple[int, float], ...], float],
-    pairs: list[tuple[int, int]],
-    bounds: list[tuple[float, float]],
-) -> tuple[float, float]:
-    from scipy.optimize import linprog  # scipy only where the audit needs a solver
-    from scipy.sparse import csr_matrix
-
-    size = len(bounds)
-
-    def matrix(forms: Iterable[Iterable[tuple[int, float]]]) -> csr_matrix | None:
-        data, rows, cols = [], [], []
-        for r, form in enumerate(forms):
-            for v, c in form:
-                rows.append(r)
-                cols.append(v)
-                data.append(c)
-        return csr_matrix((data, (rows, cols)), shape=(max(rows) + 1, size)) if rows else None
-
-    a_eq = matrix(equalities)
-    b_eq = np.array(list(equalities.values())) if a_eq is not None else None
-    a_ub = matrix([((a, 1.0), (b, -1.0)) for a, b in pairs])
-    b_ub = np.zeros(len(pairs)) if a_ub is not None else None
-    ends = []
-    for sign in (1.0, -1.0):
-        c = np.zeros(size)
-        for v, coefficient in objective:
-            c[v] = sign * coefficient
-        result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 3:
-            ends.append(-sign * np.inf)
-        elif result.status != 0:
-            raise RuntimeError(f"joint audit programme not solved: {result.message}")
-        else:
-            ends.append(sign * result.fun)
-    return ends[0], ends[1]
+    return linear_ranges(
+        objectives,
+        list(zip(forms, rhs, strict=True)),
+        [(((a, 1.0), (b, -1.0)), 0.0) for a, b in pairs],
+        bounds,
+    )
 
 
 def target_kpis(snapshots: Iterable[Snapshot]) -> set[str]:

@@ -32,7 +32,7 @@ from disclosure.rules import (
     primary_reason,
     protect_table,
 )
-from disclosure.series import apply_to_group, read_group_history, read_history
+from disclosure.series import apply_to_group, history_of
 from warehouse.queries import fetch_dicts
 
 NATIONAL = "national"
@@ -244,7 +244,7 @@ def compute_peer_release(
         rules,
     )
     tables.update(roi_links)
-    history, group_history = read_history(con, quarter), read_group_history(con, quarter)
+    history, group_history = history_of(con, quarter, inputs), history_of(con, quarter, inputs, groups=True)
     national_populations = baseline_populations(national_inputs)
 
     def in_series(g: str, key: Key, cell: BenchmarkCell) -> BenchmarkCell:

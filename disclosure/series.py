@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from disclosure.cell_inputs import QuarterInputs
 from disclosure.rules import Rules
 from warehouse.queries import fetch_dicts
 
@@ -76,6 +77,19 @@ def read_group_history(con: duckdb.DuckDBPyConnection, quarter: str) -> History:
         )
         history.setdefault((row["use_case"], row["kpi"]), []).append(record)
     return history
+
+
+def history_of(
+    con: duckdb.DuckDBPyConnection, quarter: str, inputs: QuarterInputs | None, groups: bool = False
+) -> History:
+    """read_history (or read_group_history), read once per edition: kept with the quarter's inputs,
+    which the national and the peer-group tables of one freeze share (nothing is written between them)."""
+    read, name = (read_group_history, "group_history") if groups else (read_history, "history")
+    if inputs is None:
+        return read(con, quarter)
+    if name not in inputs.memo:
+        inputs.memo[name] = read(con, quarter)
+    return inputs.memo[name]  # type: ignore[no-any-return]
 
 
 def establishments(members: Iterable[str]) -> set[str]:

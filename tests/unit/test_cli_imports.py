@@ -1,6 +1,6 @@
 """A command pays only for what it runs: the simple commands, an ingest with nothing waiting and a
-wrong --data-root start neither Prefect, Great Expectations nor scipy (checked in a fresh interpreter,
-by what is in `sys.modules`, not by timing)."""
+wrong --data-root start neither Prefect, Great Expectations nor a solver (scipy, highspy) (checked in
+a fresh interpreter, by what is in `sys.modules`, not by timing)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-HEAVY = ("prefect", "great_expectations", "scipy")
+HEAVY = ("prefect", "great_expectations", "scipy", "highspy")
 RUN_COMMAND = f"""
 import json, sys
 from flows.cli import main
