@@ -145,7 +145,7 @@ def test_a_refused_batch_writes_nothing(tmp_path: Path) -> None:
 
 
 def large_file(number: int, rows: int, offset: int = 0) -> SettledFile:
-    """`rows` distinct keys (establishment x KPI code), values from `offset`, in Arrow batches of 20,000
+    """`rows` distinct keys (establishment x KPI code), values from `offset`, in Arrow batches of 10,000
     rows: DuckDB's threads insert them in parallel, in whatever order they finish."""
     record = settled(number, None).record
     index = pa.array(range(rows), pa.int64())
@@ -168,19 +168,19 @@ def large_file(number: int, rows: int, offset: int = 0) -> SettledFile:
             "comment": pa.nulls(rows, pa.string()),
         }
     )
-    return SettledFile(record, rows, [], pa.Table.from_batches(table.to_batches(max_chunksize=20_000)))
+    return SettledFile(record, rows, [], pa.Table.from_batches(table.to_batches(max_chunksize=10_000)))
 
 
 def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
     """The big insert lets DuckDB store rows in any order (its threads append in parallel): ids still
     follow the file's rows, and two warehouses loaded with the same files answer every query alike."""
-    files = [large_file(1, 200_000), large_file(2, 100_000, offset=7)]  # the second supersedes half the first
+    files = [large_file(1, 120_000), large_file(2, 60_000, offset=7)]  # the second supersedes half the first
     states = []
     for name in ("a", "b"):
         with open_warehouse(tmp_path / f"{name}.duckdb") as con:
             con.execute("SET threads = 2")
             results = [record_batch(con, [file])[0] for file in files]
-            assert [(r.loaded, r.superseded) for r in results] == [(200_000, 0), (100_000, 100_000)]
+            assert [(r.loaded, r.superseded) for r in results] == [(120_000, 0), (60_000, 60_000)]
             in_file_order = con.execute(
                 "SELECT bool_and(id = min_id + source_row - 2) FROM measurement "
                 "JOIN (SELECT submission_id, min(id) AS min_id FROM measurement GROUP BY ALL) USING (submission_id)"
@@ -196,5 +196,5 @@ def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
             )
     assert states[0] == states[1]
     measurements, latest = states[0]
-    assert len(measurements) == 300_000 and len(latest) == 200_000
+    assert len(measurements) == 180_000 and len(latest) == 120_000
     assert latest[0] == ("100000000", "K0", 7.0)
