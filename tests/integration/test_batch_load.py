@@ -146,7 +146,7 @@ def test_a_refused_batch_writes_nothing(tmp_path: Path) -> None:
 
 def large_file(number: int, rows: int, offset: int = 0) -> SettledFile:
     """`rows` distinct keys (establishment x KPI code), values from `offset`, in Arrow batches of 10,000
-    rows: DuckDB's threads insert them in parallel, in whatever order they finish."""
+    rows: DuckDB's threads insert them in parallel."""
     record = settled(number, None).record
     index = pa.array(range(rows), pa.int64())
     finess = pc.cast(pc.add(pc.divide(index, 1000), 100_000_000), pa.string())
@@ -172,8 +172,8 @@ def large_file(number: int, rows: int, offset: int = 0) -> SettledFile:
 
 
 def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
-    """The big insert lets DuckDB store rows in any order (its threads append in parallel): ids still
-    follow the file's rows, and two warehouses loaded with the same files answer every query alike."""
+    """A big batch is inserted by DuckDB's threads in parallel (Arrow slices): ids still follow the file's
+    rows, storage keeps that order, and two warehouses loaded with the same files answer alike."""
     files = [large_file(1, 120_000), large_file(2, 60_000, offset=7)]  # the second supersedes half the first
     states = []
     for name in ("a", "b"):
@@ -186,6 +186,8 @@ def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
                 "JOIN (SELECT submission_id, min(id) AS min_id FROM measurement GROUP BY ALL) USING (submission_id)"
             ).fetchone()
             assert in_file_order == (True,)
+            stored = [row[0] for row in con.execute("SELECT id FROM measurement").fetchall()]
+            assert stored == sorted(stored), "rows are stored in file order, as before"
             states.append(
                 (
                     con.execute("SELECT * FROM measurement ORDER BY id").fetchall(),
