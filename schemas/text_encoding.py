@@ -11,6 +11,19 @@ from tlkpi.errors import SubmissionError
 
 # a 2- or 3-byte UTF-8 sequence (é, è, €…): Windows-1252 text practically never holds one
 UTF8_ACCENT = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+# the same search as byte classes: lead of 2 -> "2", lead of 3 -> "3", continuation -> "c", others -> "."
+_BYTE_CLASSES = bytes(
+    ord("c") if 0x80 <= byte <= 0xBF else ord("2") if 0xC2 <= byte <= 0xDF else ord("3") if 0xE0 <= byte <= 0xEF
+    else ord(".")
+    for byte in range(256)
+)  # fmt: skip
+
+
+def holds_utf8_accent(data: bytes) -> bool:
+    """`UTF8_ACCENT.search(data)`, answered by `bytes.translate` and two `in` searches (C loops over the
+    bytes): the regex took 0.7 CPU s over a 65 MB file, this 0.17 s."""
+    classes = data.translate(_BYTE_CLASSES)
+    return b"2c" in classes or b"3cc" in classes
 
 
 def _looks_like_utf16(sample: bytes) -> bool:
@@ -48,7 +61,7 @@ def refuse_nul(text: bytes, path: Path) -> None:
 def _refuse_mixed(data: bytes, start: int, path: Path) -> None:
     """Valid UTF-8 accents beside bytes that are not UTF-8: two encodings in one file (a copy-paste
     between exports). Read as Windows-1252, the UTF-8 part would turn into « Ã© » silently."""
-    if UTF8_ACCENT.search(data):
+    if holds_utf8_accent(data):
         line = data.count(b"\n", 0, start) + 1
         raise encoding_error(
             f"Le fichier mélange deux encodages (UTF-8 et Windows-1252) : la ligne {line} n'est pas dans "

@@ -82,6 +82,8 @@ SELECT s.id, i.row_number, i.column_name, i.rule, i.severity, i.value, i.message
 FROM batch_issue AS i JOIN batch_submission AS b USING (ord) JOIN submission AS s ON s.sha256 = b.sha256
 """
 
+_INSERT_CHUNK_ROWS = 122_880  # DuckDB's row group
+
 _IDS = """
 SELECT b.ord, s.id FROM batch_submission AS b JOIN submission AS s ON s.sha256 = b.sha256 ORDER BY b.ord
 """
@@ -263,7 +265,11 @@ def _measurements_table(files: Sequence[SettledFile], ids: dict[int, int], first
     if not parts:
         return None
     table = pa.concat_tables(parts, promote_options="permissive")
-    return table.append_column("id", pa.arange(first_id, first_id + table.num_rows))
+    table = table.append_column("id", pa.arange(first_id, first_id + table.num_rows))
+    # in slices of a row group (no copy): DuckDB's threads then scan and insert them in parallel, still in
+    # order. Polars hands over one chunk, which one thread inserted: 3.0-3.8 CPU s for a 1 M-row file,
+    # against 1.9-2.4 s in slices
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_INSERT_CHUNK_ROWS), table.schema)
 
 
 def _in_row_order(measurements: pa.Table) -> pa.Table:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,3 +142,61 @@ def test_a_refused_batch_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(duckdb.ConstraintException):
             record_batch(con, [good, bad])
         assert warehouse_state(con) == []
+
+
+def large_file(number: int, rows: int, offset: int = 0) -> SettledFile:
+    """`rows` distinct keys (establishment x KPI code), values from `offset`, in Arrow batches of 10,000
+    rows: DuckDB's threads insert them in parallel."""
+    record = settled(number, None).record
+    index = pa.array(range(rows), pa.int64())
+    finess = pc.cast(pc.add(pc.divide(index, 1000), 100_000_000), pa.string())
+    kpi = pc.binary_join_element_wise("K", pc.cast(pc.bit_wise_and(index, 1023), pa.string()), "")
+    table = pa.table(
+        {
+            "source_row": pa.array(range(2, rows + 2), pa.int32()),
+            "finess": finess,
+            "use_case": pa.repeat("UC01", rows),
+            "domain": pa.repeat("EFF", rows),
+            "kpi": kpi,
+            "period": pa.repeat("2025-07", rows),
+            "quarter": pa.repeat("2025-T3", rows),
+            "phase": pa.repeat("pilote", rows),
+            "value": pc.cast(pc.add(index, offset), pa.float64()),
+            "numerator": pa.nulls(rows, pa.float64()),
+            "denominator": pa.nulls(rows, pa.float64()),
+            "n_patients": pa.repeat(pa.scalar(30, pa.int64()), rows),
+            "comment": pa.nulls(rows, pa.string()),
+        }
+    )
+    return SettledFile(record, rows, [], pa.Table.from_batches(table.to_batches(max_chunksize=10_000)))
+
+
+def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
+    """A big batch is inserted by DuckDB's threads in parallel (Arrow slices): ids still follow the file's
+    rows, storage keeps that order, and two warehouses loaded with the same files answer alike."""
+    files = [large_file(1, 120_000), large_file(2, 60_000, offset=7)]  # the second supersedes half the first
+    states = []
+    for name in ("a", "b"):
+        with open_warehouse(tmp_path / f"{name}.duckdb") as con:
+            con.execute("SET threads = 2")
+            results = [record_batch(con, [file])[0] for file in files]
+            assert [(r.loaded, r.superseded) for r in results] == [(120_000, 0), (60_000, 60_000)]
+            in_file_order = con.execute(
+                "SELECT bool_and(id = min_id + source_row - 2) FROM measurement "
+                "JOIN (SELECT submission_id, min(id) AS min_id FROM measurement GROUP BY ALL) USING (submission_id)"
+            ).fetchone()
+            assert in_file_order == (True,)
+            stored = [row[0] for row in con.execute("SELECT id FROM measurement").fetchall()]
+            assert stored == sorted(stored), "rows are stored in file order, as before"
+            states.append(
+                (
+                    con.execute("SELECT * FROM measurement ORDER BY id").fetchall(),
+                    con.execute(
+                        "SELECT finess, kpi, value FROM measurement_latest ORDER BY finess, kpi"
+                    ).fetchall(),
+                )
+            )
+    assert states[0] == states[1]
+    measurements, latest = states[0]
+    assert len(measurements) == 180_000 and len(latest) == 120_000
+    assert latest[0] == ("100000000", "K0", 7.0)
