@@ -21,24 +21,40 @@ from xdist.scheduler import LoadGroupScheduling
 # Independent tests of a few seconds each, no module- or session-scoped fixture: spread test by test.
 SPREAD = frozenset(
     {
+        "tests/scaleout/test_ducklake_backend.py",
         "tests/integration/test_faults.py",
+        "tests/integration/test_batch_load.py",
+        "tests/e2e/test_cli_portal.py",
         "tests/integration/test_portal_security.py",
         "tests/hostile/test_every_case.py",
         "tests/unit/test_every_rule.py",
         "tests/integration/test_byte_for_byte.py",
-        "tests/unit/test_cli_imports.py",
-        "tests/e2e/test_cli_check.py",
         "tests/integration/test_portal_referents.py",
+        "tests/unit/test_cli_imports.py",
         "tests/integration/test_disclosure.py",
+        "tests/e2e/test_cli_check.py",
     }
 )
 
-# The costliest files, costliest first (wall time per file, fixtures included, in a full run of the
-# suite on two workers; `--durations` shows the costly tests). Update it when a file's cost moves.
+# The costliest files, costliest first: wall time per file, fixtures included, in one full run on two
+# workers (Dec 2026, load 9-25, so only the order counts). Update it when a file's cost moves.
 SLOWEST_FIRST = (
-    "tests/e2e/test_docs_run.py",  # `tlkpi demo` once, then the documents' blocks on it
+    "tests/e2e/test_docs_run.py",  # `tlkpi demo` once (minutes), then the documents' blocks on it
+    "tests/scaleout/test_ducklake_backend.py",  # the demo on both backends
+    "tests/scaleout/test_migrate_warehouse.py",  # the demo, migrated to a lake
+    "tests/integration/test_demo_attacks.py",  # the demo, published twice
+    "tests/unit/test_suspect_rows.py",  # a Hypothesis search through Great Expectations
+    "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
+    "tests/flows/test_warm_runs.py",
     "tests/integration/test_faults.py",
     "tests/e2e/test_operator_faults.py",
+    "tests/integration/test_batch_load.py",
+    "tests/e2e/test_cli_portal.py",
+    "tests/e2e/test_prefect_ui.py",
+    "tests/production/test_server_and_worker.py",
+    "tests/scaleout/test_prefect_on_postgres.py",
+    "tests/scaleout/test_concurrent_lake.py",
+    "tests/e2e/test_template_in_libreoffice.py",
     "tests/integration/test_portal_security.py",
     "tests/hostile/test_every_case.py",
     "tests/e2e/test_portal_in_browser.py",
@@ -51,8 +67,11 @@ SLOWEST_FIRST = (
     "tests/integration/test_attacks.py",
     "tests/integration/test_portal_referents.py",
     "tests/unit/test_cli_imports.py",
+    "tests/integration/test_contract_files.py",
     "tests/integration/test_disclosure.py",
     "tests/e2e/test_cli_check.py",
+    "tests/integration/test_peer_groups.py",
+    "tests/integration/test_editions.py",
 )
 
 
