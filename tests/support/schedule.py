@@ -25,6 +25,8 @@ SPREAD = frozenset(
         "tests/integration/test_faults.py",
         "tests/integration/test_batch_load.py",
         "tests/e2e/test_cli_portal.py",
+        "tests/hostile/test_stops.py",
+        "tests/e2e/test_prefect_ui.py",
         "tests/integration/test_portal_security.py",
         "tests/hostile/test_every_case.py",
         "tests/unit/test_every_rule.py",
@@ -47,6 +49,7 @@ SLOWEST_FIRST = (
     "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
     "tests/flows/test_warm_runs.py",
     "tests/integration/test_faults.py",
+    "tests/hostile/test_stops.py",  # a cold `tlkpi ingest` (a fresh Prefect home) per test
     "tests/e2e/test_operator_faults.py",
     "tests/integration/test_batch_load.py",
     "tests/e2e/test_cli_portal.py",
