@@ -39,14 +39,14 @@ SPREAD = frozenset(
 )
 
 # The costliest files, costliest first: wall time per file, fixtures included, in one full run on two
-# workers (Dec 2026, load 9-25, so only the order counts). Update it when a file's cost moves.
+# workers (Dec 2026, load 9-25, so only the order counts): the first two cost 12-15 min each at load 12. Update it when a file's cost moves.
 SLOWEST_FIRST = (
     "tests/e2e/test_docs_run.py",  # `tlkpi demo` once (minutes), then the documents' blocks on it
+    "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
     "tests/scaleout/test_ducklake_backend.py",  # the demo on both backends
     "tests/scaleout/test_migrate_warehouse.py",  # the demo, migrated to a lake
     "tests/integration/test_demo_attacks.py",  # the demo, published twice
     "tests/unit/test_suspect_rows.py",  # a Hypothesis search through Great Expectations
-    "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
     "tests/flows/test_warm_runs.py",
     "tests/integration/test_faults.py",
     "tests/hostile/test_stops.py",  # a cold `tlkpi ingest` (a fresh Prefect home) per test
