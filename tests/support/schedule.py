@@ -39,7 +39,8 @@ SPREAD = frozenset(
 )
 
 # The costliest files, costliest first: wall time per file, fixtures included, in one full run on two
-# workers (Dec 2026, load 9-25, so only the order counts): the first two cost 12-15 min each at load 12. Update it when a file's cost moves.
+# workers (Dec 2026, load 9-25, so only the order counts; the first two took 12-15 min each at load 12).
+# Update it when a file's cost moves.
 SLOWEST_FIRST = (
     "tests/e2e/test_docs_run.py",  # `tlkpi demo` once (minutes), then the documents' blocks on it
     "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
