@@ -71,10 +71,11 @@ libreoffice:
 			libreoffice-calc-nogui python3-uno >/dev/null; \
 	fi
 
-# Two workers (pytest-xdist), each test file whole on one of them: its module fixtures (a demo, a
-# server) are made once, and a worker's waits on servers and browsers leave the CPU to the other.
+# Two workers (pytest-xdist), each test file whole on one of them (its module fixtures, a demo or a
+# server, are made once) except the files of independent costly tests, spread test by test; the slowest
+# files start first so both workers end together (tests/support/schedule.py).
 test: install browser postgres libreoffice
-	.venv/bin/pytest -n 2 --dist loadfile
+	.venv/bin/pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
 check: install
 	.venv/bin/ruff format --check .

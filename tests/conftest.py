@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tlkpi.runtime_env import configure_runtime_env
 from tlkpi.settings import Settings
 
@@ -25,3 +27,20 @@ def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     from tests.support.quiet_exit import stop_temporary_prefect_servers
 
     stop_temporary_prefect_servers()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slowest files first (tests/support/schedule.py)."""
+    from tests.support.schedule import arrange
+
+    arrange(items)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`--dist loadgroup`: one file per worker unless its tests are spread (tests/support/schedule.py)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.schedule import FilesSlowestFirst
+
+    return FilesSlowestFirst(config, log)  # type: ignore[arg-type]

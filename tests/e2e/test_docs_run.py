@@ -44,7 +44,9 @@ def shell_env() -> dict[str, str]:
     return env | {"DO_NOT_TRACK": "1", "TLKPI_RENDER_WORKERS": "1"}
 
 
-def run(command: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    command: list[str], cwd: Path, stdin: str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -56,7 +58,7 @@ def run(command: list[str], cwd: Path, stdin: str | None = None) -> subprocess.C
         start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(stdin, timeout=600)
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
     finally:  # nothing of it stays behind (a temporary Prefect API)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -68,7 +70,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project folder as after `make demo`: the environment, and var/ with the demo in it."""
     here = tmp_path_factory.mktemp("project")
     (here / ".venv").symlink_to(PROJECT / ".venv")
-    demo = run([str(here / ".venv" / "bin" / "tlkpi"), "demo"], here)
+    # `tlkpi demo` takes minutes on an idle machine and over ten at load 12: a limit, not a speed test
+    demo = run([str(here / ".venv" / "bin" / "tlkpi"), "demo"], here, timeout=3600)
     assert demo.returncode == 0, demo.stderr[-3000:]
     yield here
 

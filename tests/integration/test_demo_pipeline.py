@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from demo.demo_data import generate_demo, write_late_files
+from demo.demo_data import DemoSummary, generate_demo, write_late_files
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
 from intake.claim_issues import ValidationSummary
 from intake.dropzone import Claim
 from intake.run import ingest_inbox, local_steps, validate_files
-from intake.submissions import load_issues
+from intake.submissions import Outcome, load_issues
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import completeness_counts
 
 
-def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_path: Path) -> None:
-    settings = Settings(data_root=tmp_path / "var")
+@dataclass(frozen=True)
+class IngestedDemo:
+    """The demo generated and ingested once, with what the validator said of each file."""
+
+    settings: Settings
+    demo: DemoSummary
+    outcomes: list[Outcome]
+    claims: list[Claim]
+    rules: dict[str, set[str]]
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> IngestedDemo:
+    """One ingest of the demo for the module (it costs tens of seconds); a test that writes copies it."""
+    settings = Settings(data_root=tmp_path_factory.mktemp("demo") / "var")
     demo = generate_demo(settings.root)
     claims: list[Claim] = []
     rules: dict[str, set[str]] = {}
@@ -41,7 +57,14 @@ def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_
         return summaries
 
     steps = local_steps()._replace(validate=validate_and_note_rules)
-    outcomes = ingest_inbox(settings, date(2026, 11, 22), steps=steps)
+    outcomes = ingest_inbox(settings, date(2026, 11, 22), steps=steps)  # its first step loads the register
+    return IngestedDemo(settings, demo, outcomes, claims, rules)
+
+
+def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(ingested: IngestedDemo) -> None:
+    settings, demo, outcomes, claims, rules = (
+        ingested.settings, ingested.demo, ingested.outcomes, ingested.claims, ingested.rules
+    )  # fmt: skip
 
     assert len(claims) == demo.files_written
     rejected = {f"inbox/{o.file}" for o in outcomes if o.verdict == "rejected"}
@@ -56,11 +79,11 @@ def test_demo_files_are_accepted_except_the_broken_ones_each_for_its_reason(tmp_
 
 
 def test_the_demo_publishes_five_quarters_in_order_then_second_editions_of_the_late_ones(
-    tmp_path: Path,
+    ingested: IngestedDemo, tmp_path: Path
 ) -> None:
     settings = Settings(data_root=tmp_path / "var")
-    demo = generate_demo(settings.root)
-    ingest_inbox(settings, date(2026, 11, 22))  # its first step loads the register and the calendar
+    shutil.copytree(ingested.settings.root, settings.root)  # the demo as ingested; this test writes
+    demo = ingested.demo
     rules = Rules.of(settings)
     with open_warehouse(settings.warehouse_path) as con:
         first = [freeze_edition(con, quarter, rules) for quarter in demo.quarters]
