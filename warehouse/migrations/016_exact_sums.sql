@@ -3,14 +3,16 @@
 -- between two runs of the same query; at the 10 significant digits of an edition's digests
 -- (disclosure/cells.py::member_digests) some establishments then looked changed, and the next edition
 -- held their cells « correction en attente » for nothing (39 of 816,000 digests on the national
--- bench warehouse). Here every sum of a DOUBLE is the exact sum of the values as DECIMAL(38, 12)
--- (a HUGEINT underneath: exact, the same in any order), turned back into a DOUBLE once; a mean is
--- that exact sum over its count. The result depends on the values alone, never on their order.
--- Range: 26 digits before the point. The largest product, an amount (≤ 50,000,000 €, kpis.yaml)
--- times an effectif (an INTEGER, < 2.2e9), is about 1.1e17, and a sum adds a few months or
--- quarters of them. 12 decimals keep a value as DuckDB casts it, within a relative 1e-16 (a value's
--- own precision as a DOUBLE), so only last bits change once, when this migration is applied.
--- Values are finite and denominators positive (the intake's rules), so the casts cannot fail.
+-- bench warehouse). Here every sum of DOUBLEs adds the values as whole numbers of 1e-12 units,
+-- CAST(round(x * 1e12) AS HUGEINT): integers add exactly, in any order, and the sum turns back into a
+-- DOUBLE once. A mean is that exact sum over its count. The result depends on the values alone.
+-- It is DECIMAL(38, 12) written by hand: DuckDB 1.5.5 casts a DECIMAL(38, _) to DOUBLE at ~1 µs a
+-- value, which made cell_contributions 1.55x slower; a HUGEINT converts as fast as a BIGINT.
+-- Range: a HUGEINT holds 1.7e38, i.e. 1.7e26 once scaled. The largest product, an amount
+-- (≤ 50,000,000 €, kpis.yaml) times an effectif (an INTEGER, < 2.2e9), is about 1.1e17, and a sum
+-- adds a few months or quarters of them. Scaling keeps a value within a relative 1e-16 (its own
+-- precision as a DOUBLE), so only last bits change, once, when this migration is applied.
+-- Values are finite (the intake's rules: no inf or nan), so the casts cannot fail.
 
 CREATE OR REPLACE VIEW experimentation_quarter AS
 WITH parts AS (
@@ -18,15 +20,15 @@ WITH parts AS (
         finess, use_case, domain, kpi, phase, quarter,
         period = quarter AS is_quarterly,
         bool_and(numerator IS NOT NULL AND denominator IS NOT NULL) AS every_row_has_counts,
-        CAST(sum(CAST(numerator AS DECIMAL(38, 12))) AS DOUBLE) AS numerator,
-        CAST(sum(CAST(denominator AS DECIMAL(38, 12))) AS DOUBLE) AS denominator,
-        CAST(sum(CAST(value AS DECIMAL(38, 12))) AS DOUBLE) AS value_sum,
-        CAST(sum(CAST(value AS DECIMAL(38, 12))) AS DOUBLE) / count(value) AS value_mean,
+        CAST(sum(CAST(round(numerator * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS numerator,
+        CAST(sum(CAST(round(denominator * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS denominator,
+        CAST(sum(CAST(round(value * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS value_sum,
+        CAST(sum(CAST(round(value * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 / count(value) AS value_mean,
         bool_and(n_patients IS NOT NULL) AS every_row_has_effectif,
         sum(n_patients) AS effectif,
-        CAST(sum(CAST(value AS DECIMAL(38, 12)) * n_patients) AS DOUBLE) AS value_times_effectif,
-        CAST(sum(coalesce(CAST(n_patients AS DECIMAL(38, 12)), CAST(denominator AS DECIMAL(38, 12))))
-             AS DOUBLE) AS patients,
+        CAST(sum(CAST(round(value * 1e12) AS HUGEINT) * n_patients) AS DOUBLE) / 1e12 AS value_times_effectif,
+        CAST(sum(CAST(round(coalesce(CAST(n_patients AS DOUBLE), denominator) * 1e12) AS HUGEINT))
+             AS DOUBLE) / 1e12 AS patients,
         bool_and(coalesce(CAST(n_patients AS DOUBLE), denominator) IS NOT NULL) AS every_row_has_patients,
         count(*) AS n_rows
     FROM measurement_latest
@@ -75,13 +77,13 @@ sums AS (
         bool_and(r.numerator IS NOT NULL) AS has_counts,
         bool_and(r.effectif IS NOT NULL) AS has_effectif,
         bool_and(r.weight IS NOT NULL) AS has_weight,
-        CAST(sum(CAST(r.numerator AS DECIMAL(38, 12))) AS DOUBLE) AS numerator,
-        CAST(sum(CAST(r.denominator AS DECIMAL(38, 12))) AS DOUBLE) AS denominator,
+        CAST(sum(CAST(round(r.numerator * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS numerator,
+        CAST(sum(CAST(round(r.denominator * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS denominator,
         sum(r.effectif) AS effectif,
-        CAST(sum(CAST(r.value AS DECIMAL(38, 12)) * r.effectif) AS DOUBLE) AS value_times_effectif,
-        CAST(sum(CAST(r.value AS DECIMAL(38, 12))) AS DOUBLE) / count(r.value) AS value_mean,
-        CAST(sum(CAST(r.patients AS DECIMAL(38, 12))) AS DOUBLE) AS patients,
-        CAST(sum(CAST(r.weight AS DECIMAL(38, 12))) AS DOUBLE) AS weight,
+        CAST(sum(CAST(round(r.value * 1e12) AS HUGEINT) * r.effectif) AS DOUBLE) / 1e12 AS value_times_effectif,
+        CAST(sum(CAST(round(r.value * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 / count(r.value) AS value_mean,
+        CAST(sum(CAST(round(r.patients * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS patients,
+        CAST(sum(CAST(round(r.weight * 1e12) AS HUGEINT)) AS DOUBLE) / 1e12 AS weight,
         count(*) AS n_quarters
     FROM known_by k
     JOIN experimentation_quarter r ON r.phase = 'reference' AND r.quarter = k.reference_quarter
@@ -112,12 +114,12 @@ so_far AS (
 amounts AS (
     SELECT
         s.quarter, e.finess, e.use_case,
-        CAST(sum(CAST(e.value AS DECIMAL(38, 12))) FILTER (WHERE e.kpi = 'ECO_DEPENSES_EVITEES')
-             AS DOUBLE) AS avoided,
-        coalesce(CAST(sum(CAST(e.value AS DECIMAL(38, 12))) FILTER (WHERE e.kpi = 'ECO_RECETTES_NOUVELLES')
-                      AS DOUBLE), 0) AS revenue,
-        CAST(sum(CAST(e.value AS DECIMAL(38, 12))) FILTER (WHERE e.kpi = 'ECO_COUT_SOLUTION')
-             AS DOUBLE) AS cost,
+        CAST(sum(CAST(round(e.value * 1e12) AS HUGEINT)) FILTER (WHERE e.kpi = 'ECO_DEPENSES_EVITEES')
+             AS DOUBLE) / 1e12 AS avoided,
+        coalesce(CAST(sum(CAST(round(e.value * 1e12) AS HUGEINT)) FILTER (WHERE e.kpi = 'ECO_RECETTES_NOUVELLES')
+                      AS DOUBLE) / 1e12, 0) AS revenue,
+        CAST(sum(CAST(round(e.value * 1e12) AS HUGEINT)) FILTER (WHERE e.kpi = 'ECO_COUT_SOLUTION')
+             AS DOUBLE) / 1e12 AS cost,
         count(DISTINCT e.quarter) AS n_quarters
     FROM so_far s
     JOIN experimentation_quarter e ON e.phase = 'pilote' AND e.quarter = s.pilot_quarter
