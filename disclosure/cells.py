@@ -387,5 +387,6 @@ def digest_texts(texts: list[str]) -> str:
 
 
 def digest(rows: list[tuple[Any, ...]]) -> str:
-    """A hash of figures; floats at 10 significant digits, below the last-bit noise of parallel sums."""
+    """A hash of figures; floats at 10 significant digits. The views sum exactly (migration 016), so
+    the same rows give the same figures in any order DuckDB adds them."""
     return digest_texts([row_text(row) for row in rows])

@@ -104,7 +104,7 @@ def family(kpi: str) -> str:
 
 
 def version(*values: Any) -> tuple[Any, ...]:
-    """A figure's value as part of its unknown's name (10 significant digits: last-bit noise aside)."""
+    """A figure's value as part of its unknown's name (10 significant digits, as the digests)."""
     return tuple(float(f"{v:.10g}") if isinstance(v, float) else v for v in values)
 
 
