@@ -5,7 +5,7 @@ experimentations, euro amounts and rows, national and peer groups), every editio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,10 +14,9 @@ import pyarrow as pa
 
 from disclosure import cells as cellmod
 from disclosure import roi as roimod
-from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals, withhold
+from disclosure.benchmark import BenchmarkCell, Release, RoiCell, rounded, unit_decimals
 from disclosure.cell_inputs import QuarterInputs, read_quarter_inputs
 from disclosure.joint import (
-    BASELINE_PART,
     ROI,
     TOTAL,
     JointFailure,
@@ -26,7 +25,6 @@ from disclosure.joint import (
     RowSpec,
     Snapshot,
     family,
-    split_owner_kpi,
 )
 from disclosure.joint_lp import (
     Counts,
@@ -37,8 +35,8 @@ from disclosure.joint_lp import (
     prepare,
     target_kpis,
 )
+from disclosure.joint_withholding import Owner, apply_victims, peer_victims
 from disclosure.peers import (
-    NATIONAL,
     NATIONAL_WITHHELD_REASON,
     PENDING_REASON,
     UNKNOWN_GROUP,
@@ -52,7 +50,6 @@ from disclosure.series import series_reason
 from warehouse.queries import fetch_dicts
 
 NOT_SENSITIVE = (SECONDARY_REASON, NATIONAL_WITHHELD_REASON, PENDING_REASON, UNKNOWN_REASON)
-Owner = tuple[str, str, str | None]  # (kpi or ROI, use case, peer group or None)
 TRIALS = 2  # candidates tried in turn for the one that protects a failing figure (each a re-audit)
 ROUNDS = 4  # rebuilds of the edition with its peer groups after withholding on the recorded rows
 
@@ -257,49 +254,6 @@ class JointAudit:
             "withheld_for_the_series": list(self.secondary),
             "bounded_by_earlier_editions_alone": list(self.earlier),
         }
-
-
-def apply_victims(release: Release, victims: set[Owner]) -> Release:
-    """The national rows withheld for the joint system (group rows go to compute_peer_release): the whole
-    row, or its baseline figures only when only they were needed."""
-    cells = [
-        withhold(c, c.withheld_reason or SECONDARY_REASON)
-        if (c.kpi, c.use_case, None) in victims
-        else without_baseline(c)
-        if (c.kpi + BASELINE_PART, c.use_case, None) in victims
-        else c
-        for c in release.cells
-    ]
-    roi = [
-        withhold(c, c.withheld_reason or SECONDARY_REASON) if (ROI, c.use_case, None) in victims else c
-        for c in release.roi
-    ]
-    return replace(release, cells=cells, roi=roi)
-
-
-def without_baseline(cell: BenchmarkCell) -> BenchmarkCell:
-    """A row whose baseline figures (mean, median, change) protect another cell; its pilot ones stay."""
-    if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
-        return cell
-    return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
-                   linear_withheld_reason=cell.linear_withheld_reason or SECONDARY_REASON)  # fmt: skip
-
-
-def peer_victims(
-    victims: set[Owner], peers_keys: Callable[[str, str, str], Key | None]
-) -> frozenset[tuple[str, str, Key]]:
-    """(group, 'bench', 'roi' or 'baseline', cell key) for compute_peer_release; a national row's
-    baseline withheld withholds its groups' baselines too (the national figure is their sum)."""
-    out = set()
-    for owner_kpi, use_case, group in victims:
-        kpi, baseline_only = split_owner_kpi(owner_kpi)
-        if group is None and not baseline_only:
-            continue  # the national row withheld: compute_peer_release withholds its groups
-        key = peers_keys(kpi, use_case, group or NATIONAL)
-        if key is not None:
-            table = "baseline" if baseline_only else "roi" if kpi == ROI else "bench"
-            out.add((group or NATIONAL, table, key))
-    return frozenset(out)
 
 
 def protect_series(
