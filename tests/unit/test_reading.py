@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from schemas.columns import REQUIRED
 from schemas.reading import ROW_COLUMN, Limits, SubmittedTable, read_submission
-from schemas.text_encoding import UTF8_ACCENT, holds_utf8_accent, sniff_separator
 from tlkpi.errors import SubmissionError
 
 HEADER = "finess,cas_usage,indicateur,periode,phase,valeur"
@@ -252,20 +251,6 @@ def test_file_above_the_row_limit_is_refused(tmp_path: Path, name: str) -> None:
     assert caught.value.rule == "fichier_trop_gros"
 
 
-@pytest.mark.parametrize(
-    ("sample", "separator"),
-    [
-        ("finess;valeur;commentaire\n010780195;12,5;a\n010780906;3,0;b\n", ";"),
-        ("finess,valeur,commentaire\n010780195,12.5,a\n010780906,3.0,b\n", ","),
-        ("finess\tvaleur\n010780195\t12,5\n", "\t"),
-        ("finess;valeur\n", ";"),
-        ("finess,valeur\n", ","),
-    ],
-)
-def test_sniff_separator(sample: str, separator: str) -> None:
-    assert sniff_separator(sample) == separator
-
-
 def test_apostrophes_in_a_comment_do_not_fool_the_separator_sniffing(tmp_path: Path) -> None:
     text = (
         "FINESS;Cas d'usage;Indicateur;Période;Phase;Valeur;Commentaire\r\n"
@@ -388,19 +373,3 @@ def test_a_parquet_timestamp_gives_the_same_month_whatever_its_time_zone(tmp_pat
         pq.write_table(pa.table({**codes, "periode": stamps}), path)
         months.append(column(read_submission(path), "periode")[0])
     assert months == ["2025-10"] * 3
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    data=st.binary(max_size=12)
-    | st.lists(
-        st.sampled_from(
-            [b"a", b"\xc2", b"\xdf", b"\xe0", b"\xef", b"\x80", b"\xbf", b"\xc1", b"\xf0", b"\xe9"]
-        ),
-        max_size=8,
-    ).map(b"".join)
-)
-def test_the_mixed_encoding_search_finds_what_the_regex_finds(data: bytes) -> None:
-    """A UTF-8 accent in a Windows-1252 file is searched by byte classes, not by the regex (4x faster on a
-    65 MB file): both must agree on every input."""
-    assert holds_utf8_accent(data) == bool(UTF8_ACCENT.search(data))
