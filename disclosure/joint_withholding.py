@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from disclosure import series
 from disclosure.benchmark import BenchmarkCell, Release, withhold
 from disclosure.joint import BASELINE_PART, ROI, split_owner_kpi
 from disclosure.peers import NATIONAL
@@ -39,8 +40,7 @@ def without_baseline(cell: BenchmarkCell) -> BenchmarkCell:
     """A row whose baseline figures (mean, median, change) protect another cell; its pilot ones stay."""
     if cell.withheld or (cell.baseline_mean is None and cell.baseline_median is None):
         return cell
-    return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
-                   linear_withheld_reason=cell.linear_withheld_reason or SECONDARY_REASON)  # fmt: skip
+    return series.without_baseline(cell, SECONDARY_REASON)
 
 
 def peer_victims(

@@ -32,7 +32,7 @@ from disclosure.rules import (
     primary_reason,
     protect_table,
 )
-from disclosure.series import apply_to_group, history_of
+from disclosure.series import apply_to_group, history_of, without_baseline
 from warehouse.queries import fetch_dicts
 
 NATIONAL = "national"
@@ -264,8 +264,7 @@ def compute_peer_release(
         if {(g, "baseline", key), (NATIONAL, "baseline", key)} & withheld and (
             cell.baseline_mean is not None or cell.baseline_median is not None
         ):  # the joint audit withholds this baseline (or the national one, their sum)
-            return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
-                           linear_withheld_reason=cell.linear_withheld_reason or SECONDARY_REASON)  # fmt: skip
+            return without_baseline(cell, SECONDARY_REASON)
         return cell
 
     return PeerRelease(

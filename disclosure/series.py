@@ -134,9 +134,11 @@ def decide(
     return "withhold", None
 
 
-def without_baseline(cell: Any, rules: Rules) -> Any:
+def without_baseline(cell: Any, reason: str) -> Any:
+    """The row without its baseline figures (mean, median, change): `reason` says why, unless the row
+    already gives one. Its pilot figures stay."""
     return replace(cell, baseline_mean=None, mean_change=None, baseline_median=None,
-                   linear_withheld_reason=cell.linear_withheld_reason or series_reason(rules))  # fmt: skip
+                   linear_withheld_reason=cell.linear_withheld_reason or reason)  # fmt: skip
 
 
 def kept(cell: Any, mean: float, decimals: int) -> Any:
@@ -168,7 +170,7 @@ def apply_series_rule(
         verdicts[key] = verdict
         decimals = 0 if cell.unit == "€" else 1
         out.append(cell if verdict == "new" else kept(cell, mean, decimals) if mean is not None
-                   else without_baseline(cell, rules))  # fmt: skip
+                   else without_baseline(cell, series_reason(rules)))  # fmt: skip
     recorded = dict(populations)
     final = []
     for cell in out:
@@ -203,7 +205,7 @@ def total_after_rule(
     if verdict == "keep" and mean is not None:
         return kept(cell, mean, 0 if cell.unit == "€" else 1), remainder
     if verdict != "new":  # withheld, or kept as withheld
-        return without_baseline(cell, rules), remainder
+        return without_baseline(cell, series_reason(rules)), remainder
     remainders = history.get((REMAINDER, cell.kpi), [])
     own = [r for r in remainders if r.quarter == quarter]
     if own and remainder == own[-1].members:  # as this quarter's latest edition, which published it
@@ -214,7 +216,7 @@ def total_after_rule(
         len(establishments(remainder)) >= rules.min_establishments
         and all(moved(remainder, r.members) >= rules.min_series_change for r in earlier)
     )
-    return (cell if safe else without_baseline(cell, rules)), remainder
+    return (cell if safe else without_baseline(cell, series_reason(rules))), remainder
 
 
 def apply_to_group(
@@ -254,14 +256,14 @@ def apply_to_group(
         return (
             kept(cell, said, 0 if cell.unit == "€" else 1)
             if said is not None
-            else without_baseline(cell, rules)
+            else without_baseline(cell, series_reason(rules))
         )
     earlier = [*nation, *(r for r in rows if r.baseline_mean is not None)]
     if all(moved(population, r.members) >= rules.min_series_change for r in earlier):
         return cell
     if cell.baseline_mean is None:  # a median only (dominated means)
         return replace(cell, baseline_median=None)
-    return without_baseline(cell, rules)
+    return without_baseline(cell, series_reason(rules))
 
 
 def population_rows(quarter: str, number: int, populations: Populations) -> list[dict[str, Any]]:
