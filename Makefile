@@ -71,11 +71,13 @@ libreoffice:
 			libreoffice-calc-nogui python3-uno >/dev/null; \
 	fi
 
-# Two workers (pytest-xdist), each test file whole on one of them (its module fixtures, a demo or a
-# server, are made once) except the files of independent costly tests, spread test by test; the slowest
-# files start first so both workers end together (tests/support/schedule.py).
+# Three workers (pytest-xdist) on a 2-core machine: about a quarter of the suite's time is spent waiting
+# (Prefect servers starting, workers polling, browsers), and a third worker fills it. Each test file runs
+# whole on one of them (its module fixtures, a demo or a server, are made once) except the files of
+# independent costly tests, spread test by test; the slowest files start first so the workers end
+# together (tests/support/schedule.py).
 test: install browser postgres libreoffice
-	.venv/bin/pytest -n 2 --dist loadgroup --no-loadscope-reorder
+	.venv/bin/pytest -n 3 --dist loadgroup --no-loadscope-reorder
 
 check: install
 	.venv/bin/ruff format --check .

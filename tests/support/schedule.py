@@ -1,4 +1,4 @@
-"""How `make test` shares the suite between its two pytest-xdist workers (`--dist loadgroup
+"""How `make test` shares the suite between its pytest-xdist workers (`--dist loadgroup
 --no-loadscope-reorder`, with the scheduler below).
 
 - A test file is one unit of work, so its module fixtures (a demo, a Prefect server, a browser) are made
@@ -22,6 +22,7 @@ from xdist.scheduler import LoadGroupScheduling
 SPREAD = frozenset(
     {
         "tests/scaleout/test_ducklake_backend.py",
+        "tests/production/test_server_and_worker.py",
         "tests/integration/test_faults.py",
         "tests/integration/test_batch_load.py",
         "tests/e2e/test_cli_portal.py",
@@ -38,44 +39,51 @@ SPREAD = frozenset(
     }
 )
 
-# The costliest files, costliest first: wall time per file, fixtures included, in one full run on two
-# workers (Dec 2026, load 9-25, so only the order counts; the first two took 12-15 min each at load 12).
-# Update it when a file's cost moves.
+# The costliest units, costliest first: a file's wall time (fixtures included), or for a spread file its
+# costliest test, from one full run on two workers (Dec 2026, quiet machine, 11 min 36 s; the junit file
+# of `--junitxml`, summed per file). Update it when a file's cost moves.
 SLOWEST_FIRST = (
-    "tests/e2e/test_docs_run.py",  # `tlkpi demo` once (minutes), then the documents' blocks on it
-    "tests/integration/test_demo_pipeline.py",  # the demo's five quarters and two second editions
-    "tests/scaleout/test_ducklake_backend.py",  # the demo on both backends
-    "tests/scaleout/test_migrate_warehouse.py",  # the demo, migrated to a lake
-    "tests/integration/test_demo_attacks.py",  # the demo, published twice
+    "tests/e2e/test_docs_run.py",  # 125 s: `tlkpi demo` once, then the documents' blocks on it
+    "tests/integration/test_demo_pipeline.py",  # 88 s: the demo's five quarters and two second editions
+    "tests/scaleout/test_prefect_on_postgres.py",  # 85 s: a server on PostgreSQL, two process workers
+    "tests/production/test_server_and_worker.py",  # 56 s and 49 s (spread): a server each, a worker
+    "tests/scaleout/test_ducklake_backend.py",  # 57 s (spread): the demo on both backends
+    "tests/scaleout/test_concurrent_lake.py",  # 55 s
+    "tests/scaleout/test_migrate_warehouse.py",  # 55 s: the demo, migrated to a lake
+    "tests/e2e/test_site_in_browser.py",  # 55 s
+    "tests/e2e/test_operator_faults.py",  # 53 s
+    "tests/e2e/test_buyer_pages.py",  # 41 s
+    "tests/e2e/test_prefect_ui.py",  # 39 s (spread)
+    "tests/e2e/test_portal_in_browser.py",  # 39 s
+    "tests/flows/test_operator_view.py",  # 35 s
     "tests/unit/test_suspect_rows.py",  # a Hypothesis search through Great Expectations
+    "tests/integration/test_batch_load.py",  # 20 s (spread)
     "tests/flows/test_warm_runs.py",
-    "tests/integration/test_faults.py",
-    "tests/hostile/test_stops.py",  # a cold `tlkpi ingest` (a fresh Prefect home) per test
-    "tests/e2e/test_operator_faults.py",
-    "tests/integration/test_batch_load.py",
-    "tests/e2e/test_cli_portal.py",
-    "tests/e2e/test_prefect_ui.py",
-    "tests/production/test_server_and_worker.py",
-    "tests/scaleout/test_prefect_on_postgres.py",
-    "tests/scaleout/test_concurrent_lake.py",
-    "tests/e2e/test_template_in_libreoffice.py",
-    "tests/integration/test_portal_security.py",
-    "tests/hostile/test_every_case.py",
-    "tests/e2e/test_portal_in_browser.py",
-    "tests/flows/test_operator_view.py",
-    "tests/unit/test_every_rule.py",
-    "tests/integration/test_byte_for_byte.py",
-    "tests/e2e/test_site_in_browser.py",
-    "tests/e2e/test_buyer_pages.py",
-    "tests/unit/test_validation.py",
+    "tests/hostile/test_stops.py",  # 17 s (spread): a cold `tlkpi ingest` (a fresh Prefect home) per test
+    "tests/integration/test_demo_attacks.py",  # the demo, published twice
     "tests/integration/test_attacks.py",
+    "tests/integration/test_faults.py",
+    "tests/unit/test_validation.py",
+    "tests/integration/test_portal_files_and_errors.py",
+    "tests/e2e/test_cli_check.py",
+    "tests/integration/test_contract_files.py",
+    "tests/e2e/test_cli_portal.py",
+    "tests/integration/test_quarter_report.py",
+    "tests/integration/test_byte_for_byte.py",
+    "tests/flows/test_pipeline.py",
+    "tests/integration/test_portal_security.py",
+    "tests/unit/test_robustness.py",
+    "tests/integration/test_editions.py",
+    "tests/e2e/test_template_in_libreoffice.py",
+    "tests/hostile/test_one_run.py",
+    "tests/scaleout/test_readme_postgres.py",
+    "tests/integration/test_peer_groups.py",
+    "tests/scaleout/test_reception_order_lake.py",
+    "tests/hostile/test_every_case.py",
+    "tests/unit/test_every_rule.py",
     "tests/integration/test_portal_referents.py",
     "tests/unit/test_cli_imports.py",
-    "tests/integration/test_contract_files.py",
     "tests/integration/test_disclosure.py",
-    "tests/e2e/test_cli_check.py",
-    "tests/integration/test_peer_groups.py",
-    "tests/integration/test_editions.py",
 )
 
 
