@@ -9,6 +9,7 @@ unique by the loads, and values are checked before they reach the warehouse.
 from __future__ import annotations
 
 import re
+import time
 from importlib import resources
 
 import duckdb
@@ -17,6 +18,9 @@ from tlkpi.settings import Lake
 
 EXTENSIONS = ("postgres", "ducklake", "httpfs")
 LAKE_ALIAS = "lake"
+# a new lake attached by several workers at once: the ones that lose the catalogue's creation try again
+FIRST_ATTACH_ATTEMPTS = 5
+FIRST_ATTACH_RETRY_SECONDS = 0.2
 
 _COMMENT = re.compile(r"--[^\n]*")
 _LAKE_LACKS = re.compile(
@@ -61,7 +65,23 @@ def extension_file(name: str) -> str:
 
 def attach_lake(lake: Lake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake attached and in use; extensions come from the installed
-    packages, never downloaded."""
+    packages, never downloaded.
+
+    The first attach of a new lake creates DuckLake's tables in the catalogue. Two workers started at
+    once both try; PostgreSQL lets one create them and fails the other ("already exists"), which then
+    attaches again to the catalogue the first one made.
+    """
+    for attempt in range(1, FIRST_ATTACH_ATTEMPTS + 1):
+        try:
+            return _attach_lake(lake, read_only=read_only)
+        except duckdb.Error as exc:
+            if "already exists" not in str(exc) or attempt == FIRST_ATTACH_ATTEMPTS:
+                raise
+            time.sleep(FIRST_ATTACH_RETRY_SECONDS * attempt)
+    raise AssertionError("unreachable")
+
+
+def _attach_lake(lake: Lake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     for name in EXTENSIONS if lake.data_path.startswith("s3://") else EXTENSIONS[:2]:
         con.execute(f"INSTALL '{extension_file(name)}'")  # a path of the installed package, not user data
