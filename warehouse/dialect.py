@@ -71,14 +71,14 @@ def attach_lake(lake: Lake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     once both try; PostgreSQL lets one create them and fails the other ("already exists"), which then
     attaches again to the catalogue the first one made.
     """
-    for attempt in range(1, FIRST_ATTACH_ATTEMPTS + 1):
+    for attempt in range(1, FIRST_ATTACH_ATTEMPTS):
         try:
             return _attach_lake(lake, read_only=read_only)
         except duckdb.Error as exc:
-            if "already exists" not in str(exc) or attempt == FIRST_ATTACH_ATTEMPTS:
+            if "already exists" not in str(exc):
                 raise
             time.sleep(FIRST_ATTACH_RETRY_SECONDS * attempt)
-    raise AssertionError("unreachable")
+    return _attach_lake(lake, read_only=read_only)  # the last attempt raises what it meets
 
 
 def _attach_lake(lake: Lake, *, read_only: bool) -> duckdb.DuckDBPyConnection:
