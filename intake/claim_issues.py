@@ -1,24 +1,21 @@
-"""The issues kept in a claim's work folder, and the issues the intake itself raises about a file."""
+"""What validation decided about a claimed file, and the issues the intake itself raises about a file."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from intake.dropzone import Claim
 from schemas.messages import Issue
 
-ISSUES_FILE = "issues.json"
 FAILED_RULE = "erreur_traitement"
 FOREIGN_RULE = "finess_hors_dossier"  # the rows name another establishment than the folder
 
 
 @dataclass(frozen=True)
 class ValidationSummary:
-    """What validation decided about a file."""
+    """What validation decided about a file, with its issues (or the one that refused it unread)."""
 
     accepted: bool
     n_rows: int
@@ -27,6 +24,9 @@ class ValidationSummary:
     failed: bool = False  # « erreur de traitement »: kept in quarantine for the operator
     # an accepted file's measurements, handed to the load in memory (the load task's retries reuse them)
     measurements: pa.Table | None = field(default=None, compare=False, repr=False)
+    # in memory, as the measurements: a file in the claim's folder cost a create, two reads and an
+    # unlink per file, most of a national inbox's time on a busy disk
+    issues: tuple[Issue, ...] = field(default=(), compare=False, repr=False)
 
 
 def processing_error(stage: str) -> Issue:
@@ -46,19 +46,6 @@ def budget_issue(seconds: float) -> Issue:
     )
 
 
-def save_issues(work: Path, issues: list[Issue]) -> None:
-    (work / ISSUES_FILE).write_text(
-        json.dumps([asdict(i) for i in issues], ensure_ascii=False), encoding="utf-8"
-    )
-
-
-def load_issues(work: Path) -> list[Issue]:
-    path = work / ISSUES_FILE
-    if not path.exists():
-        return []
-    return [Issue(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
-
-
 def refused_apart(
     claims: list[Claim], summaries: list[ValidationSummary], accepted_before: set[str]
 ) -> dict[str, tuple[Claim, ValidationSummary]]:
@@ -68,7 +55,7 @@ def refused_apart(
     foreign = {
         claim.work_dir
         for claim, summary in zip(claims, summaries, strict=True)
-        if not summary.accepted and any(i.rule == FOREIGN_RULE for i in load_issues(Path(claim.work_dir)))
+        if not summary.accepted and any(i.rule == FOREIGN_RULE for i in summary.issues)
     }
     elsewhere = {claim.sha256 for claim in claims if claim.work_dir not in foreign} | accepted_before
     return {

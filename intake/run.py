@@ -26,6 +26,7 @@ from intake.submissions import Outcome, read_claim, settle_claims, validate_clai
 from schemas.bounds import CheckLimits
 from schemas.calendar import CALENDAR_FILE
 from schemas.catalogue import default_catalogue
+from schemas.messages import Issue
 from schemas.reading import Limits, SubmittedTable
 from tlkpi.errors import operator_message
 from tlkpi.settings import Settings
@@ -83,15 +84,15 @@ def put_back_claims(claims: list[Claim], settings: Settings) -> int:
     return sum(claim_release.put_back(claim, settings.inbox_dir) is not None for claim in claims)
 
 
-def read_files(claims: list[Claim], settings: Settings) -> list[SubmittedTable | None]:
-    """Per claim, its table when the file could be read; otherwise None, the reason kept as its issue."""
+def read_files(claims: list[Claim], settings: Settings) -> list[SubmittedTable | Issue]:
+    """Per claim, its table when the file could be read; otherwise the issue that refuses it."""
     limits = Limits.of(settings)
     register = read_register(settings.reference_dir)
     return [read_claim(claim, limits, register) for claim in claims]
 
 
 def validate_files(
-    claims: list[Claim], tables: list[SubmittedTable | None], today: date, settings: Settings
+    claims: list[Claim], tables: list[SubmittedTable | Issue], today: date, settings: Settings
 ) -> list[ValidationSummary]:
     """One validation over the run's files: the suite's fixed cost is paid once, verdicts stay per file."""
     return validate_claims(
@@ -105,8 +106,8 @@ class Steps(NamedTuple):
     sync_reference: Callable[[Settings], None]
     discover: Callable[[Settings], list[str]]
     claim: Callable[[list[str], Settings], list[Claim]]
-    read: Callable[[list[Claim], Settings], list[SubmittedTable | None]]
-    validate: Callable[[list[Claim], list[SubmittedTable | None], date, Settings], list[ValidationSummary]]
+    read: Callable[[list[Claim], Settings], list[SubmittedTable | Issue]]
+    validate: Callable[[list[Claim], list[SubmittedTable | Issue], date, Settings], list[ValidationSummary]]
     settle: Callable[[list[Claim], list[ValidationSummary], Settings, str | None], list[Outcome]]
     put_back: Callable[[list[Claim], Settings], int]
 
@@ -182,7 +183,7 @@ def settle_batch(
     """Read, validate and settle the claimed files, logging each stage."""
     with stage(log, f"reading {len(claims)} file(s)"):
         tables = steps.read(claims, settings)
-    readable = sum(table is not None for table in tables)
+    readable = sum(not isinstance(table, Issue) for table in tables)
     log.info("Read: %d readable, %d unreadable", readable, len(tables) - readable)
     with stage(log, "validation"):
         summaries = steps.validate(claims, tables, today, settings)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intake import originals
-from intake.claim_issues import ValidationSummary, load_issues, processing_error
+from intake.claim_issues import ValidationSummary, processing_error
 from intake.depositors import depositor_of
 from intake.dropzone import Claim
 from intake.feedback import render_feedback
@@ -70,8 +70,7 @@ def store(
 ) -> SettledFile:
     """Keep the original: in the archive when accepted, else in rejected/ with its French report
     (the report alone when the file holds personal data or was never read), or in quarantine/."""
-    work = Path(claim.work_dir)
-    issues = load_issues(work)
+    issues = list(summary.issues)
     if summary.failed:
         return quarantine(claim, summary, settings, flow_run_id, issues[0])
     if summary.accepted:

@@ -2,8 +2,8 @@
 
 The steps hand their results on in memory: the read table to validation, the measurements (on the
 summary) to the load. The steps of a run share its process (the flow runs its tasks in its own), and a
-crashed run's files are read again from the start, so nothing but the issues is written to the claim's
-work folder: each file written there had to be deleted again, which dominated a national inbox.
+crashed run's files are read again from the start, so nothing is written to the claim's work folder
+but the claim itself: each file written there had to be deleted again, which dominated a national inbox.
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ from intake.claim_issues import (
     FAILED_RULE,
     ValidationSummary,
     budget_issue,
-    load_issues,
     processing_error,
     refused_apart,
-    save_issues,
 )
 from intake.depositors import depositor_of, forget_deposits
 from intake.dropzone import Claim
@@ -74,42 +72,43 @@ class Outcome:
     stored_path: str
 
 
-def read_claim(claim: Claim, limits: Limits, register: frozenset[str] | None = None) -> SubmittedTable | None:
-    """Read the claimed file; None (with the issue saved) when it is refused before reading (folder,
+def read_claim(
+    claim: Claim, limits: Limits, register: frozenset[str] | None = None
+) -> SubmittedTable | Issue:
+    """Read the claimed file; the issue that refuses it when it is refused before reading (folder,
     link, name), unreadable, or its reading failed unexpectedly."""
-    work = Path(claim.work_dir)
     refusal = identity_issue(claim, register)
     if refusal is not None:
-        save_issues(work, [refusal])
-        return None
+        return refusal
     try:
         return read_submission(Path(claim.path), limits)
     except SubmissionError as exc:
-        save_issues(work, [Issue(exc.rule, exc.message, exc.row, exc.column)])
+        return Issue(exc.rule, exc.message, exc.row, exc.column)
     except CheckTimeout:  # a read that went past the file's budget: refused, the run goes on
-        save_issues(work, [budget_issue(limits.seconds_per_file)])
+        return budget_issue(limits.seconds_per_file)
     except Exception as exc:  # one file's failure must not stop the others
         log_failure(claim, "read", exc)
-        save_issues(work, [processing_error("lecture")])
-    return None
+        return processing_error("lecture")
 
 
 def validate_claims(
     claims: list[Claim],
-    tables: Sequence[SubmittedTable | None],
+    tables: Sequence[SubmittedTable | Issue],
     catalogue: Catalogue,
     today: date,
     warehouse_path: Warehouse | None = None,
     limits: CheckLimits = DEFAULT_CHECK_LIMITS,
 ) -> list[ValidationSummary]:
-    """Validate the read tables of many claims in one batch (None: refused at reading, its issue saved);
-    each file's issues are saved, its measurements go on its summary.
+    """Validate the read tables of many claims in one batch (an issue: refused at reading); each file's
+    issues and measurements go on its summary.
 
     With a warehouse, values far from each establishment's history are flagged as warnings. When the
     batch fails, it is split until the file that fails is alone: that file gets « erreur de
     traitement » (or the time-budget refusal), the others their verdicts.
     """
-    staged = [(claim, table) for claim, table in zip(claims, tables, strict=True) if table is not None]
+    staged = [
+        (claim, table) for claim, table in zip(claims, tables, strict=True) if not isinstance(table, Issue)
+    ]
     finess = {
         f
         for _, table in staged
@@ -134,23 +133,22 @@ def validate_claims(
     verdicts = check(staged) if staged else []
     by_claim = {claim.work_dir: verdict for (claim, _), verdict in zip(staged, verdicts, strict=True)}
     summaries = []
-    for claim in claims:
-        work = Path(claim.work_dir)
-        verdict = by_claim.get(claim.work_dir)
-        if isinstance(verdict, Issue):
-            save_issues(work, [verdict])
-            verdict = None
-        if verdict is None:  # refused, unreadable or failed: its issue is saved
-            issues = load_issues(work)
-            failed = any(issue.rule == FAILED_RULE for issue in issues)
-            summaries.append(ValidationSummary(False, 0, len(issues), 0, failed))
+    for claim, table in zip(claims, tables, strict=True):
+        verdict = table if isinstance(table, Issue) else by_claim[claim.work_dir]
+        if isinstance(verdict, Issue):  # refused at reading, or its validation failed
+            failed = verdict.rule == FAILED_RULE
+            summaries.append(ValidationSummary(False, 0, 1, 0, failed, issues=(verdict,)))
             continue
-        save_issues(work, list(verdict.issues))
         warnings = len(verdict.issues) - len(verdict.errors)
         measurements = verdict.measurements.to_arrow() if verdict.measurements is not None else None
         summaries.append(
             ValidationSummary(
-                verdict.accepted, verdict.n_rows, len(verdict.errors), warnings, measurements=measurements
+                verdict.accepted,
+                verdict.n_rows,
+                len(verdict.errors),
+                warnings,
+                measurements=measurements,
+                issues=tuple(verdict.issues),
             )
         )
     return summaries
@@ -225,21 +223,25 @@ def settle_claims(
         elif settled_claim is claim and file is not None:
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         elif (drop := earlier_drops.get(claim.sha256)) and _is_same_drop(claim, drop):
-            outcomes.append(_resumed(claim, drop))  # recorded by a run that stopped before its receipt
+            outcomes.append(
+                _resumed(claim, summary, drop)
+            )  # recorded by a run that stopped before its receipt
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
-        _deliver_receipt(claim, outcomes[-1], settings, referent)
+        _deliver_receipt(claim, summary.issues, outcomes[-1], settings, referent)
     claim_release.release_all(claims, settings.processing_dir)
     forget_deposits(settings.portal_dir, [(claim.inbox_finess, claim.sha256) for claim in claims])
     return outcomes
 
 
-def _deliver_receipt(claim: Claim, outcome: Outcome, settings: Settings, referent: str | None) -> None:
+def _deliver_receipt(
+    claim: Claim, issues: Sequence[Issue], outcome: Outcome, settings: Settings, referent: str | None
+) -> None:
     """The receipt; an outbox folder that cannot be written is that folder's fault, logged and kept for
     `tlkpi status` (the file is settled: its verdict is in the warehouse and the run's artifact)."""
     try:
-        write_receipt_of(claim, outcome, settings.outbox_dir, referent)
+        write_receipt_of(claim, issues, outcome, settings.outbox_dir, referent)
     except OSError as exc:
         if not is_folder_error(exc):
             raise
@@ -247,13 +249,15 @@ def _deliver_receipt(claim: Claim, outcome: Outcome, settings: Settings, referen
         save_faults(settings.inbox_dir, [found], replace=False)
 
 
-def write_receipt_of(claim: Claim, outcome: Outcome, outbox: Path, deposited_by: str | None = None) -> None:
+def write_receipt_of(
+    claim: Claim, issues: Sequence[Issue], outcome: Outcome, outbox: Path, deposited_by: str | None = None
+) -> None:
     """The establishment's receipt of a settled file, in outbox/<FINESS>/, before its claim is dropped."""
     write_receipt(
         outbox, file=shown_name(claim), finess=claim.inbox_finess, received_at=claim.received_at,
         sha256=claim.sha256, verdict=outcome.verdict, rows=outcome.rows, loaded=outcome.loaded,
         superseded=outcome.superseded, first_issue=outcome.first_issue,
-        issues=load_issues(Path(claim.work_dir)), deposited_by=deposited_by,
+        issues=list(issues), deposited_by=deposited_by,
     )  # fmt: skip
 
 
@@ -308,8 +312,8 @@ def _is_same_drop(claim: Claim, drop: AcceptedDrop) -> bool:
     return drop.inbox_path == shown_path(claim) and drop.received_at == received
 
 
-def _resumed(claim: Claim, drop: AcceptedDrop) -> Outcome:
-    issues = load_issues(Path(claim.work_dir))
+def _resumed(claim: Claim, summary: ValidationSummary, drop: AcceptedDrop) -> Outcome:
+    issues = list(summary.issues)
     return Outcome(
         shown_path(claim), claim.inbox_finess, "accepted", drop.n_rows, drop.loaded,
         drop.superseded, drop.n_issues, _first_issue(issues), drop.stored_path,

@@ -16,7 +16,9 @@ from disclosure.rules import Rules
 from intake.claim_issues import ValidationSummary
 from intake.dropzone import Claim
 from intake.run import ingest_inbox, local_steps, validate_files
-from intake.submissions import Outcome, load_issues
+from intake.submissions import Outcome
+from schemas.messages import Issue
+from schemas.reading import SubmittedTable
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.queries import completeness_counts
@@ -42,16 +44,14 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> IngestedDemo:
     rules: dict[str, set[str]] = {}
 
     def validate_and_note_rules(
-        taken: list[Claim], readable: list[bool], today: date, settings: Settings
+        taken: list[Claim], tables: list[SubmittedTable | Issue], today: date, settings: Settings
     ) -> list[ValidationSummary]:
-        summaries = validate_files(taken, readable, today, settings)
+        summaries = validate_files(taken, tables, today, settings)
         claims.extend(taken)
         rules.update(
             {
-                f"inbox/{claim.relative}": {
-                    i.rule for i in load_issues(Path(claim.work_dir)) if i.severity == "error"
-                }
-                for claim in taken
+                f"inbox/{claim.relative}": {i.rule for i in summary.issues if i.severity == "error"}
+                for claim, summary in zip(taken, summaries, strict=True)
             }
         )
         return summaries
