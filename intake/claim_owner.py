@@ -12,10 +12,11 @@ import json
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-OWNER_FILE = "owner.json"
+CLAIM_FILE = "claim.json"  # a claim's record, its owner included, written before the file is moved
+OWNER_FILE = "owner.json"  # the owner of a claim made by an earlier version (before its record)
 DEAD_RUN_STATES = frozenset({"CRASHED", "FAILED", "CANCELLED"})
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
@@ -59,16 +60,24 @@ def current_owner(flow_run_id: str | None) -> Owner:
     return Owner(socket.gethostname(), read_boot_id(), pid, read_process_start(pid), flow_run_id)
 
 
-def write_owner(work_dir: Path, owner: Owner) -> None:
-    (work_dir / OWNER_FILE).write_text(json.dumps(asdict(owner)), encoding="utf-8")
-
-
 def read_owner(work_dir: Path) -> Owner | None:
-    """The owner recorded in a claim's folder; None for a claim made before owners were recorded."""
-    try:
-        return Owner(**json.loads((work_dir / OWNER_FILE).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+    """The owner recorded in a claim's folder (its record's "owner", or the owner.json of an earlier
+    version's claim); None when none was recorded or it cannot be read."""
+    for name in (CLAIM_FILE, OWNER_FILE):
+        try:
+            record = json.loads((work_dir / name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            return None
+        if name == CLAIM_FILE and "owner" not in record:
+            continue  # an earlier version's record: its owner is beside it
+        fields = record.get("owner") if name == CLAIM_FILE else record
+        try:
+            return Owner(**fields) if fields else None
+        except TypeError:
+            return None
+    return None
 
 
 def is_gone(owner: Owner | None, flow_run_state: FlowRunStateReader | None = None) -> bool:

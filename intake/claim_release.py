@@ -6,7 +6,6 @@ The counterpart of `intake.dropzone`'s claims; a file is either back in the inbo
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
@@ -15,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from intake import reception
-from intake.claim_owner import OWNER_FILE, own_claims
-from intake.dropzone import CLAIM_FILE, SETTLED_DIR, Claim
+from intake.claim_owner import CLAIM_FILE, OWNER_FILE, own_claims
+from intake.dropzone import SETTLED_DIR, Claim, read_claim_record
 from intake.folder_faults import FolderFault, fault, is_folder_error
 
 
@@ -62,17 +61,17 @@ def put_back_own_claims(inbox: Path, processing: Path) -> list[Path]:
 
 def _claimed_relative(work_dir: Path, record: Path) -> str:
     with contextlib.suppress(OSError, ValueError, TypeError):
-        return str(Claim(**json.loads(record.read_text(encoding="utf-8"))).relative)
+        return read_claim_record(record.parent).relative
     return "."
 
 
 def _release_claim(work_dir: Path, record: Path, inbox: Path) -> list[Path]:
     """Move a claim's file back to where it was dropped and drop the claim."""
     taken: Claim | None = None
-    if record.exists():
-        taken = Claim(**json.loads(record.read_text(encoding="utf-8")))
+    if record.exists():  # written before the move: the file may still be in the inbox (nothing to do)
+        taken = read_claim_record(work_dir)
         relatives = [Path(taken.relative)] if Path(taken.path).exists() else []
-    else:  # the run died between the move and the claim record: its only file is the claimed one
+    else:  # an earlier version's claim, its run dead between the move and the record: its only file
         relatives = [p.relative_to(work_dir) for p in work_dir.rglob("*") if p.is_file()]
         relatives = [r for r in relatives if r.as_posix() != OWNER_FILE]
     released = []

@@ -20,12 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from intake import reception
-from intake.claim_owner import Owner, write_owner
+from intake.claim_owner import CLAIM_FILE, Owner
 from intake.folder_faults import FolderFault, FolderFaultError, fault, is_folder_error
 from schemas.finess import has_valid_format
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".filepart")
-CLAIM_FILE = "claim.json"
 SETTLED_DIR = ".settled"  # processing/.settled/: claims already settled, being deleted
 NOT_REGULAR = "fichier_non_regulier"  # a link or special file found at claim time: never read
 # the store itself is unavailable (full, read-only, failing): worth retrying, the file stays claimed
@@ -169,7 +168,8 @@ def claim(
 
     The file is received when the pipeline first saw it as it is (see `intake.reception`); it is
     taken once that sighting is `settle_seconds` old, whatever its modification time says.
-    The owner is written before the move, so a claim whose owner died is always recognisable.
+    The claim's record, with its owner, is written before the move: a crash at any point leaves the file
+    in the inbox or a claim that names it and its owner (one file written, not two).
     The claimed entry is opened without following links: a symbolic link, a special file or a file
     with other hard links (swapped in after discovery) is refused unread. A regular file is copied,
     hashed on the way, into the claim's folder and the copy takes its place: the bytes stored later
@@ -199,9 +199,16 @@ def _claim(
         return None  # seen as it is now too recently: maybe still being written
     work_dir = processing / uuid.uuid4().hex
     target = work_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if owner is not None:
-        write_owner(work_dir, owner)
+    taken = Claim(
+        str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "",
+        sighting.received_at, ledger=str(ledger_dir),
+    )  # fmt: skip
+    try:
+        target.parent.mkdir(parents=True)
+        _write_claim(taken, owner)  # from here a crash leaves a claim that is put back (or dropped, unmoved)
+    except OSError:  # a full disk: nothing was moved
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
     try:
         os.rename(path, target)
     except OSError as exc:  # taken by another run; or the folder cannot be emptied (the caller's fault)
@@ -209,26 +216,16 @@ def _claim(
         if isinstance(exc, FileNotFoundError):
             return None
         raise
-    taken = Claim(
-        str(target), str(work_dir), relative.as_posix(), folder_finess(relative), "",
-        sighting.received_at, ledger=str(ledger_dir),
-    )  # fmt: skip
-    try:
-        _write_claim(taken)  # from here a crash leaves a claim that is put back
-    except OSError:  # a full disk: without its record the claim could never be released; undo it
-        os.rename(target, path)
-        shutil.rmtree(work_dir, ignore_errors=True)
-        raise
     if not regular:  # a link, a FIFO or a socket: refused without even opening it
-        return _refuse_unread(taken)
+        return _refuse_unread(taken, owner)
     try:
         handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # ELOOP: a symbolic link; ENXIO and others: a socket, a device
-        return _refuse_unread(taken)
+        return _refuse_unread(taken, owner)
     with os.fdopen(handle, "rb") as source:
         opened = os.fstat(source.fileno())
         if not stat.S_ISREG(opened.st_mode) or opened.st_nlink != 1:
-            return _refuse_unread(taken)
+            return _refuse_unread(taken, owner)
         if _changed(before, opened):
             _put_back(taken, target, inbox / relative)
             return None
@@ -277,8 +274,16 @@ def claim_all(
     return claims, faults
 
 
-def _write_claim(taken: Claim) -> None:
-    (Path(taken.work_dir) / CLAIM_FILE).write_text(json.dumps(asdict(taken)), encoding="utf-8")
+def _write_claim(taken: Claim, owner: Owner | None) -> None:
+    record = {**asdict(taken), "owner": asdict(owner) if owner is not None else None}
+    (Path(taken.work_dir) / CLAIM_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def read_claim_record(work_dir: Path) -> Claim:
+    """The claim recorded in its folder (raises OSError, ValueError or TypeError when it cannot be read)."""
+    record = json.loads((work_dir / CLAIM_FILE).read_text(encoding="utf-8"))
+    record.pop("owner", None)
+    return Claim(**record)
 
 
 def _changed(before: os.stat_result, after: os.stat_result) -> bool:
@@ -300,10 +305,10 @@ def _put_back(taken: Claim, claimed: Path, original: Path) -> None:
     shutil.rmtree(taken.work_dir, ignore_errors=True)
 
 
-def _refuse_unread(taken: Claim) -> Claim:
+def _refuse_unread(taken: Claim, owner: Owner | None) -> Claim:
     """Drop the link (never what it points to); the claim records the refusal, nothing was read."""
     Path(taken.path).unlink(missing_ok=True)
     marker = hashlib.sha256(f"unread:{taken.relative}:{taken.received_at}".encode()).hexdigest()
     refused = Claim(**{**asdict(taken), "sha256": marker, "refusal": NOT_REGULAR})
-    _write_claim(refused)
+    _write_claim(refused, owner)
     return refused

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -86,12 +87,44 @@ def test_the_claims_of_a_dead_owner_go_back_at_once_and_a_live_owners_stay(tmp_p
     assert Path(mine.path).exists()
 
 
-def test_a_run_killed_between_the_move_and_the_claim_record_loses_nothing(tmp_path: Path) -> None:
+def test_a_run_killed_between_the_claim_record_and_the_move_leaves_the_file_in_the_inbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, processing = tmp_path / "inbox", tmp_path / "processing"
+    dead = dataclasses.replace(claim_owner.current_owner(None), pid=dead_pid())
+    dropped = drop(inbox, "half.csv")
+
+    def killed(source: object, target: object) -> None:
+        raise KeyboardInterrupt  # the process dies here: its claim's record is written, nothing moved
+
+    monkeypatch.setattr(dropzone.os, "rename", killed)
+    with pytest.raises(KeyboardInterrupt):
+        dropzone.claim(dropped, inbox, processing, owner=dead)
+    monkeypatch.undo()
+    [work_dir] = processing.iterdir()
+    assert claim_owner.read_owner(work_dir) == dead
+
+    released = claim_release.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
+
+    assert released == []
+    assert dropped.read_text(encoding="utf-8") == "finess\n010780195\n"
+    assert list(processing.iterdir()) == []
+    again = dropzone.claim(dropped, inbox, processing)
+    assert again is not None and Path(again.path).read_text(encoding="utf-8") == "finess\n010780195\n"
+
+
+def test_an_earlier_versions_claim_killed_between_the_move_and_its_record_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """Before the record held the owner, a claim wrote owner.json, moved the file, then wrote its record:
+    a claim left by that version, its run dead before the record, still goes back at once."""
     inbox, processing = tmp_path / "inbox", tmp_path / "processing"
     dead = dataclasses.replace(claim_owner.current_owner(None), pid=dead_pid())
     taken = dropzone.claim(drop(inbox, "half.csv"), inbox, processing, owner=dead)
     assert taken is not None
-    os.remove(Path(taken.work_dir) / dropzone.CLAIM_FILE)
+    work_dir = Path(taken.work_dir)
+    os.remove(work_dir / claim_owner.CLAIM_FILE)
+    (work_dir / claim_owner.OWNER_FILE).write_text(json.dumps(dataclasses.asdict(dead)), encoding="utf-8")
 
     released = claim_release.release_stale_claims(inbox, processing, 3600, claim_owner.claim_checker())
 
