@@ -31,8 +31,12 @@ def _copy_once(source: Path, target: Path) -> None:
         return
     temporary = temporary_beside(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if _linked(source, target):
+        try:
+            linked = _linked(source, target)
+        except FileNotFoundError:  # its folder is made only when missing (not a mkdir per file)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            linked = _linked(source, target)
+        if linked:
             return
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)

@@ -18,10 +18,14 @@ def write_atomically(target: Path, data: str | bytes, mode: int | None = None) -
     """Write `data` (text as UTF-8) to a temporary file beside `target`, then rename it over `target`:
     a reader sees the old file or the new one, never half of it. `mode` restricts the file before it
     appears. On an error the temporary file is removed and the error raised."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_beside(target)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        try:
+            temporary.write_bytes(payload)
+        except FileNotFoundError:  # the folder is made only when missing: a mkdir per write cost as much
+            target.parent.mkdir(parents=True, exist_ok=True)  # as the write on a busy disk
+            temporary.write_bytes(payload)
         if mode is not None:
             temporary.chmod(mode)
         os.replace(temporary, target)

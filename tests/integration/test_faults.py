@@ -137,7 +137,7 @@ def test_a_full_archive_is_a_clear_transient_error_and_the_file_stays_claimable(
     with pytest.raises(StorageError, match=r"No space left on device.*stays claimed"):
         originals.archive(claim, settings.archive_dir)
     assert Path(claim.path).exists()
-    assert list(settings.archive_dir.rglob("*")) == [settings.archive_dir / claim.sha256[:2]]
+    assert [p for p in settings.archive_dir.rglob("*") if not p.is_dir()] == []  # nothing half stored
     released = claim_release.release_stale_claims(
         settings.inbox_dir, settings.processing_dir, older_than_seconds=-1
     )
