@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 
+import pyarrow.dataset  # noqa: F401  (DuckDB imports it on a load's first Arrow table: 0.3 s a run)
+
 import flows.ingest
 import flows.quarter
 from schemas.catalogue import default_catalogue

@@ -204,7 +204,8 @@ def _claim(
         sighting.received_at, ledger=str(ledger_dir),
     )  # fmt: skip
     try:
-        target.parent.mkdir(parents=True)
+        work_dir.mkdir(parents=True)  # then its subfolders: not a failed mkdir first on every claim
+        target.parent.mkdir(parents=True, exist_ok=True)
         _write_claim(taken, owner)  # from here a crash leaves a claim that is put back (or dropped, unmoved)
     except OSError:  # a full disk: nothing was moved
         shutil.rmtree(work_dir, ignore_errors=True)
