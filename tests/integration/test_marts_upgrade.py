@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from golden_data import E1, E2, E3, E4, E5, ROWS, Row, submit
 
 from schemas.catalogue import default_catalogue
@@ -134,3 +135,39 @@ def test_migration_009_adds_columns_and_changes_no_value(tmp_path: Path) -> None
         assert len(after[view]) == len(before[view]), view
         for old, new in zip(before[view], after[view], strict=True):
             assert same(old, new), (view, old, new)
+
+
+def test_migration_017_keeps_every_measurement_and_the_next_file_supersedes_as_before(tmp_path: Path) -> None:
+    """The table rebuilt without its key holds the same rows (ids, order, superseded flags) and the same
+    check; the views answer as before; a later file supersedes the value it corrects."""
+    path = tmp_path / "w.duckdb"
+    build_under(migrations_until(tmp_path / "until_016", 16), path)
+    before = view_rows(path)
+    with duckdb.connect(str(path)) as con:
+        rows_before = con.execute("SELECT * FROM measurement").fetchall()
+        assert "017_measurement_without_key.sql" in migrate(con)
+        assert con.execute("SELECT * FROM measurement").fetchall() == rows_before  # same rows, same order
+        keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'measurement' AND constraint_type = ?"
+        assert con.execute(keys, ["PRIMARY KEY"]).fetchone() == (0,)
+        with pytest.raises(duckdb.ConstraintException):  # the phase's check survives the rebuild
+            con.execute(
+                "INSERT INTO measurement SELECT * REPLACE ('autre' AS phase) FROM measurement LIMIT 1"
+            )
+    after = view_rows(path)
+    assert len(before["experimentation_quarter"]) > len(ROWS) // 2
+    for view in VIEWS:
+        assert len(after[view]) == len(before[view]), view
+        for old, new in zip(before[view], after[view], strict=True):
+            assert same(old, new), (view, old, new)
+
+    first = next(row for row in ROWS if row[0] == E1)
+    key = "finess = ? AND use_case = ? AND kpi = ? AND period = ? AND phase = ?"
+    with duckdb.connect(str(path)) as con:
+        submit(
+            con,
+            f"{E1}-correction.csv",
+            datetime(2025, 12, 1, 9, 0),
+            [Row(*first)._replace(value=first[5] + 1)],
+        )
+        values = con.execute(f"SELECT value FROM measurement_latest WHERE {key}", list(first[:5])).fetchall()
+    assert values == [(first[5] + 1,)]
