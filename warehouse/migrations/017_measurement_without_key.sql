@@ -1,8 +1,8 @@
 -- file only: a lake never had this key (warehouse/dialect.py), so it has nothing to rebuild.
 -- measurement.id loses its primary key. Its ART index cost a quarter of every load's insert (0.25-0.3 s
 -- of the ~1.1 s that DuckDB 1.5.5 takes to insert a 1 M-row file), for a uniqueness the code never
--- relies on: ids come from id_block (migration 011), one block per load, and no row is ever
--- inserted with an id of its own. DuckDB cannot drop a primary key in place: the table is rebuilt
+-- relies on: each load takes a block of ids from id_block (migration 011), above the largest id
+-- present (warehouse/load.py), whatever wrote the rows before. DuckDB cannot drop a primary key in place: the table is rebuilt
 -- with the same columns, types, defaults and check, its rows in their order (once: 9.2 s for 19.6 M
 -- rows, the national bench's size, on a 2-core machine). Views read it by name and need nothing.
 CREATE TABLE measurement_017 (
