@@ -17,7 +17,7 @@ import duckdb
 
 from tlkpi.errors import DiskFullError, PipelineError, TransientError, WarehouseError, is_disk_full
 from tlkpi.settings import Lake
-from warehouse.dialect import attach_lake, statements_for_lake
+from warehouse.dialect import forget_lake, lake_session, statements_for_lake
 from warehouse.lock_holder import lock_holder
 
 Warehouse = Path | Lake  # the DuckDB file, or the lake
@@ -25,6 +25,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_UP_TO_DATE: set[tuple[Lake, bool]] = set()  # lakes (and modes) this process migrated or checked
 FILE_ONLY = "-- file only:"  # the first line of a migration that a lake records without running
 LOCK_WAIT_SECONDS = 600.0  # a run of the national inbox holds the writer lock for minutes, not hours
 LOCK_POLL_SECONDS = 0.25
@@ -191,7 +192,7 @@ def connect(
     `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
     """
     if isinstance(where, Lake):
-        return attach_lake(where, read_only=read_only)
+        return lake_session(where, read_only=read_only)
     path = where
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,13 +248,19 @@ def open_warehouse(
     """A connection on an up-to-date warehouse, closed on exit; a writer applies pending migrations."""
     con = connect(where, read_only=read_only, wait_seconds=wait_seconds)
     try:
-        if read_only:
-            check_up_to_date(con)
-        else:
-            migrate(con)
+        if (where, read_only) not in _UP_TO_DATE:
+            if read_only:
+                check_up_to_date(con)
+            else:
+                migrate(con)
+            if isinstance(where, Lake):  # this process's code, checked once on this lake (a file: each time)
+                _UP_TO_DATE.add((where, read_only))
         yield con
-    except duckdb.Error as exc:
-        fault = machine_fault(exc)
+    except BaseException as exc:
+        if isinstance(where, Lake):  # the next opening attaches and checks anew
+            forget_lake(where)
+            _UP_TO_DATE.difference_update({(where, True), (where, False)})
+        fault = machine_fault(exc) if isinstance(exc, duckdb.Error) else None
         if fault is None:
             raise
         raise unusable_warehouse(where, fault) from exc
