@@ -8,8 +8,10 @@ but the claim itself: each file written there had to be deleted again, which dom
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -55,6 +57,7 @@ logger = logging.getLogger(__name__)
 # The one word said about a file (receipts, artifacts, the CLI); validation gives a ValidationResult,
 # summed up per file as a ValidationSummary, and settling gives the verdict.
 Verdict = Literal["accepted", "rejected", "quarantined", "duplicate"]
+LOAD_LOCK = ".load.lock"  # in processing/: the lake's loads of this data root, one at a time
 
 
 @dataclass(frozen=True)
@@ -199,19 +202,22 @@ def settle_claims(
             for sha256, (claim, summary) in chosen.items()
         }
         files = [file for _, _, file in pending.values()]
-        try:
-            results = record_batch(con, files)
-        except duckdb.Error as exc:
-            if not files or _is_passing(exc):
-                raise
-            logger.warning(
-                "batch of %d files refused (%s): recording them one by one", len(files), type(exc).__name__
-            )
-            results = []
-            for sha256, (alone, alone_summary, alone_file) in list(pending.items()):
-                results.append(
-                    _record_alone(con, alone, alone_summary, alone_file, settings, pending, sha256)
+        with one_load_at_a_time(settings):
+            try:
+                results = record_batch(con, files)
+            except duckdb.Error as exc:
+                if not files or _is_passing(exc):
+                    raise
+                logger.warning(
+                    "batch of %d files refused (%s): recording them one by one",
+                    len(files),
+                    type(exc).__name__,
                 )
+                results = []
+                for sha256, (alone, alone_summary, alone_file) in list(pending.items()):
+                    results.append(
+                        _record_alone(con, alone, alone_summary, alone_file, settings, pending, sha256)
+                    )
     recorded = dict(zip(pending, results, strict=True))
     for sha256, result in recorded.items():
         known[sha256] = (result.submission_id, pending[sha256][2].status)
@@ -233,6 +239,28 @@ def settle_claims(
     claim_release.release_all(claims, settings.processing_dir)
     forget_deposits(settings.portal_dir, [(claim.inbox_finess, claim.sha256) for claim in claims])
     return outcomes
+
+
+@contextmanager
+def one_load_at_a_time(settings: Settings) -> Iterator[None]:
+    """On a lake, the workers sharing this data root record their batches one after the other.
+
+    Two loads on a lake always conflict (each raises `id_block`, on purpose: the later one must see the
+    earlier one's values), and the loser redoes its whole transaction: with loads a third of a worker's
+    time, two workers redid most of theirs. Waiting on a lock beside the claims (a shared path, as the
+    reception ledger's) costs nothing of the kind; workers with data roots of their own still rely on
+    the conflict alone. The DuckDB file needs none: it has one writer process at a time.
+    """
+    if settings.warehouse_backend != "ducklake":
+        yield
+        return
+    settings.processing_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.processing_dir / LOAD_LOCK).open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _deliver_receipt(
