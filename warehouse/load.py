@@ -22,6 +22,11 @@ from warehouse.queries import load_query
 
 # Refused bytes dropped again are checked again (the folder, the rules or the register may have
 # changed): the new verdict replaces the refusal. Accepted bytes are never in a batch twice.
+# Looked for first: on a lake each statement of a load costs a round of the catalogue, and a batch
+# rarely brings bytes refused before.
+_REFUSED_BEFORE = """
+SELECT count(*) FROM submission AS s JOIN batch_submission AS b USING (sha256) WHERE s.status = 'rejected'
+"""
 _FORGET_REFUSALS = (
     """DELETE FROM validation_issue WHERE submission_id IN (
         SELECT s.id FROM submission AS s JOIN batch_submission AS b USING (sha256) WHERE s.status = 'rejected')""",
@@ -38,7 +43,10 @@ FROM id_block AS b JOIN (
     UNION ALL SELECT 'measurement', max(id) FROM measurement
 ) AS t USING (name)
 """
-_TAKE_IDS = "UPDATE id_block SET next_id = ? WHERE name = ?"
+_TAKE_IDS = """
+UPDATE id_block SET next_id = CASE name WHEN 'submission' THEN ? ELSE ? END
+WHERE name IN ('submission', 'measurement')
+"""
 
 _INSERT_SUBMISSIONS = """
 INSERT INTO submission (id, sha256, original_name, inbox_path, inbox_finess, received_at, status,
@@ -83,10 +91,6 @@ FROM batch_issue AS i JOIN batch_submission AS b USING (ord) JOIN submission AS 
 """
 
 _INSERT_CHUNK_ROWS = 122_880  # DuckDB's row group
-
-_IDS = """
-SELECT b.ord, s.id FROM batch_submission AS b JOIN submission AS s ON s.sha256 = b.sha256 ORDER BY b.ord
-"""
 
 
 @dataclass(frozen=True)
@@ -170,13 +174,16 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
     n_measurements = sum(file.measurements.num_rows for file in files if file.measurements is not None)
 
     def record() -> tuple[dict[int, int], dict[int, int]]:
-        for statement in _FORGET_REFUSALS:
-            con.execute(statement)
+        refused = con.execute(_REFUSED_BEFORE).fetchone()
+        if refused and refused[0]:
+            for statement in _FORGET_REFUSALS:
+                con.execute(statement)
         next_ids = dict(con.execute(_NEXT_IDS).fetchall())
-        con.execute(_TAKE_IDS, [next_ids["submission"] + len(files), "submission"])
-        con.execute(_TAKE_IDS, [next_ids["measurement"] + n_measurements, "measurement"])
+        con.execute(
+            _TAKE_IDS, [next_ids["submission"] + len(files), next_ids["measurement"] + n_measurements]
+        )
         con.execute(_INSERT_SUBMISSIONS, [next_ids["submission"]])
-        ids = dict(con.execute(_IDS).fetchall())
+        ids = {ord_: next_ids["submission"] + ord_ for ord_ in range(len(files))}  # as inserted: ? + ord
         counts: dict[int, int] = {}
         measurements = _measurements_table(files, ids, next_ids["measurement"])
         if measurements is not None:
@@ -184,7 +191,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[SettledFile]) -
             con.register("batch_establishment", _establishments_table(files))
             several = sum(1 for file in files if file.measurements is not None) > 1
             counts = _record_measurements(con, several)
-        _record_issues(con)
+        if tables["batch_issue"].num_rows:
+            _record_issues(con)
         return ids, counts
 
     try:

@@ -84,7 +84,7 @@ def assert_every_file_once(root: Path, files: int, rows: int) -> None:
 @pytest.mark.parametrize(
     ("module", "function", "nth"),
     [
-        ("warehouse.load", "_record_issues", 1),  # inside the batch's transaction, before COMMIT
+        ("warehouse.load", "_record_measurements", 1),  # inside the batch's transaction, before COMMIT
         ("intake.claim_release", "set_aside", 3),  # after the batch's COMMIT, before the 3rd claim is dropped
         ("intake.originals", "archive", 2),  # while storing the 2nd original
     ],
