@@ -35,10 +35,10 @@ print(len(ingest_once(Settings())))
 # SIGKILL the worker inside its load transaction, before COMMIT.
 KILL_IN_TRANSACTION = """
 import warehouse.load as _load
-_real = _load._record_issues
+_real = _load._record_measurements
 def _killing(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
-_load._record_issues = _killing
+_load._record_measurements = _killing
 """
 KEY = "finess, use_case, kpi, period, phase"
 
