@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CLAIM_FILE = "claim.json"  # a claim's record, its owner included, written before the file is moved
 OWNER_FILE = "owner.json"  # the owner of a claim made by an earlier version (before its record)
@@ -63,21 +64,21 @@ def current_owner(flow_run_id: str | None) -> Owner:
 def read_owner(work_dir: Path) -> Owner | None:
     """The owner recorded in a claim's folder (its record's "owner", or the owner.json of an earlier
     version's claim); None when none was recorded or it cannot be read."""
-    for name in (CLAIM_FILE, OWNER_FILE):
-        try:
-            record = json.loads((work_dir / name).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            continue
-        except (OSError, ValueError):
-            return None
-        if name == CLAIM_FILE and "owner" not in record:
-            continue  # an earlier version's record: its owner is beside it
-        fields = record.get("owner") if name == CLAIM_FILE else record
-        try:
-            return Owner(**fields) if fields else None
-        except TypeError:
-            return None
-    return None
+    record = _read_json(work_dir / CLAIM_FILE)
+    fields = record["owner"] if "owner" in record else _read_json(work_dir / OWNER_FILE)
+    try:
+        return Owner(**fields) if fields else None
+    except TypeError:
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The JSON object in `path`; empty when it is missing or cannot be read."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def is_gone(owner: Owner | None, flow_run_state: FlowRunStateReader | None = None) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from intake.dropzone import MAX_NAME_BYTES, STORE_UNAVAILABLE, Claim
 from tlkpi.errors import StorageError
-from tlkpi.files import temporary_beside, write_atomically
+from tlkpi.files import in_folder, temporary_beside, write_atomically
 
 LINK_UNSUPPORTED = frozenset({errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
 
@@ -31,12 +31,7 @@ def _copy_once(source: Path, target: Path) -> None:
         return
     temporary = temporary_beside(target)
     try:
-        try:
-            linked = _linked(source, target)
-        except FileNotFoundError:  # its folder is made only when missing (not a mkdir per file)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            linked = _linked(source, target)
-        if linked:
+        if in_folder(target, lambda: _linked(source, target)):
             return
         shutil.copyfile(source, temporary)
         os.replace(temporary, target)

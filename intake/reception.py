@@ -12,7 +12,6 @@ workers agree on the order.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from tlkpi.files import exclusive_lock
 
 LEDGER_DIR = "reception"
 CLOCK_FILE = "clock"
@@ -148,13 +149,8 @@ class Ledger:
 def open_ledger(folder: Path) -> Iterator[Ledger]:
     """The ledger in `folder`, held under an exclusive lock (concurrent runs observe one after the
     other)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK_FILE).open("a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield Ledger(folder)
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    with exclusive_lock(folder / LOCK_FILE):
+        yield Ledger(folder)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -8,7 +8,6 @@ but the claim itself: each file written there had to be deleted again, which dom
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from schemas.messages import Issue
 from schemas.reading import Limits, SubmittedTable, read_submission
 from schemas.validation import ValidationResult, validate_tables
 from tlkpi.errors import SubmissionError
+from tlkpi.files import exclusive_lock
 from tlkpi.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.history import load_history
@@ -229,9 +229,8 @@ def settle_claims(
         elif settled_claim is claim and file is not None:
             outcomes.append(_outcome(claim, pending[claim.sha256][1], file, recorded[claim.sha256]))
         elif (drop := earlier_drops.get(claim.sha256)) and _is_same_drop(claim, drop):
-            outcomes.append(
-                _resumed(claim, summary, drop)
-            )  # recorded by a run that stopped before its receipt
+            # recorded by a run that stopped before its receipt
+            outcomes.append(_resumed(claim, summary, drop))
         else:
             outcomes.append(_duplicate(claim, summary, *known[claim.sha256]))
         referent = depositor_of(settings.portal_dir, claim.inbox_finess, claim.sha256)
@@ -254,13 +253,8 @@ def one_load_at_a_time(settings: Settings) -> Iterator[None]:
     if settings.warehouse_backend != "ducklake":
         yield
         return
-    settings.processing_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.processing_dir / LOAD_LOCK).open("a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    with exclusive_lock(settings.processing_dir / LOAD_LOCK):
+        yield
 
 
 def _deliver_receipt(

@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def in_folder(target: Path, create: Callable[[], T]) -> T:
+    """`create()` an entry at `target`, making its folder first only when that fails for want of it: a
+    mkdir before every file cost as much as the file itself on a busy disk."""
+    try:
+        return create()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return create()
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` (made when missing) for the block: processes sharing the
+    folder, on this machine or over a shared path, take turns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def temporary_beside(target: Path) -> Path:
@@ -21,11 +49,7 @@ def write_atomically(target: Path, data: str | bytes, mode: int | None = None) -
     temporary = temporary_beside(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        try:
-            temporary.write_bytes(payload)
-        except FileNotFoundError:  # the folder is made only when missing: a mkdir per write cost as much
-            target.parent.mkdir(parents=True, exist_ok=True)  # as the write on a busy disk
-            temporary.write_bytes(payload)
+        in_folder(target, lambda: temporary.write_bytes(payload))
         if mode is not None:
             temporary.chmod(mode)
         os.replace(temporary, target)
