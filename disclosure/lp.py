@@ -4,7 +4,10 @@ joint audit of the series (disclosure/joint_lp.py).
 
 HiGHS is called through highspy with one model per system: between the figures asked for, and between
 minimising and maximising, only the objective changes, and HiGHS starts again from the basis it
-holds. (Through scipy's `linprog`, each bound cost ~15 ms of set-up, most of the audit's time.)
+holds. (Through scipy's `linprog`, each bound cost ~15 ms of set-up, most of the audit's time.) Since only
+the objective changes, the basis HiGHS holds stays feasible: the primal simplex goes on from it, where
+the dual simplex (HiGHS's default) must first repair it. Replaying the 961 programmes of the demo's five
+first editions: 2.8 s against 6.4 s, every end equal.
 highspy is imported only when a programme is solved: commands that audit nothing never load it.
 """
 
@@ -30,6 +33,7 @@ def linear_ranges(
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("simplex_strategy", 4)  # primal: the basis stays feasible when the objective changes
     size = len(bounds)
     rows = [*equalities, *upper]
     model = highspy.HighsLp()
