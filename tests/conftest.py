@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.prefect_home import migrated_home
 from tlkpi.runtime_env import configure_runtime_env
 from tlkpi.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Set before any test module imports Prefect or Great Expectations.
-# One Prefect home per pytest-xdist worker (`make test` runs two): their SQLite databases never meet.
-os.environ.setdefault(
-    "PREFECT_HOME", str(PROJECT / ".cache" / "prefect-tests" / os.environ.get("PYTEST_XDIST_WORKER", ""))
+# One Prefect home per pytest-xdist worker (`make test` runs three): their SQLite databases never meet, and
+# the demo's home (var/prefect, which the Makefile exports) never holds a test's runs. Its database is
+# migrated already (tests/support/prefect_home.py): the first server of each home needs no migration.
+os.environ["PREFECT_HOME"] = str(
+    migrated_home(PROJECT / ".cache" / "prefect-tests" / os.environ.get("PYTEST_XDIST_WORKER", "main"))
 )
 # Tests write a file then ingest it at once; the settle delay is tested on its own (tests/hostile).
 os.environ.setdefault("TLKPI_SETTLE_SECONDS", "0")

@@ -31,6 +31,7 @@ from reports.site.manifest import file_entries
 from reports.site.writer import render_quarter_site
 from schemas.periods import Period
 from tests.support.inbox import delay_file, drop_file
+from tests.support.prefect_home import migrated_home
 from tests.support.prefect_server import prefect_server
 from tlkpi.settings import Settings
 from warehouse.db import open_warehouse
@@ -71,7 +72,7 @@ def cli_env(root: Path, api: str | None = None) -> dict[str, str]:
         env
         | {
             "TLKPI_DATA_ROOT": str(root),
-            "PREFECT_HOME": str(root.parent / "prefect"),
+            "PREFECT_HOME": str(migrated_home(root.parent / "prefect")),
             "TLKPI_RENDER_WORKERS": "1",
             "DO_NOT_TRACK": "1",
         }

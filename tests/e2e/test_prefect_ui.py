@@ -18,6 +18,7 @@ from browser import CHROMIUM_FLAGS, chromium_path, require
 
 from tests.support.inbox import delay_file, drop_file
 from tests.support.ports import free_port
+from tests.support.prefect_home import migrated_home
 from tests.support.prefect_server import run_deployment, start_serve, tlkpi, wait_final_state
 
 SITES = ("010780195", "010780906", "980600027")
@@ -35,7 +36,11 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
     # files dropped by the test are complete at once: no settle delay (TLKPI_SETTLE_SECONDS)
-    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "TLKPI_SERVER_PORT": str(port), "DO_NOT_TRACK": "1"}
+    env |= {
+        "PREFECT_HOME": str(migrated_home(tmp_path / "prefect")),
+        "TLKPI_SERVER_PORT": str(port),
+        "DO_NOT_TRACK": "1",
+    }
     env |= {"TLKPI_SETTLE_SECONDS": "0"}
     log = tmp_path / "serve.log"
     process = start_serve(env, tmp_path / "var", log, "--create")

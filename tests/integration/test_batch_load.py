@@ -104,7 +104,9 @@ def record(
 @settings(max_examples=30, deadline=None)
 @given(earlier=FILES, run=FILES)
 def test_a_batch_leaves_the_warehouse_as_files_loaded_one_by_one(
-    empty: Path, earlier: list[dict[tuple[str, str], int] | None], run: list[dict[tuple[str, str], int] | None]
+    empty: Path,
+    earlier: list[dict[tuple[str, str], int] | None],
+    run: list[dict[tuple[str, str], int] | None],
 ) -> None:
     first = [settled(n, values) for n, values in enumerate(earlier)]
     second = [settled(100 + n, values) for n, values in enumerate(run)]
@@ -122,7 +124,9 @@ def test_a_batch_leaves_the_warehouse_as_files_loaded_one_by_one(
 @settings(max_examples=30, deadline=None)
 @given(earlier=FILES, late=FILES)
 def test_a_batch_received_before_what_the_warehouse_holds_stays_under_it(
-    empty: Path, earlier: list[dict[tuple[str, str], int] | None], late: list[dict[tuple[str, str], int] | None]
+    empty: Path,
+    earlier: list[dict[tuple[str, str], int] | None],
+    late: list[dict[tuple[str, str], int] | None],
 ) -> None:
     """A run that commits late (its files were received first): its values go in already superseded
     where the warehouse holds a value received after them, in a batch as one by one."""

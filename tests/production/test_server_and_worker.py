@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ports import free_port
+from tests.support.prefect_home import migrated_home
 from tests.support.prefect_server import (
     pool_worker,
     prefect,
@@ -64,7 +65,7 @@ def test_tlkpi_serve_alone_runs_the_inbox_on_its_schedule(tmp_path: Path) -> Non
     (inbox / "kpi.csv").write_text(CSV, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "TLKPI_"))}
     env |= {
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(migrated_home(tmp_path / "prefect")),
         "DO_NOT_TRACK": "1",
         "TLKPI_SERVER_PORT": str(free_port()),
     }

@@ -14,6 +14,7 @@ import httpx
 
 from flows.serve import wait_until_healthy
 from tests.support.ports import free_port
+from tests.support.prefect_home import migrated_home
 
 PROJECT = Path(__file__).resolve().parents[2]
 PREFECT = str(PROJECT / ".venv" / "bin" / "prefect")
@@ -52,6 +53,8 @@ def prefect_server(work: Path, **extra_env: str) -> Iterator[tuple[str, dict[str
         "GX_ANALYTICS_ENABLED": "false",
         **extra_env,
     }
+    if "PREFECT_API_DATABASE_CONNECTION_URL" not in extra_env:  # SQLite in the home: migrated already
+        migrated_home(work / "prefect")
     log_path = work / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
