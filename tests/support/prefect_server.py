@@ -144,10 +144,14 @@ def run_deployment(api: str, name: str, parameters: dict[str, str]) -> str:
 
 
 def wait_final_state(api: str, run_id: str, seconds: float = 300) -> str:
-    """The run's final state type ("COMPLETED", "FAILED", ...), or "TIMEOUT"."""
+    """The run's final state type ("COMPLETED", "FAILED", ...), or "TIMEOUT". A slow answer is asked again:
+    on a loaded machine the server's SQLite can stall one request past its timeout (seen once, 30 s)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
+        try:
+            state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
+        except httpx.TimeoutException:
+            continue
         if state in FINAL_STATES:
             return str(state)
         time.sleep(0.25)
