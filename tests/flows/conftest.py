@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from unittest.mock import patch
 
 import prefect.testing.utilities
 import pytest
@@ -22,13 +23,9 @@ def migrated_temporary_folder() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_api(monkeypatch_session: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch_session.setattr(prefect.testing.utilities, "mkdtemp", migrated_temporary_folder)
-    with prefect_test_harness(server_startup_timeout=120):
+def prefect_api() -> Iterator[None]:
+    with (
+        patch.object(prefect.testing.utilities, "mkdtemp", migrated_temporary_folder),
+        prefect_test_harness(server_startup_timeout=120),
+    ):
         yield
-
-
-@pytest.fixture(scope="session")
-def monkeypatch_session() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch

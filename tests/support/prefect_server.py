@@ -14,10 +14,8 @@ import httpx
 
 from flows.serve import wait_until_healthy
 from tests.support.ports import free_port
-from tests.support.prefect_home import migrated_home
+from tests.support.prefect_home import PREFECT, PROJECT, migrated_home
 
-PROJECT = Path(__file__).resolve().parents[2]
-PREFECT = str(PROJECT / ".venv" / "bin" / "prefect")
 TLKPI = str(PROJECT / ".venv" / "bin" / "tlkpi")
 FINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
