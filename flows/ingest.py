@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from prefect import flow
+from prefect import Task, flow
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from intake.run import Steps, ingest_inbox
 from intake.submissions import Outcome
@@ -17,8 +20,31 @@ from tasks.read import read_files
 from tasks.validate import validate_files
 from tlkpi.settings import settings_for
 
+
+def _quoted(step: Task[..., Any]) -> Callable[..., Any]:
+    """The task, called with its arguments quoted: Prefect then neither walks them looking for futures
+    nor records them as task inputs. Walking a run's claims, tables and summaries (Arrow and polars
+    inside) cost about a second for 400 files; the steps pass plain values, never futures."""
+
+    def call(*args: Any) -> Any:
+        return step(*(quote(arg) for arg in args))
+
+    return call
+
+
 TASK_STEPS = Steps(
-    sync_reference, discover_files, claim_files, read_files, validate_files, load_files, put_back_claims
+    *(
+        _quoted(step)
+        for step in (
+            sync_reference,
+            discover_files,
+            claim_files,
+            read_files,
+            validate_files,
+            load_files,
+            put_back_claims,
+        )
+    )
 )
 
 
@@ -29,5 +55,5 @@ def ingest(data_root: str | None = None) -> list[Outcome]:
     outcomes = ingest_inbox(settings, date.today(), flow_run.get_id(), TASK_STEPS, run_logger())
     publish_folder_faults(settings)
     if outcomes:
-        publish_verdicts(outcomes)
+        _quoted(publish_verdicts)(outcomes)
     return outcomes

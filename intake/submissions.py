@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 
 from intake import claim_release
 from intake.claim_issues import (
@@ -112,12 +114,15 @@ def validate_claims(
     staged = [
         (claim, table) for claim, table in zip(claims, tables, strict=True) if not isinstance(table, Issue)
     ]
-    finess = {
-        f
-        for _, table in staged
-        for f in table.frame["finess"].str.strip_chars().drop_nulls().unique().to_list()
-        if len(f) == 9  # only what can be a FINESS reaches the warehouse query
-    }
+    written = (
+        pl.concat([table.frame.select("finess") for _, table in staged])
+        .to_series()
+        .str.strip_chars()
+        .unique()
+        if staged
+        else pl.Series([], dtype=pl.String)
+    )
+    finess = {f for f in written.drop_nulls().to_list() if len(f) == 9}  # what can be a FINESS
     history = load_history(warehouse_path, finess) if warehouse_path else None
 
     def check(part: Sequence[tuple[Claim, SubmittedTable]]) -> list[ValidationResult | Issue]:
@@ -135,6 +140,8 @@ def validate_claims(
 
     verdicts = check(staged) if staged else []
     by_claim = {claim.work_dir: verdict for (claim, _), verdict in zip(staged, verdicts, strict=True)}
+    arrow = _as_arrow([v.measurements if isinstance(v, ValidationResult) else None for v in verdicts])
+    measured = {claim.work_dir: table for (claim, _), table in zip(staged, arrow, strict=True)}
     summaries = []
     for claim, table in zip(claims, tables, strict=True):
         verdict = table if isinstance(table, Issue) else by_claim[claim.work_dir]
@@ -143,7 +150,7 @@ def validate_claims(
             summaries.append(ValidationSummary(False, 0, 1, 0, failed, issues=(verdict,)))
             continue
         warnings = len(verdict.issues) - len(verdict.errors)
-        measurements = verdict.measurements.to_arrow() if verdict.measurements is not None else None
+        measurements = measured[claim.work_dir]
         summaries.append(
             ValidationSummary(
                 verdict.accepted,
@@ -164,6 +171,24 @@ def _first_issue(issues: list[Issue]) -> str:
     first = errors[0]
     where = f"ligne {first.row}, " if first.row is not None else ""
     return f"{where}{first.column or '-'} : {first.rule}"
+
+
+def _as_arrow(frames: list[pl.DataFrame | None]) -> list[pa.Table | None]:
+    """The frames as Arrow tables, converted together (one conversion per file cost 0.2 s for 400 small
+    files), each then a slice of the whole."""
+    present = [frame for frame in frames if frame is not None]
+    if not present:
+        return [None for _ in frames]
+    whole = pl.concat(present).to_arrow()
+    tables: list[pa.Table | None] = []
+    start = 0
+    for frame in frames:
+        if frame is None:
+            tables.append(None)
+            continue
+        tables.append(whole.slice(start, frame.height))
+        start += frame.height
+    return tables
 
 
 def settle_claims(

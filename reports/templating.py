@@ -39,6 +39,7 @@ def jinja_environment(
         trim_blocks=trim_blocks,
         lstrip_blocks=trim_blocks,
         keep_trailing_newline=keep_trailing_newline,
+        auto_reload=False,  # templates ship with the code: no stat of each one at every render
     )
     env.filters.update(filters)
     return env

@@ -9,7 +9,7 @@ periods over many rows, so periods, phases and FINESS are parsed once per distin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import polars as pl
@@ -83,14 +83,26 @@ def kpi_frame(catalogue: Catalogue) -> pl.DataFrame:
     )
 
 
-def contract_columns(table: SubmittedTable) -> pl.DataFrame:
-    """The file's row numbers and the contract columns in their order, stripped (empty cell -> null)."""
-    source = table.frame
+def contract_columns(tables: Sequence[SubmittedTable]) -> pl.DataFrame:
+    """The row numbers and contract columns, in their order, of the files one after the other, stripped
+    (empty cell -> null); a column a file lacks is null in its rows.
+
+    Stripped in one pass over the batch: per file, the same expressions cost polars a plan each, which
+    made this a fifth of validating 400 small files."""
+    if not tables:
+        raise ValueError("contract_columns needs at least one table")
+    rows = pl.concat(
+        [
+            table.frame.select(ROW_COLUMN, *(n for n in COLUMN_NAMES if n in table.frame.columns))
+            for table in tables
+        ],
+        how="diagonal",
+    )
     present = [
-        pl.col(n).str.strip_chars().replace("", None).alias(n) for n in COLUMN_NAMES if n in source.columns
+        pl.col(n).str.strip_chars().replace("", None).alias(n) for n in COLUMN_NAMES if n in rows.columns
     ]
-    absent = [pl.lit(None, dtype=pl.String).alias(n) for n in COLUMN_NAMES if n not in source.columns]
-    return source.select(pl.col(ROW_COLUMN), *present, *absent).select(ROW_COLUMN, *COLUMN_NAMES)
+    absent = [pl.lit(None, dtype=pl.String).alias(n) for n in COLUMN_NAMES if n not in rows.columns]
+    return rows.select(pl.col(ROW_COLUMN), *present, *absent).select(ROW_COLUMN, *COLUMN_NAMES)
 
 
 def parse_cells(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:

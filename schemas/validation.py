@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,6 +89,14 @@ def validate_table(
     return validate_tables([(table, inbox_finess)], catalogue, today=today, history=history, limits=limits)[0]
 
 
+def _file_columns(submitted: Sequence[tuple[SubmittedTable, str | None]]) -> list[pl.Series]:
+    """Per row of the batch, the number of its file and the FINESS of that file's inbox folder."""
+    heights = pl.Series([table.frame.height for table, _ in submitted], dtype=pl.UInt32)
+    numbers = pl.select(pl.int_range(len(submitted), dtype=pl.Int32).repeat_by(heights).explode()).to_series()
+    inboxes = pl.Series([inbox for _, inbox in submitted], dtype=pl.String).gather(numbers)
+    return [numbers.alias(FILE_COLUMN), inboxes.alias(INBOX_COLUMN)]
+
+
 def validate_tables(
     submitted: Sequence[tuple[SubmittedTable, str | None]],
     catalogue: Catalogue,
@@ -107,20 +115,15 @@ def validate_tables(
     if not submitted:
         return []
     deadline = Deadline(limits.seconds_per_file * len(submitted))
-    batch = parse_cells(
-        restore_finess_zero(
-            pl.concat(
-                contract_columns(table).with_columns(
-                    pl.lit(number, pl.Int32).alias(FILE_COLUMN), pl.lit(inbox, pl.String).alias(INBOX_COLUMN)
-                )
-                for number, (table, inbox) in enumerate(submitted)
-            )
-        ),
-        catalogue,
-    )
     offsets = [0]
     for table, _ in submitted:
         offsets.append(offsets[-1] + table.frame.height)
+    batch = parse_cells(
+        restore_finess_zero(
+            contract_columns([table for table, _ in submitted]).with_columns(_file_columns(submitted))
+        ),
+        catalogue,
+    )
     raw = bound_issues(batch, limits)
     deadline.check()
     raw += personal_data_issues(batch, limits)
@@ -138,15 +141,49 @@ def validate_tables(
     for index, value, median in unusual_values(batch, history or {}):
         number = bisect_right(offsets, index) - 1
         unusual[number].append((index - offsets[number], value, median))
-    return [
-        _verdict(table, batch.slice(offsets[n], offsets[n + 1] - offsets[n]), per_file[n], unusual[n])
+    restored: list[list[tuple[int, str]]] = [[] for _ in submitted]
+    for number, row, finess in (
+        batch.filter(pl.col(RESTORED)).select(FILE_COLUMN, ROW_COLUMN, "finess").iter_rows()
+    ):
+        restored[number].append((row, finess))
+    rows = batch[ROW_COLUMN]
+    issues = [
+        _issues(
+            table,
+            rows.slice(offsets[n], offsets[n + 1] - offsets[n]).to_list(),
+            per_file[n],
+            unusual[n],
+            restored[n],
+        )
         for n, (table, _) in enumerate(submitted)
+    ]
+    accepted = [not any(issue.severity == "error" for issue in found) for found in issues]
+    measurements = _accepted_measurements(batch, offsets, accepted)
+    return [
+        ValidationResult(found, table.frame.height, next(measurements) if ok else None)
+        for (table, _), found, ok in zip(submitted, issues, accepted, strict=True)
     ]
 
 
-def _habit_warnings(table: SubmittedTable, data: pl.DataFrame) -> list[Issue]:
+def _accepted_measurements(
+    batch: pl.DataFrame, offsets: list[int], accepted: list[bool]
+) -> Iterator[pl.DataFrame]:
+    """The measurements of the accepted files of the batch, in their order: typed in one pass over their
+    rows, then cut per file (slices share the columns)."""
+    numbers = [n for n, ok in enumerate(accepted) if ok]
+    if not numbers:
+        return
+    rows = batch.filter(pl.col(FILE_COLUMN).is_in(numbers)) if len(numbers) < len(accepted) else batch
+    measurements = to_measurements(rows)
+    start = 0
+    for number in numbers:
+        height = offsets[number + 1] - offsets[number]
+        yield measurements.slice(start, height)
+        start += height
+
+
+def _habit_warnings(table: SubmittedTable, restored: list[tuple[int, str]]) -> list[Issue]:
     """What a spreadsheet did to the file and was undone: a FINESS's lost zero, a period typed as a date."""
-    restored = data.filter(pl.col(RESTORED)).select(ROW_COLUMN, "finess").iter_rows()
     warnings = [
         make_issue("finess_zero_restaure", row=row, column=table.headers.get("finess", "finess"),
                    value=finess[1:], detail=finess, severity="warning")
@@ -188,14 +225,14 @@ def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits
     return found
 
 
-def _verdict(
+def _issues(
     table: SubmittedTable,
-    data: pl.DataFrame,
+    rows: list[int],
     raw: list[RawIssue],
     unusual: list[tuple[int, float, float]],
-) -> ValidationResult:
-    """One file's issues in French, sorted by row, and its measurements when nothing is an error."""
-    rows = data[ROW_COLUMN].to_list()
+    restored: list[tuple[int, str]],
+) -> tuple[Issue, ...]:
+    """One file's issues in French, sorted by row (`rows`: the file's row number of each of its rows)."""
     issues: list[Issue] = [
         make_issue("colonne_ignoree", row=1, column=header, value=header, severity="warning")
         for header in table.ignored_headers
@@ -215,7 +252,7 @@ def _verdict(
         issues.append(
             make_issue(rule, row=rows[index], column=written, value=shown, detail=detail, severity=severity)
         )
-    issues += _habit_warnings(table, data)
+    issues += _habit_warnings(table, restored)
     for index, value, median in unusual:
         issues.append(
             make_issue(
@@ -228,9 +265,7 @@ def _verdict(
             )
         )
     issues.sort(key=lambda issue: (issue.row or 0, issue.column or "", issue.rule))
-    has_errors = any(issue.severity == "error" for issue in issues)
-    measurements = None if has_errors else to_measurements(data)
-    return ValidationResult(tuple(issues), data.height, measurements)
+    return tuple(issues)
 
 
 def _present(value: object) -> bool:
