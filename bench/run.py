@@ -97,20 +97,34 @@ def stages(figure: Figure) -> str:
     return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in parts.items())
 
 
+FIXED_COST_ROWS = 1_000  # a file this small costs a run what every file costs it
+
+
 def bench_large(rows: int, runs: int, report: list[Row], notes: list[str]) -> None:
-    files = large_files(rows)
+    """The large file against DuckDB's CTAS of it, as the issue measures it: (large − 1,000 rows) / CTAS,
+    so what any file pays once (a new warehouse's migrations, the first validation) is not counted as
+    the cost of its rows; the plain ratio is shown beside it."""
+    files, fixed = large_files(rows), large_files(FIXED_COST_ROWS)
     work = str(RUN_DIR / "large")
     floor = measure("large_floor", str(files.utf8), work, runs=runs)
     size = f"{rows:,} rows, {files.utf8.stat().st_size / 1e6:.0f} MB (UTF-8) / {files.cp1252.stat().st_size / 1e6:.0f} MB (cp1252)"
-    for label, path, limit in (("UTF-8", files.utf8, 2.5), ("cp1252 `;` decimal comma", files.cp1252, 3.0)):
+    for label, path, small, limit in (("UTF-8", files.utf8, fixed.utf8, 2.5),
+                                      ("cp1252 `;` decimal comma", files.cp1252, fixed.cp1252, 3.0)):  # fmt: skip
         figure = measure("large_pipeline", str(path), work, runs=runs)
-        r = ratio(figure, floor)
+        base = measure("large_pipeline", str(small), work, runs=runs)
+        r = (
+            (figure.median - base.median) / floor.median
+            if figure.values and base.values and floor.values
+            else float("nan")
+        )
         report.append(Row(f"1. one large file, {label}: read → validate → load", figure.span(), floor.span(),
-                          f"{r:.1f}×", f"≤ {limit}× floor, RSS ≤ 1.5 GB", verdict(r <= limit and figure.rss_mb <= 1536),
-                          size))  # fmt: skip
+                          f"{r:.1f}×", f"(file − {FIXED_COST_ROWS:,} rows) ≤ {limit}× floor, RSS ≤ 1.5 GB",
+                          verdict(r <= limit and figure.rss_mb <= 1536),
+                          f"{size}; {FIXED_COST_ROWS:,} rows: {base.span()}; plain ratio {ratio(figure, floor):.1f}×"))  # fmt: skip
         notes.append(
             f"- 1 ({label}): stages of the last run: {stages(figure)}; peak RSS {figure.rss_mb:.0f} MB. {figure.note}"
         )
+        notes.append(f"- 1 ({label}, {FIXED_COST_ROWS:,} rows, the fixed cost): stages {stages(base)}.")
     notes.append(f"- 1 floor: DuckDB CTAS of the UTF-8 file into a file database, {floor.span()}.")
 
 

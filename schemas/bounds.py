@@ -70,14 +70,18 @@ def personal_data_issues(frame: pl.DataFrame, limits: CheckLimits) -> list[RawIs
     Only cells within the length limit are searched (longer ones are refused as too long); each
     distinct text is searched once, by a linear-time engine.
     """
-    data = frame.with_row_index(INDEX)
-    found: list[RawIssue] = []
-    for name in COLUMN_NAMES:
+
+    def distinct(name: str) -> pl.Expr:
         ceiling = COMMENT_MAX_CHARS if name == "commentaire" else limits.max_cell_chars
-        cells = data[name].filter(data[name].str.len_chars() <= ceiling)
-        flagged = {text for text in cells.drop_nulls().unique().to_list() if holds_personal_data(text)}
+        cells = pl.col(name).drop_nulls()
+        return cells.filter(cells.str.len_chars() <= ceiling).unique().implode()
+
+    texts = frame.select(distinct(name) for name in COLUMN_NAMES).row(0)  # one pass, columns in parallel
+    found: list[RawIssue] = []
+    for name, column_texts in zip(COLUMN_NAMES, texts, strict=True):
+        flagged = {text for text in column_texts if holds_personal_data(text)}
         if flagged:
-            indexes = data.filter(pl.col(name).is_in(list(flagged)))[INDEX].to_list()
+            indexes = frame.with_row_index(INDEX).filter(pl.col(name).is_in(list(flagged)))[INDEX].to_list()
             found += [(PERSONAL_RULE, name, index, None, "") for index in indexes]
     return found
 

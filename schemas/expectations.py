@@ -50,7 +50,8 @@ def _not_matching(name: str, pattern: str) -> pl.Expr:
     before a final newline (Python matches there, so GE may pass a row flagged here); any other text, whose
     digit classes could differ between the two engines' Unicode tables, goes to GE too."""
     text = pl.col(name)
-    return (~text.str.contains(pattern) | text.str.contains(r"[^\x00-\x7f]")).fill_null(True)
+    not_ascii = text.str.len_bytes() != text.str.len_chars()  # a tenth of the cost of a regex
+    return (~text.str.contains(pattern) | not_ascii).fill_null(True)
 
 
 def _not_in(name: str, values: list[str]) -> pl.Expr:
@@ -119,8 +120,7 @@ class ContractValidator:
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("rows")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("file")
         suite = gx.ExpectationSuite(name="tlkpi_contract_v1")
-        self.checks = contract_checks(catalogue)
-        for check in self.checks:
+        for check in checks_for(catalogue):
             expectation_class = getattr(gxe, check.expectation)
             meta = {"rule": check.rule, "column": check.column}
             suite.add_expectation(expectation_class(**check.kwargs, meta=meta))
@@ -160,19 +160,24 @@ def suite_failures(
 ) -> list[tuple[str, str, list[int]]]:
     """(rule, column, failing row positions) per failed expectation of the suite over `suite` (the
     `SUITE_COLUMNS`), run on the suspect rows only (`every_row` for all of them: the same answer)."""
-    validator = validator_for(catalogue)
     rows = (
         pl.Series("at", range(suite.height), pl.UInt32)
         if every_row
-        else suspect_rows(suite, validator.checks)
+        else suspect_rows(suite, checks_for(catalogue))
     )
-    if rows.is_empty():
+    if rows.is_empty():  # a clean file never builds the GE context (0.05-0.13 s)
         return []
     # codes as categoricals (see CATEGORICAL_COLUMNS): pandas checks each distinct code once; the
     # frame's index is each row's position in `suite`, which GE reports back
     frame = suite.gather(rows).with_columns(pl.col(CATEGORICAL_COLUMNS).cast(pl.Categorical)).to_pandas()
     frame.index = rows.to_numpy()
-    return validator.failures(frame)
+    return validator_for(catalogue).failures(frame)
+
+
+@cache
+def checks_for(catalogue: Catalogue) -> list[Check]:
+    """The contract's checks for a catalogue, built once per process."""
+    return contract_checks(catalogue)
 
 
 @cache

@@ -150,7 +150,7 @@ def validate_tables(
     issues = [
         _issues(
             table,
-            rows.slice(offsets[n], offsets[n + 1] - offsets[n]).to_list(),
+            rows.slice(offsets[n], offsets[n + 1] - offsets[n]),
             per_file[n],
             unusual[n],
             restored[n],
@@ -227,12 +227,13 @@ def _suite_issues(batch: pl.DataFrame, catalogue: Catalogue, limits: CheckLimits
 
 def _issues(
     table: SubmittedTable,
-    rows: list[int],
+    rows: pl.Series,
     raw: list[RawIssue],
     unusual: list[tuple[int, float, float]],
     restored: list[tuple[int, str]],
 ) -> tuple[Issue, ...]:
     """One file's issues in French, sorted by row (`rows`: the file's row number of each of its rows)."""
+    numbers: list[int] = rows.to_list() if raw or unusual else []  # a clean million-row file: 0.05 s saved
     issues: list[Issue] = [
         make_issue("colonne_ignoree", row=1, column=header, value=header, severity="warning")
         for header in table.ignored_headers
@@ -250,14 +251,16 @@ def _issues(
         shown = None if not _present(value) else _format_value(value)
         severity: Severity = "warning" if rule in WARNING_RULES else "error"
         issues.append(
-            make_issue(rule, row=rows[index], column=written, value=shown, detail=detail, severity=severity)
+            make_issue(
+                rule, row=numbers[index], column=written, value=shown, detail=detail, severity=severity
+            )
         )
     issues += _habit_warnings(table, restored)
     for index, value, median in unusual:
         issues.append(
             make_issue(
                 "valeur_inhabituelle",
-                row=rows[index],
+                row=numbers[index],
                 column=table.headers.get("valeur", "valeur"),
                 value=_format_value(value),
                 detail=_format_value(median),

@@ -12,8 +12,8 @@ import yaml
 
 from schemas.catalogue import CATALOGUE_DIR, Catalogue, default_catalogue, load_catalogue
 from schemas.messages import MESSAGES, UNECHOED_RULES, make_issue
-from schemas.parsing import parse_decimal
-from schemas.reading import read_submission
+from schemas.parsing import contract_columns, parse_cells, parse_decimal
+from schemas.reading import ROW_COLUMN, SubmittedTable, read_submission
 from schemas.validation import ValidationResult, validate_table
 from tests.support.inbox import FRENCH_HEADER
 
@@ -249,26 +249,45 @@ def test_every_rule_has_a_french_message_without_placeholders_left(rule: str) ->
     assert (issue.rule, issue.row, issue.column, issue.value) == (rule, 3, "Valeur", echoed)
 
 
-@pytest.mark.parametrize(
-    ("text", "number"),
-    [
-        ("12,5", 12.5),
-        ("12.5", 12.5),
-        ("1 234,5", 1234.5),
-        ("1\u202f234,5", 1234.5),
-        ("1\u00a0234,5", 1234.5),
-        ("-3", -3.0),
-        ("0", 0.0),
-        ("45", 45.0),
-        ("abc", None),
-        ("1,2,3", None),
-        ("1.234,5", None),
-        ("nan", None),
-        ("inf", None),
-        ("", None),
-        ("  ", None),
-        (None, None),
-    ],
-)
+DECIMALS = [
+    ("12,5", 12.5),
+    ("12.5", 12.5),
+    ("1 234,5", 1234.5),
+    ("1\u202f234,5", 1234.5),
+    ("1\u00a0234,5", 1234.5),
+    ("-3", -3.0),
+    ("0", 0.0),
+    ("45", 45.0),
+    ("abc", None),
+    ("1,2,3", None),
+    ("1.234,5", None),
+    ("nan", None),
+    ("inf", None),
+    ("", None),
+    ("  ", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "number"), DECIMALS)
 def test_parse_decimal(text: str | None, number: float | None) -> None:
     assert parse_decimal(text) == number
+
+
+def test_a_whole_column_reads_numbers_as_a_single_cell_does(catalogue: Catalogue) -> None:
+    """parse_cells casts a column at once and goes through the regexes only when some cell does not
+    cast: either way each cell comes out as parse_decimal reads it alone."""
+    texts = [text for text, _ in DECIMALS]
+    plain = [
+        text for text, number in DECIMALS if number is not None and not any(c in ", " for c in str(text))
+    ]
+    plain = [text for text in plain if not any(c.isspace() for c in str(text))]
+    for column in (texts, plain):  # a column with commas and spaces, one that casts as it is
+        frame = contract_columns([_table(pl.DataFrame({"valeur": column}, schema={"valeur": pl.String}))])
+        read = parse_cells(frame.with_columns(pl.lit(0, pl.Int32).alias("_file")), catalogue)["valeur_num"]
+        assert read.to_list() == [parse_decimal(text) for text in column]
+
+
+def _table(cells: pl.DataFrame) -> SubmittedTable:
+    frame = cells.with_row_index(ROW_COLUMN, offset=2).with_columns(pl.col(ROW_COLUMN).cast(pl.Int32))
+    return SubmittedTable(frame=frame, headers={"valeur": "valeur"}, ignored_headers=(), file_format="csv")
