@@ -49,10 +49,19 @@ class IngestRun:
     seconds: float
     waits: list[float]
     loaded: int
+    loading_seconds: float  # from the first batch's load to the last one's (`submission.processed_at`)
 
     @property
     def rate(self) -> float:
         return self.files / self.seconds
+
+    @property
+    def loading_rate(self) -> float:
+        """Files/s once the workers run: the batches after the first one, over the time between the first
+        and last loads (process start, imports and the first look at the inbox left out)."""
+        return (
+            (self.loaded - BATCH_FILES) / self.loading_seconds if self.loading_seconds > 0 else float("nan")
+        )
 
     @property
     def worst_wait(self) -> float:
@@ -149,9 +158,12 @@ def ingest_with(env: dict[str, str], workers: int, files: int) -> IngestRun:
     if any(process.returncode for process in processes):
         raise RuntimeError(f"a worker failed:\n{errors[0][-3000:]}{errors[-1][-3000:]}")
     with open_warehouse(Settings(**_settings_fields(env)).warehouse, read_only=True) as con:
-        row = con.execute("SELECT count(DISTINCT sha256) FROM submission").fetchone()
+        row = con.execute(
+            "SELECT count(DISTINCT sha256), epoch(max(processed_at)) - epoch(min(processed_at)) FROM submission"
+        ).fetchone()
     env_label = env.get("TLKPI_WAREHOUSE_BACKEND", "file")
-    return IngestRun(env_label, workers, files, seconds, waits, int(row[0]) if row else 0)
+    loaded, loading = (int(row[0]), float(row[1] or 0)) if row else (0, 0.0)
+    return IngestRun(env_label, workers, files, seconds, waits, loaded, loading)
 
 
 def backend_envs(server: PostgresServer, name: str) -> dict[str, str]:

@@ -305,6 +305,15 @@ def bench_lake(files: int, report: list[Row], notes: list[str]) -> None:
                           f"analyst's worst query {run.worst_wait:.2f} s (median {median_wait:.2f} s)",
                           "lake: no analyst query waits > 1 s", verdict(run.worst_wait <= 1 if run.backend == "ducklake" else None),
                           f"{files:,} files × 4 rows, batches of {BATCH_FILES}; {run.loaded:,} loaded"))  # fmt: skip
+    for backend in ("file", "ducklake"):
+        one, two = (next(r for r in runs if (r.backend, r.workers) == (backend, n)) for n in (1, 2))
+        whole, loading = two.rate / one.rate, two.loading_rate / one.loading_rate
+        report.append(Row(f"6. {backend} backend: 2 workers against 1", f"{two.rate:.1f} against {one.rate:.1f} files/s",
+                          "1 worker", f"{whole:.2f}× (loading: {loading:.2f}×)",
+                          "lake: 2 workers ≥ 1.6× one" if backend == "ducklake" else "none: one writer at a time",
+                          verdict(whole >= 1.6) if backend == "ducklake" else "n/a",
+                          f"loading: from the first batch's load to the last, {two.loading_rate:.1f} against "
+                          f"{one.loading_rate:.1f} files/s"))  # fmt: skip
     notes.append("- 6: each worker is a process running the ingest tasks in a loop (no Prefect), claiming "
                  f"{BATCH_FILES} files at a time; the analyst queries `measurement_latest` every second (on the "
                  "file: opening it read-only each time, waiting for the writer's lock; on the lake: one session, "

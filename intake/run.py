@@ -152,14 +152,20 @@ def ingest_inbox(
     with stage(log, "reference tables"):
         steps.sync_reference(settings)
     outcomes: list[Outcome] = []
+    pending: list[str] = []  # the settled files of the last look at the inbox not yet tried, in order
     while True:
-        paths = steps.discover(settings)
+        fresh = not pending
+        paths = steps.discover(settings) if fresh else pending
         claims = steps.claim(paths, settings)
         log.info(
-            "Inbox %s: %d file(s) found, %d claimed by this run", settings.inbox_dir, len(paths), len(claims)
-        )
+            "Inbox %s: %d file(s) %s, %d claimed by this run",
+            settings.inbox_dir, len(paths), "found" if fresh else "left of the last look", len(claims),
+        )  # fmt: skip
+        pending = _untried(paths, claims, settings)
         if not claims:
-            break
+            if fresh:
+                break
+            continue  # the rest of the last look was taken by other runs: look again
         try:
             outcomes += settle_batch(claims, settings, today, run_id, steps, log)
         except Exception as exc:
@@ -177,6 +183,20 @@ def ingest_inbox(
         if not settings.ingest_batch_files:
             break
     return outcomes
+
+
+def _untried(paths: list[str], claims: list[Claim], settings: Settings) -> list[str]:
+    """The paths after the last one claimed: the next batch's, without listing the inbox again.
+
+    Listing records a sighting of every file under the reception ledger's lock: once per batch, it cost a
+    1,500-file inbox 0.3-0.4 s per batch of 50 and made concurrent workers wait on each other. Files
+    dropped meanwhile are seen at the next look, which comes when these are done; they were received
+    later, so reception order holds. An empty list when nothing was claimed (look again) or no batch."""
+    if not claims or not settings.ingest_batch_files:
+        return []
+    claimed = {(settings.inbox_dir / claim.relative).as_posix() for claim in claims}
+    last = max((index for index, path in enumerate(paths) if Path(path).as_posix() in claimed), default=None)
+    return [] if last is None else paths[last + 1 :]
 
 
 def settle_batch(

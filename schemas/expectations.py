@@ -43,6 +43,7 @@ class Check:
     rule: str
     column: str
     suspect: pl.Expr = field(compare=False)
+    only_where_present: str | None = None  # GE's row condition: the rows where this column is not null
 
 
 def _not_matching(name: str, pattern: str) -> pl.Expr:
@@ -64,9 +65,8 @@ def _below(a: str, b: str) -> pl.Expr:
 
 
 def contract_checks(catalogue: Catalogue) -> list[Check]:
-    """Every rule of the contract that Great Expectations can express, from the catalogue."""
-    from great_expectations.expectations.row_conditions import Column  # GE only where a file is validated
-
+    """Every rule of the contract that Great Expectations can express, from the catalogue (no GE object
+    in them: a clean file is flagged by polars alone and never imports GE, 3.5-4.5 s)."""
     use_cases, kpis = sorted(catalogue.use_cases), sorted(catalogue.kpis)
     pairs = sorted(f"{uc}|{kpi}" for uc, kpi in catalogue.allowed_pairs())
     checks = [
@@ -84,8 +84,8 @@ def contract_checks(catalogue: Catalogue) -> list[Check]:
               _not_in("pair", pairs)),
         Check("ExpectColumnValuesToMatchRegex", {"column": "periode", "regex": PERIOD_PATTERN}, "periode_format", "periode",
               _not_matching("periode", PERIOD_PATTERN)),
-        Check("ExpectColumnValuesToNotBeNull", {"column": "phase_norm", "row_condition": Column("phase").is_not_null()}, "phase_inconnue", "phase",
-              pl.col("phase_norm").is_null()),
+        Check("ExpectColumnValuesToNotBeNull", {"column": "phase_norm"}, "phase_inconnue", "phase",
+              pl.col("phase_norm").is_null(), only_where_present="phase"),
         Check("ExpectColumnValuesToBeBetween", {"column": "denominateur_num", "min_value": 0, "strict_min": True}, "denominateur_nul", "denominateur",
               (pl.col("denominateur_num") <= 0).fill_null(False) | pl.col("denominateur_num").is_nan()),
         Check("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "denominateur_num", "column_B": "numerateur_num", "or_equal": True, "ignore_row_if": "either_value_is_missing"}, "numerateur_superieur_denominateur", "numerateur",
@@ -120,10 +120,15 @@ class ContractValidator:
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("rows")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("file")
         suite = gx.ExpectationSuite(name="tlkpi_contract_v1")
+        from great_expectations.expectations.row_conditions import Column
+
         for check in checks_for(catalogue):
             expectation_class = getattr(gxe, check.expectation)
             meta = {"rule": check.rule, "column": check.column}
-            suite.add_expectation(expectation_class(**check.kwargs, meta=meta))
+            kwargs = dict(check.kwargs)
+            if check.only_where_present:
+                kwargs["row_condition"] = Column(check.only_where_present).is_not_null()
+            suite.add_expectation(expectation_class(**kwargs, meta=meta))
         self.suite = self.context.suites.add(suite)
 
     def failures(self, frame: Any) -> list[tuple[str, str, list[int]]]:
