@@ -113,6 +113,7 @@ class ContractValidator:
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.expectations.row_conditions import Column
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.context = gx.get_context(mode="ephemeral")
@@ -120,8 +121,6 @@ class ContractValidator:
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("rows")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("file")
         suite = gx.ExpectationSuite(name="tlkpi_contract_v1")
-        from great_expectations.expectations.row_conditions import Column
-
         for check in checks_for(catalogue):
             expectation_class = getattr(gxe, check.expectation)
             meta = {"rule": check.rule, "column": check.column}
