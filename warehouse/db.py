@@ -32,6 +32,9 @@ LOCK_POLL_SECONDS = 0.25
 COMMIT_ATTEMPTS = 30  # a lake commit that lost a race is redone on the winner's data, up to this often
 COMMIT_RETRY_SECONDS = 0.05
 LOCK_REPORT_SECONDS = 15.0  # a waiting command says so at once, then this often
+# Two workers of one data root take turns on the file: a wait shorter than this is their ordinary
+# hand-over, said at INFO; a longer one is a WARNING (someone holds the file: a session, a long run).
+LOCK_BRIEF_SECONDS = 1.0
 _LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 _NO_PERMISSION = re.compile(r"operation not permitted|permission denied|read-only file system", re.IGNORECASE)
@@ -188,8 +191,9 @@ def connect(
     """Open the warehouse: a lake at once (readers never wait on it), the file waiting while another
     process holds it (DuckDB: one writer process).
 
-    A wait is logged at once, then every LOCK_REPORT_SECONDS, with who holds the lock. Past
-    `wait_seconds` the lock is a transient error: the Prefect task that asked retries later.
+    A wait is logged at once (INFO), as a WARNING once it lasts LOCK_BRIEF_SECONDS, then every
+    LOCK_REPORT_SECONDS, with who holds the lock. Past `wait_seconds` the lock is a transient error:
+    the Prefect task that asked retries later.
     """
     if isinstance(where, Lake):
         return lake_session(where, read_only=read_only)
@@ -214,14 +218,18 @@ def connect(
                     "(DuckDB CLI, notebooks) or wait for the run that writes, then run again"
                 ) from exc
             if time.monotonic() >= next_report:
-                logger.warning(
+                brief = waited < LOCK_BRIEF_SECONDS
+                logger.log(
+                    logging.INFO if brief else logging.WARNING,
                     "Waiting for the warehouse %s: locked by %s; waited %.0f s of at most %.0f s",
                     path,
                     holder,
                     waited,
                     wait_seconds,
                 )
-                next_report += LOCK_REPORT_SECONDS
+                next_report = (
+                    started + LOCK_BRIEF_SECONDS if brief else time.monotonic() + LOCK_REPORT_SECONDS
+                )
             time.sleep(LOCK_POLL_SECONDS)
         except duckdb.Error as exc:
             raise unusable_warehouse(path, exc) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from warehouse.db import connect
 from warehouse.lock_holder import describe_command, describe_process, lock_holder
 
 
@@ -62,3 +64,33 @@ def test_a_spawned_flow_run_is_named_after_its_parent(tmp_path: Path) -> None:
     assert describe_process(41, proc) == "a flow run of `tlkpi serve` (PID 41)"
     assert describe_process(os.getpid() + 10**7, proc) == f"PID {os.getpid() + 10**7}"
     assert lock_holder("Conflicting lock is held") == "another process"
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_brief_wait_for_the_warehouse_is_info_and_a_long_one_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two workers of one data root hand the file over many times a run: an operator sees a WARNING only
+    when the wait lasts (a read session left open, a long run), and still an INFO line at once."""
+    warehouse = tmp_path / "tlkpi.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(warehouse), "3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with caplog.at_level(logging.INFO, logger="warehouse.db"):
+            connect(warehouse).close()
+    finally:
+        holder.wait(timeout=60)
+    waits = [(r.levelno, r.getMessage()) for r in caplog.records if r.getMessage().startswith("Waiting for")]
+    assert waits[0][0] == logging.INFO and "waited 0 s" in waits[0][1], waits
+    assert [level for level, _ in waits[1:]] == [logging.WARNING], waits
+    assert all(f"PID {holder.pid}" in message for _, message in waits), waits
