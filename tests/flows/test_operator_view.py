@@ -19,17 +19,10 @@ from flows.ingest import ingest
 from flows.quarter import quarter
 from schemas.periods import Period
 from tests.support.inbox import delay_file, drop_file
+from tests.support.lock_holder import HOLD_LOCK
 from tlkpi.errors import OperatorError, WarehouseError
 
 SITES = ("010780195", "010780906", "980600027")
-# Holds the warehouse's writer lock for a few seconds, as an analyst's open session would.
-HOLD_LOCK = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
 
 
 def drop(root: Path, finess: str, value: int) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.lock_holder import HOLD_LOCK
 from warehouse.db import connect
 from warehouse.lock_holder import describe_command, describe_process, lock_holder
 
@@ -64,15 +65,6 @@ def test_a_spawned_flow_run_is_named_after_its_parent(tmp_path: Path) -> None:
     assert describe_process(41, proc) == "a flow run of `tlkpi serve` (PID 41)"
     assert describe_process(os.getpid() + 10**7, proc) == f"PID {os.getpid() + 10**7}"
     assert lock_holder("Conflicting lock is held") == "another process"
-
-
-HOLD_LOCK = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
 
 
 def test_a_brief_wait_for_the_warehouse_is_info_and_a_long_one_a_warning(
