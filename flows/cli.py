@@ -322,6 +322,9 @@ def serve(
     (TLKPI_SERVER_PORT) and prints the UI's address.
     """
     settings = _settings(data_root, create)
+    from flows.server_logging import quiet_server_shutdown
+
+    quiet_server_shutdown(Path(os.environ["PREFECT_HOME"]))  # its Prefect server stops quietly too
     from flows.serve import serve_all
     from tasks.logs import quiet_console_tracebacks
 

@@ -67,8 +67,11 @@ def flow_settings(data_root: Path | None, create: bool = False) -> Settings:
     """Settings for a command that runs flows: on the project's running server when there is one."""
     settings = command_settings(data_root, create)
     from flows.local_api import use_running_server
+    from flows.server_logging import quiet_server_shutdown
 
-    use_running_server(Path(os.environ["PREFECT_HOME"]))  # before Prefect reads its settings
+    prefect_home = Path(os.environ["PREFECT_HOME"])
+    quiet_server_shutdown(prefect_home)  # before Prefect reads its settings, as the next line
+    use_running_server(prefect_home)
     from tasks.logs import quiet_console_tracebacks
 
     quiet_console_tracebacks()
