@@ -132,15 +132,11 @@ def bench_large(rows: int, runs: int, report: list[Row], notes: list[str]) -> No
 def bench_prefect_server() -> Iterator[str]:
     """One local Prefect server (`flows.serve.local_server`, database in the bench's PREFECT_HOME) for
     every run of the flow case, as a served deployment or a worker has; its start is not timed."""
-    from prefect.settings import PREFECT_HOME as HOME_SETTING
-    from prefect.settings import temporary_settings
-
     from flows.serve import local_server
     from tlkpi.settings import Settings
 
-    PREFECT_HOME.mkdir(parents=True, exist_ok=True)
-    settings = Settings(server_port=free_port())
-    with temporary_settings(updates={HOME_SETTING: PREFECT_HOME}), local_server(settings) as url:
+    assert os.environ["PREFECT_HOME"] == str(PREFECT_HOME), "main() sets the bench's Prefect home first"
+    with local_server(Settings(server_port=free_port())) as url:
         yield f"{url}/api"
 
 
@@ -330,6 +326,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--output", default=str(PROJECT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
+    # this process imports Prefect too (the served cases' server): it uses the bench's home, as the
+    # measured processes do (bench_env), not the one `make` exports (var/prefect, often not there)
+    os.environ["PREFECT_HOME"] = str(PREFECT_HOME)
+    PREFECT_HOME.mkdir(parents=True, exist_ok=True)
     runs = 1 if args.quick else args.runs
     started = time.perf_counter()
     report: list[Row] = []
