@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -28,6 +28,8 @@ from disclosure.series import history_of, population_rows
 from warehouse.db import is_lake, write_transaction
 from warehouse.dialect import current_snapshot
 from warehouse.queries import completeness_counts, fetch_dicts, load_query, quarter_overview
+
+Row = TypeVar("Row", BenchmarkCell, RoiCell)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
     if report.failures:
         message = f"{quarter}: the audit refuses the release: " + "; ".join(report.failures)
         raise DisclosureError(message, report)
-    if previous is not None and says_the_same(con, previous, inputs, rules):
+    if previous is not None and says_the_same(con, previous, inputs, rules, release):
         return Freeze(previous, created=False, previous=previous, audit=report, decisions=decisions)
     try:  # every edition already published, national and peer groups, ROI and euro tables together
         current, joint = protect_series(con, quarter, number, release, rules, cell_inputs)
@@ -263,19 +265,45 @@ def _freeze(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Freez
 
 
 def says_the_same(
-    con: duckdb.DuckDBPyConnection, previous: Edition, inputs: list[dict[str, Any]], rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    previous: Edition,
+    inputs: list[dict[str, Any]],
+    rules: Rules,
+    release: Release | None = None,
 ) -> bool:
     """Whether `previous` rests on these very input files, rules and register categories: its figures
     then stand. The joint audit of a new edition would see the later quarters published since and
     might withhold more, but those were audited with this edition's rows in the system: re-freezing an
-    untouched quarter publishes nothing new."""
+    untouched quarter publishes nothing new.
+
+    The edition's fingerprint was taken over its rows in the order of its release, which is not the
+    published order when a table was held (settle_release puts held tables last): the stored rows are
+    also tried in the order of `release`, this quarter's release settled now (the same tables held)."""
     if any(getattr(previous, name) != value for name, value in asdict(rules).items()):
         return False
     stored = fetch_dicts(con, "edition_submissions", {"quarter": previous.quarter, "number": previous.number})
     if [row["sha256"] for row in stored] != [row["sha256"] for row in inputs]:
         return False
-    said = fingerprint(stored, read_benchmark(con, previous), read_roi(con, previous))
-    return peer_fingerprint(said, con) == previous.fingerprint  # the same categories too
+    cells, roi = read_benchmark(con, previous), read_roi(con, previous)
+    orders = [(cells, roi)]
+    if release is not None:
+        orders.append((in_order_of(cells, release.cells), in_order_of(roi, release.roi)))
+    return any(  # the same categories too
+        peer_fingerprint(fingerprint(stored, c, r), con) == previous.fingerprint for c, r in orders
+    )
+
+
+def in_order_of(rows: list[Row], model: list[Row]) -> list[Row]:
+    """`rows` in the order of the rows of `model` with the same use case and KPI (as they are when
+    the two hold different keys: they then differ anyway)."""
+
+    def key(row: BenchmarkCell | RoiCell) -> tuple[str, str | None]:
+        return row.use_case, getattr(row, "kpi", None)
+
+    position = {key(row): i for i, row in enumerate(model)}
+    if len(position) != len(model) or {key(row) for row in rows} != position.keys():
+        return rows
+    return sorted(rows, key=lambda row: position[key(row)])
 
 
 def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules) -> Edition | None:
@@ -293,5 +321,8 @@ def unchanged_edition(con: duckdb.DuckDBPyConnection, quarter: str, rules: Rules
     )
     if report.failures:  # the flow refuses it and says which cell
         return None
+    if says_the_same(con, previous, inputs, rules, release):  # as the flow decides (_freeze)
+        return previous
+    # other files that change no figure, and no cell the joint audit withheld: nothing new either
     digest = peer_fingerprint(fingerprint(inputs, release.cells, release.roi), con)
     return previous if digest == previous.fingerprint else None

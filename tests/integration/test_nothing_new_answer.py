@@ -7,8 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import series_data
 from golden_data import E1, QUARTER, build_golden_warehouse, submit
 
+import disclosure.editions
 import reports.site.unchanged
 from disclosure.editions import freeze_edition
 from disclosure.rules import Rules
@@ -65,3 +67,28 @@ def test_a_late_file_is_seen_although_an_answer_was_kept(tmp_path: Path) -> None
         submit(con, "correction.csv", datetime(2025, 11, 20, 14, 0),
                [(E1, "UC01", "EFF_DELAI_PEC", "2025-T3", "pilote", 70, None, None, 20)])  # fmt: skip
     assert unchanged_publication(settings, QUARTER) is None
+
+
+def test_an_edition_holding_a_correction_is_nothing_new_without_the_series_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edition 2 of the chain's 2025-T3 holds a table (a late correction kept back): its rows were
+    fingerprinted in the order of the release, held tables last, and are read back in published order.
+    Publishing it again with nothing new must see the same edition at once, as for any other, not
+    redo the joint audit of every edition (the whole cost of a freeze) to find it out."""
+    chain = series_data.build_chain(tmp_path / "series", Rules())
+    audited: list[str] = []
+    protect = disclosure.editions.protect_series
+
+    def counted(con: object, quarter: str, *args: object, **kwargs: object) -> object:
+        audited.append(quarter)
+        return protect(con, quarter, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disclosure.editions, "protect_series", counted)
+    with open_warehouse(chain.settings.warehouse_path) as con:
+        again = freeze_edition(con, "2025-T3", Rules())
+    assert any(d.held for d in again.decisions), "the edition holds a table: the case under test"
+    assert (again.edition.number, again.created) == (2, False)
+    assert audited == []
+    known = unchanged_publication(chain.settings, "2025-T3")
+    assert known is not None and known.number == 2
