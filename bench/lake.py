@@ -188,12 +188,14 @@ def postgres_missing() -> str:
     return ""
 
 
-def bench_lake_runs(files: int) -> list[IngestRun]:
-    """The file backend with 1 and 2 workers, then the lake with 1 and 2 workers, on the same files."""
+def bench_lake_runs(files: int, rounds: int = 1) -> list[IngestRun]:
+    """The file backend with 1 and 2 workers, then the lake with 1 and 2 workers, on the same files;
+    `rounds` times, interleaved (a slow moment of the machine then falls on every case, not on one)."""
     os.environ.setdefault("TLKPI_REQUIRE_POSTGRES", "1")
     runs = []
     with running_postgres() as server:
-        for name, workers in (("file-1", 1), ("file-2", 2), ("lake-1", 1), ("lake-2", 2)):
-            runs.append(ingest_with(backend_envs(server, name), workers, files))
-            print(f"target 6: {name} done", file=sys.stderr, flush=True)
+        for round_number in range(1, rounds + 1):
+            for name, workers in (("file-1", 1), ("file-2", 2), ("lake-1", 1), ("lake-2", 2)):
+                runs.append(ingest_with(backend_envs(server, name), workers, files))
+                print(f"target 6: {name} done (round {round_number}/{rounds})", file=sys.stderr, flush=True)
     return runs
