@@ -294,9 +294,9 @@ def bench_lake(files: int, runs: int, report: list[Row], notes: list[str]) -> No
         report.append(Row(f"6. {files:,} small files, 1 and 2 workers", "not measured", "—", "—",
                           "lake: 2 workers ≥ 1.6× one", "n/a", missing))  # fmt: skip
         return
-    done = bench_lake_runs(files, runs)
-    cases = {(r.backend, r.workers): [x for x in done if (x.backend, x.workers) == (r.backend, r.workers)]
-             for r in done}  # fmt: skip
+    cases: dict[tuple[str, int], list[Any]] = {}  # (backend, workers) -> its runs, in round order
+    for run in bench_lake_runs(files, runs):
+        cases.setdefault((run.backend, run.workers), []).append(run)
     for (backend, workers), mine in cases.items():
         waits = sorted(w for r in mine for w in r.waits)
         median_wait = waits[len(waits) // 2] if waits else float("nan")
