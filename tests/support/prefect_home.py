@@ -6,7 +6,7 @@ A fresh home's first server start runs Prefect's migrations: about 7 s of CPU an
 database is migrated once per Prefect version by Prefect's own `prefect server database upgrade`, kept
 under .cache/, and copied into each new home. The cold path, an empty home migrated at the first start
 as on a new operator's machine, stays tested: `make demo` in tests/e2e/test_docs_run.py and the
-temporary API of a cold `tlkpi ingest` in tests/hostile/test_stops.py start from nothing.
+temporary API of a cold `tlkpi ingest` in tests/hostile/test_stops.py (its SIGTERM case) start from nothing.
 """
 
 from __future__ import annotations
