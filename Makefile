@@ -71,8 +71,8 @@ libreoffice:
 			libreoffice-calc-nogui python3-uno >/dev/null; \
 	fi
 
-# Three workers (pytest-xdist) on a 2-core machine: about a quarter of the suite's time is spent waiting
-# (Prefect servers starting, workers polling, browsers), and a third worker fills it. Each test file runs
+# Three workers (pytest-xdist) on a 2-core machine: a third worker fills the time the others wait (Prefect
+# servers starting, workers polling, browsers). Each test file runs
 # whole on one of them (its module fixtures, a demo or a server, are made once) except the files of
 # independent costly tests, spread test by test; the slowest files start first so the workers end
 # together (tests/support/schedule.py).
