@@ -14,7 +14,6 @@ import pytest
 from hostile_cases import PEERS, csv_bytes, drop, register, row
 
 from tests.support.prefect_home import migrated_home
-
 from tlkpi.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
