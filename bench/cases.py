@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 
@@ -127,7 +127,7 @@ def national_plain(root: str) -> Result:
 
     steps = Steps(
         *(
-            timed(names.get(field, field), step)
+            timed(names.get(field, field), cast(Callable[..., Any], step))
             for field, step in zip(Steps._fields, local_steps(), strict=True)
         )
     )

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.data import PROJECT
 from bench.harness import PYTHON, RUN_DIR, bench_env
@@ -121,7 +122,7 @@ def analyst(env: dict[str, str]) -> Iterator[list[float]]:
         thread.join(timeout=120)
 
 
-def _settings_fields(env: dict[str, str]) -> dict[str, str]:
+def _settings_fields(env: dict[str, str]) -> dict[str, Any]:
     names = {"TLKPI_DATA_ROOT": "data_root", "TLKPI_WAREHOUSE_BACKEND": "warehouse_backend",
              "TLKPI_LAKE_CATALOG": "lake_catalog", "TLKPI_LAKE_DATA_PATH": "lake_data_path"}  # fmt: skip
     return {field: env[name] for name, field in names.items() if name in env}
