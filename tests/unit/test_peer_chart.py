@@ -89,3 +89,24 @@ def test_reasons_are_said_for_a_buyer_and_unknown_ones_kept() -> None:
     assert chart is not None
     assert chart.spec["datasets"]["groupes"][2]["texte_niveau"] == "non publié (raison dans le tableau)"
     assert chart.rows[2][1] == "non publié : une raison nouvelle et très longue des règles"
+
+
+def test_two_charts_of_the_same_shape_each_name_their_own_groups_and_unit() -> None:
+    """The spec is built once per shape (rows, change panel) and the names written in: a chart must never
+    show the groups or the unit of the chart of that shape drawn before it."""
+    first = peer_chart("Temps", "minutes", "2025-T4", entries(("CHU", CHU), ("CH", CH)), "a")  # type: ignore[arg-type]
+    other = cell(n_establishments=4, pilot_mean=7.5, baseline_mean=9.0, mean_change=-1.5, unit="jours")
+    second = peer_chart("Délai", "jours", "2025-T4", entries(('Groupe "Ouest" & Nord', other), ("ESMS", ESMS)), "b")  # type: ignore[arg-type]  # fmt: skip
+    assert first is not None and second is not None
+    for chart, names, unit in ((first, ["National", "CHU", "CH"], "minutes"),
+                               (second, ["National", 'Groupe "Ouest" & Nord', "ESMS"], "jours")):  # fmt: skip
+        text = str(chart.spec)
+        assert "\x01" not in text
+        domains = {str(layer["encoding"]["y"]["scale"]["domain"]) for panel in chart.spec["vconcat"]
+                   for layer in panel["layer"] if "y" in layer.get("encoding", {})}  # fmt: skip
+        assert domains == {str(names)}
+        titles = [panel["layer"][0]["encoding"]["x"]["title"] for panel in chart.spec["vconcat"]]
+        assert titles == [f"Niveau en phase pilote ({unit})", f"Évolution depuis la référence ({unit})"]
+    [rendered] = render_charts([second], workers=1)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", rendered.svg)
+    assert texts.count('Groupe "Ouest" &amp; Nord') == 2 and "CHU" not in texts  # one per panel
