@@ -72,10 +72,9 @@ libreoffice:
 	fi
 
 # Three workers (pytest-xdist) on a 2-core machine: a third worker fills the time the others wait (Prefect
-# servers starting, workers polling, browsers). Each test file runs
-# whole on one of them (its module fixtures, a demo or a server, are made once) except the files of
-# independent costly tests, spread test by test; the slowest files start first so the workers end
-# together (tests/support/schedule.py).
+# servers starting, workers polling, browsers). Each test file runs whole on one of them (its module
+# fixtures, a demo or a server, are made once) except the files of independent costly tests, spread test
+# by test; the slowest files start first so the workers end together (tests/support/schedule.py).
 test: install browser postgres libreoffice
 	.venv/bin/pytest -n 3 --dist loadgroup --no-loadscope-reorder
 

@@ -95,12 +95,13 @@ def peer_template(labels: tuple[str, ...], level_title: str, change_title: str |
     names = [*enumerate(labels), (LEVEL_TITLE, level_title), (CHANGE_TITLE, change_title or "")]
     for slot, name in names:
         text = text.replace(json.dumps(placeholder(slot)), json.dumps(name))
-    if json.dumps("\x01")[1:-1] in text:  # Altair wrote a name inside a longer text: not replaced
+    if PLACEHOLDER_MARK in text:  # Altair wrote a name inside a longer text: not replaced
         raise RuntimeError("peer chart template: a row name or title was left as a placeholder")
     return text
 
 
 LEVEL_TITLE, CHANGE_TITLE = -1, -2  # the placeholders of the titles; rows are numbered from 0
+PLACEHOLDER_MARK = json.dumps("\x01")[1:-1]  # how the spec's JSON writes a placeholder's control character
 
 
 def placeholder(slot: int) -> str:

@@ -59,7 +59,7 @@ SLOWEST_FIRST = (
     "tests/unit/test_suspect_rows.py",  # a Hypothesis search through Great Expectations
     "tests/integration/test_batch_load.py",  # 20 s (spread)
     "tests/flows/test_warm_runs.py",
-    "tests/hostile/test_stops.py",  # 17 s (spread): a cold `tlkpi ingest` (the SIGTERM one from an empty Prefect home)
+    "tests/hostile/test_stops.py",  # 17 s (spread): a cold `tlkpi ingest` per test, the SIGTERM one in an empty Prefect home
     "tests/integration/test_demo_attacks.py",  # the demo, published twice
     "tests/integration/test_attacks.py",
     "tests/integration/test_faults.py",
