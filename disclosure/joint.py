@@ -236,6 +236,7 @@ def add_snapshot(system: System, snapshot: Snapshot, kpis: set[str]) -> None:
                 parts.setdefault((use_case, None), []).append(p)
                 parts.setdefault((use_case, p.peer_group), []).append(p)
     bases: dict[tuple[Any, ...], int] = {}
+    units: dict[int, dict[str, UnitKey]] = {}  # id(member) -> its units: a member is in four cells
     for spec in snapshot.rows:
         if spec.kpi not in kpis or not (spec.published or spec.protected):
             continue
@@ -243,7 +244,7 @@ def add_snapshot(system: System, snapshot: Snapshot, kpis: set[str]) -> None:
             terms = roi_terms(system, snapshot, parts.get((spec.use_case, spec.peer_group), []), spec, bases)
         else:
             members = cells.get((spec.kpi, spec.use_case, spec.peer_group), [])
-            terms = bench_terms(system, snapshot, members, spec, bases)
+            terms = bench_terms(system, snapshot, members, spec, bases, units)
         if not terms:
             continue
         group = "" if spec.peer_group is None else f" groupe {spec.peer_group},"
@@ -261,8 +262,10 @@ def bench_terms(
     members: list[Member],
     spec: RowSpec,
     bases: dict[tuple[Any, ...], int],
+    units_of: dict[int, dict[str, UnitKey]],
 ) -> list[tuple[int, str, float]]:
-    """A benchmark row's parts: the bases of its members' units (made once per cell and kind)."""
+    """A benchmark row's parts: the bases of its members' units (made once per cell and kind, and
+    once per member in `units_of`)."""
     cell = (spec.kpi, spec.use_case, spec.peer_group)
     wanted = (
         [("P", True, "met"), ("P", False, "met")]
@@ -276,7 +279,9 @@ def bench_terms(
             units = []
             for m in members:
                 if (m.baseline is not None) == with_baseline:
-                    units.append(member_units(system, snapshot, m).get(kind))
+                    if id(m) not in units_of:
+                        units_of[id(m)] = member_units(system, snapshot, m)
+                    units.append(units_of[id(m)].get(kind))
             bases[key] = system.add_base(kind, [u for u in units if u is not None])
         if system.bases[bases[key]][1]:
             terms.append((bases[key], measure, 1.0))
