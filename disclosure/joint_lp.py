@@ -158,6 +158,7 @@ def audit_component(
     rows = [programme.rows[i] for i in row_ids]
     solved: dict[tuple[tuple[int, float], ...], tuple[float, float]] = {}
     objectives = {i: tuple(sorted((local[v], c) for v, c in programme.rows[i][0].items())) for i in targets}
+    figures = {objectives[i]: figure_of(programme, programme.rows[i][0]) for i in targets}
     hard = []
     for i in targets:
         counts.targets += 1
@@ -171,21 +172,38 @@ def audit_component(
                 solved[objective] = closed
     if hard:  # one programme for the component: only the objective changes between its targets
         counts.programmes += len(hard)
-        solved.update(zip(hard, ranges_of(hard, equalities, pairs, bounds), strict=True))
+        goals = [goal(figures[objective], level, scale) for objective in hard]
+        solved.update(zip(hard, ranges_of(hard, equalities, pairs, bounds, goals), strict=True))
     failures = []
     for i in targets:
         form, row = programme.rows[i]
         low, high = (end * scale for end in solved[objectives[i]])
-        value = sum(c * float(programme.values[v]) for v, c in form.items())
-        lower = sum(c * programme.bounds[v][0 if c > 0 else 1] for v, c in form.items())
-        upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
-        figure = Figure(value, lower, upper, published=False, protected=True)
-        if not is_protected(figure, low, high, level, max(scale, abs(value))):
+        figure = figures[objectives[i]]
+        if not is_protected(figure, low, high, level, max(scale, abs(figure.value))):
             candidates = secondary_candidates(rows, set(form), row.kpi, shown)
             failures.append(
-                JointFailure(row.label, value, low, high, candidates, row.owner is not None, row.kpi)
+                JointFailure(row.label, figure.value, low, high, candidates, row.owner is not None, row.kpi)
             )
     return failures
+
+
+def figure_of(programme: Programme, form: dict[int, float]) -> Figure:
+    """A protected, unpublished figure: its value and the bounds known without any table."""
+    value = sum(c * float(programme.values[v]) for v, c in form.items())
+    lower = sum(c * programme.bounds[v][0 if c > 0 else 1] for v, c in form.items())
+    upper = sum(c * programme.bounds[v][1 if c > 0 else 0] for v, c in form.items())
+    return Figure(value, lower, upper, published=False, protected=True)
+
+
+def goal(figure: Figure, level: float, scale: float) -> tuple[float, float]:
+    """The ends (in the programme's unit) a range reaching which passes disclosure/audit.is_protected:
+    ±level×|value| within the known bounds. A figure whose wanted interval is within the tolerance has
+    no goal a witness can meet (-inf, +inf): both its ends are solved."""
+    value, margin = figure.value, level * abs(figure.value)
+    low, high = max(value - margin, figure.lower), min(value + margin, figure.upper)
+    if high - low <= 2e-6 * max(scale, abs(value)):  # the "single point" test needs the exact ends
+        return -np.inf, np.inf
+    return low / scale, high / scale
 
 
 def secondary_candidates(
@@ -236,11 +254,15 @@ def ranges_of(
     equalities: dict[Objective, float],
     pairs: list[tuple[int, int]],
     bounds: list[tuple[float, float]],
+    goals: list[tuple[float, float]],
 ) -> list[tuple[float, float]]:
     """The range of each Σ c·x over the component with HiGHS, the unknowns that no equality, pair or
-    objective tells apart merged first."""
+    objective tells apart merged first; an end reaching its goal may be a feasible point's value
+    rather than the optimum (disclosure/lp.linear_ranges)."""
     objectives, forms, rhs, pairs, bounds = merge_alike(objectives, equalities, pairs, bounds)
-    return cached_ranges(tuple(objectives), tuple(forms), tuple(rhs), tuple(pairs), tuple(bounds))
+    return cached_ranges(
+        tuple(objectives), tuple(forms), tuple(rhs), tuple(pairs), tuple(bounds), tuple(goals)
+    )
 
 
 def merge_alike(
@@ -257,14 +279,18 @@ def merge_alike(
         for v, c in form:
             column.setdefault(v, []).append((r, c))
     in_pair = {v for pair in pairs for v in pair}
-    goals = [dict(objective) for objective in objectives]
+    goals: dict[int, list[tuple[int, float]]] = {}  # variable -> its nonzero (objective, coefficient)
+    for j, objective in enumerate(objectives):
+        for v, c in objective:
+            if c:
+                goals.setdefault(v, []).append((j, c))
     groups: dict[tuple[Any, ...], int] = {}
     new_of: dict[int, int] = {}
     merged: list[tuple[float, float]] = []
     for v in range(len(bounds)):
-        coefficients = tuple(goal.get(v, 0.0) for goal in goals)
+        coefficients = tuple(goals.get(v, ()))
         key: tuple[Any, ...] = ("alone", v) if v in in_pair else (coefficients, tuple(column.get(v, ())))
-        if v not in in_pair and not any(coefficients) and key[1] == ():
+        if v not in in_pair and not coefficients and key[1] == ():
             continue  # in nothing: no constraint, no objective
         if key not in groups:
             groups[key] = len(merged)
@@ -289,6 +315,7 @@ def cached_ranges(
     rhs: tuple[float, ...],
     pairs: tuple[tuple[int, int], ...],
     bounds: tuple[tuple[float, float], ...],
+    goals: tuple[tuple[float, float], ...],
 ) -> list[tuple[float, float]]:
     """A programme met again (the victim loop audits the series after each withheld cell) is solved
     once."""
@@ -297,6 +324,7 @@ def cached_ranges(
         list(zip(forms, rhs, strict=True)),
         [(((a, 1.0), (b, -1.0)), 0.0) for a, b in pairs],
         bounds,
+        goals,
     )
 
 

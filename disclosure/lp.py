@@ -26,9 +26,15 @@ def linear_ranges(
     equalities: Sequence[tuple[Form, float]],
     upper: Sequence[tuple[Form, float]],
     bounds: Sequence[tuple[float, float]],
+    goals: Sequence[tuple[float, float]] | None = None,
 ) -> list[tuple[float, float]]:
     """(min, max) of each objective under `equalities` (form = value), `upper` (form ≤ value) and the
-    variables' `bounds` (±inf allowed); an end the constraints leave open is ±inf."""
+    variables' `bounds` (±inf allowed); an end the constraints leave open is ±inf.
+
+    With `goals`, one (low, high) per objective, the caller only asks whether each range reaches them:
+    an end that a point already found reaches (the optimum of an earlier objective, a feasible point)
+    is that point's value rather than the optimum, and its solve is saved. A range that misses a goal
+    is exact at both ends, so a figure the audit refuses is reported with its true bounds."""
     import highspy  # the solver only where the audit needs one
 
     highs = highspy.Highs()
@@ -57,23 +63,63 @@ def linear_ranges(
     model.a_matrix_.index_ = np.array(index, dtype=np.int32)
     model.a_matrix_.value_ = np.array(values, dtype=float)
     highs.passModel(model)
+    witnesses = Witnesses(objectives, size, goals)
     columns = np.arange(size, dtype=np.int32)
     ranges = []
-    for objective in objectives:
-        costs = np.zeros(size)
-        for variable, coefficient in objective:
-            costs[variable] += coefficient
-        highs.changeColsCost(size, columns, costs)
-        ends = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            highs.changeObjectiveSense(sense)
-            ends.append(solve(highs, highspy, sense == highspy.ObjSense.kMinimize))
+    for j in range(len(objectives)):
+        highs.changeColsCost(size, columns, witnesses.costs[j])
+        ends, exact = [0.0, 0.0], [False, False]
+        for side, minimise in enumerate((True, False)):
+            seen = witnesses.reached(j, minimise)
+            if seen is None:
+                ends[side], exact[side] = solve(highs, highspy, minimise, witnesses), True
+            else:
+                ends[side] = seen
+        if not witnesses.enough(j, ends[0], ends[1]):  # a figure that fails is reported with its true bounds
+            for side, minimise in enumerate((True, False)):
+                if not exact[side]:
+                    ends[side] = solve(highs, highspy, minimise, witnesses)
         ranges.append((ends[0], ends[1]))
     return ranges
 
 
-def solve(highs: Any, highspy: Any, minimise: bool) -> float:
-    """The optimum of the model as it stands; -inf (minimising) or +inf (maximising) when unbounded."""
+class Witnesses:
+    """The objectives' values at the optima found so far: each is a feasible point, so its value is an
+    upper bound of an objective's minimum and a lower bound of its maximum."""
+
+    def __init__(self, objectives: Sequence[Form], size: int, goals: Sequence[tuple[float, float]] | None):
+        self.costs = np.zeros((len(objectives), size))
+        for j, objective in enumerate(objectives):
+            for variable, coefficient in objective:
+                self.costs[j, variable] += coefficient
+        self.goals = goals
+        self.lowest = np.full(len(objectives), np.inf)
+        self.highest = np.full(len(objectives), -np.inf)
+
+    def add(self, point: Sequence[float]) -> None:
+        seen = self.costs @ np.asarray(point, dtype=float)
+        np.minimum(self.lowest, seen, out=self.lowest)
+        np.maximum(self.highest, seen, out=self.highest)
+
+    def reached(self, j: int, minimise: bool) -> float | None:
+        """The value of a point found so far that reaches objective j's goal on that side, else None."""
+        if self.goals is None:
+            return None
+        if minimise:
+            return float(self.lowest[j]) if self.lowest[j] <= self.goals[j][0] else None
+        return float(self.highest[j]) if self.highest[j] >= self.goals[j][1] else None
+
+    def enough(self, j: int, low: float, high: float) -> bool:
+        """Whether the range reaches objective j's goals (always, when there are none)."""
+        if self.goals is None:
+            return True
+        return low <= self.goals[j][0] and high >= self.goals[j][1]
+
+
+def solve(highs: Any, highspy: Any, minimise: bool, witnesses: Witnesses) -> float:
+    """The optimum of the model's objective in that sense; -inf (minimising) or +inf (maximising) when
+    unbounded. An optimum's point is kept among the witnesses."""
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize if minimise else highspy.ObjSense.kMaximize)
     highs.run()
     status = highs.getModelStatus()
     if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
@@ -85,6 +131,8 @@ def solve(highs: Any, highspy: Any, minimise: bool) -> float:
         highs.setOptionValue("presolve", "choose")
         status = highs.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
+        if witnesses.goals is not None:
+            witnesses.add(highs.getSolution().col_value)
         return float(highs.getInfo().objective_function_value)
     if status == highspy.HighsModelStatus.kUnbounded:
         return -np.inf if minimise else np.inf
