@@ -17,6 +17,38 @@ from disclosure.joint import PAIRS, TOTAL, JointFailure, Row, Snapshot, System, 
 from disclosure.lp import linear_ranges
 
 
+@dataclass
+class Piece:
+    """A connected component of a programme: its variables and rows. What every audit of it reads
+    (each row over the component's own variables, in the component's unit) is worked out once."""
+
+    variables: list[int]
+    row_ids: list[int]
+    scale: float = 1.0
+    forms: list[tuple[Objective, float]] = field(default_factory=list)  # by row: form, value / scale
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    bounds: list[tuple[float, float]] = field(default_factory=list)
+    ready: bool = False
+
+    def load(self, programme: Programme) -> Piece:
+        if not self.ready:
+            local = {v: i for i, v in enumerate(self.variables)}
+            values = programme.values
+            self.scale = max([1.0, *(abs(float(values[v])) for v in self.variables)])
+            for i in self.row_ids:
+                form = programme.rows[i][0]
+                key = tuple(sorted((local[v], c) for v, c in form.items()))
+                self.forms.append((key, sum(c * float(values[v]) for v, c in form.items()) / self.scale))
+            self.pairs = [(local[a], local[b]) for a, b in programme.pairs if a in local]
+            self.bounds = [(programme.bounds[v][0] / self.scale, programme.bounds[v][1] / self.scale)
+                           for v in self.variables]  # fmt: skip
+            self.ready = True
+        return self
+
+
+Objective = tuple[tuple[int, float], ...]
+
+
 @dataclass(frozen=True)
 class Programme:
     """One family's system over atoms: variables (atom, measure), equality rows and targets."""
@@ -26,7 +58,7 @@ class Programme:
     values: np.ndarray
     rows: list[tuple[dict[int, float], Row]]  # linear form over variables, and its row
     pairs: list[tuple[int, int]]  # (smaller, larger) variables
-    pieces: list[tuple[list[int], list[int]]] = field(default_factory=list)  # components, once found
+    pieces: list[Piece] = field(default_factory=list)  # components, once found
     # a component's audit, by which of its rows are shown: the victim search withholds one cell at a
     # time, so every other component's answer is the one already found
     memo: dict[tuple[int, float, tuple[bool, ...]], tuple[list[JointFailure], Counts]] = field(
@@ -69,7 +101,7 @@ def atoms_of(system: System) -> Programme:
     return Programme(names, bounds, np.array(values, dtype=float), rows, pairs)
 
 
-def components(programme: Programme) -> list[tuple[list[int], list[int]]]:
+def components(programme: Programme) -> list[Piece]:
     """(variables, rows) of each connected component: rows and pairs that share no variable apart."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -94,7 +126,7 @@ def components(programme: Programme) -> list[tuple[list[int], list[int]]]:
     for i, (form, _) in enumerate(programme.rows):
         if form:
             rows.setdefault(int(labels[next(iter(form))]), []).append(i)
-    return [(by_label[label], rows.get(label, [])) for label in range(count)]
+    return [Piece(by_label[label], rows.get(label, [])) for label in range(count)]
 
 
 @dataclass
@@ -113,7 +145,8 @@ def audit_programme(programme: Programme, level: float, counts: Counts, shown: S
     failures = []
     if not programme.pieces:
         programme.pieces.extend(components(programme))
-    for piece, (variables, row_ids) in enumerate(programme.pieces):
+    for number, piece in enumerate(programme.pieces):
+        row_ids = piece.row_ids
         if all(programme.rows[i][1].owner is None for i in row_ids):
             continue  # rows of earlier editions only: audited as they are when the latest was frozen
         visible = tuple(shown(programme.rows[i][1]) for i in row_ids)
@@ -123,10 +156,10 @@ def audit_programme(programme: Programme, level: float, counts: Counts, shown: S
         if not targets:
             continue
         counts.components += 1
-        key = (piece, level, visible)
+        key = (number, level, visible)
         if key not in programme.memo:
             own = Counts()
-            found = audit_component(programme, variables, row_ids, targets, level, own, shown)
+            found = audit_component(programme, piece, targets, level, own, shown)
             programme.memo[key] = (found, own)
         found, own = programme.memo[key]
         counts.closed_form += own.closed_form
@@ -137,27 +170,20 @@ def audit_programme(programme: Programme, level: float, counts: Counts, shown: S
 
 
 def audit_component(
-    programme: Programme,
-    variables: list[int],
-    row_ids: list[int],
-    targets: list[int],
-    level: float,
-    counts: Counts,
-    shown: Shown,
+    programme: Programme, piece: Piece, targets: list[int], level: float, counts: Counts, shown: Shown
 ) -> list[JointFailure]:
-    local = {v: i for i, v in enumerate(variables)}
-    scale = max([1.0, *(abs(float(programme.values[v])) for v in variables)])
-    equalities: dict[tuple[tuple[int, float], ...], float] = {}
-    for i in row_ids:
-        form, row = programme.rows[i]
-        if shown(row):
-            key = tuple(sorted((local[v], c) for v, c in form.items()))
-            equalities[key] = sum(c * float(programme.values[v]) for v, c in form.items()) / scale
-    pairs = [(local[a], local[b]) for a, b in programme.pairs if a in local]
-    bounds = [(programme.bounds[v][0] / scale, programme.bounds[v][1] / scale) for v in variables]
-    rows = [programme.rows[i] for i in row_ids]
-    solved: dict[tuple[tuple[int, float], ...], tuple[float, float]] = {}
-    objectives = {i: tuple(sorted((local[v], c) for v, c in programme.rows[i][0].items())) for i in targets}
+    piece.load(programme)
+    scale, pairs, bounds = piece.scale, piece.pairs, piece.bounds
+    equalities: dict[Objective, float] = {}
+    objectives: dict[int, Objective] = {}
+    wanted = set(targets)
+    for i, (key, value) in zip(piece.row_ids, piece.forms, strict=True):
+        if i in wanted:
+            objectives[i] = key
+        if shown(programme.rows[i][1]):
+            equalities[key] = value
+    rows = [programme.rows[i] for i in piece.row_ids]
+    solved: dict[Objective, tuple[float, float]] = {}
     figures = {objectives[i]: figure_of(programme, programme.rows[i][0]) for i in targets}
     hard = []
     for i in targets:
@@ -220,9 +246,6 @@ def secondary_candidates(
             rank = (o[1] == TOTAL, o[2] is None, not target & set(form), o[0] == kpi, row.size, str(o))
             order[o] = min(order.get(o, rank), rank)
     return tuple(sorted(order, key=order.__getitem__))
-
-
-Objective = tuple[tuple[int, float], ...]
 
 
 def closed_form(
@@ -385,16 +408,16 @@ def audit_labels(
     if not programme.pieces:
         programme.pieces.extend(components(programme))
     failures = []
-    for variables, row_ids in programme.pieces:
+    for piece in programme.pieces:
         targets = [
             i
-            for i in row_ids
+            for i in piece.row_ids
             if programme.rows[i][1].label in labels
             and programme.rows[i][1].protected
             and not shown(programme.rows[i][1])
         ]
         if targets:
-            found = audit_component(programme, variables, row_ids, targets, level, Counts(), shown)
+            found = audit_component(programme, piece, targets, level, Counts(), shown)
             failures += [f for f in found if f.candidates]
     return failures
 
