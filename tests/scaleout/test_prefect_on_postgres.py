@@ -53,10 +53,11 @@ def wait_workers_online(api: str, count: int, seconds: float = 120) -> set[str]:
     """The names of the pool's workers once `count` of them have sent a heartbeat."""
     deadline = time.monotonic() + seconds
     names: set[str] = set()
-    while time.monotonic() < deadline and len(names) < count:
-        workers = httpx.post(f"{api}/work_pools/tlkpi/workers/filter", json={}).json()
-        names = {worker["name"] for worker in workers if worker.get("status") == "ONLINE"}
-        time.sleep(1)
+    with httpx.Client() as client:
+        while time.monotonic() < deadline and len(names) < count:
+            workers = client.post(f"{api}/work_pools/tlkpi/workers/filter", json={}).json()
+            names = {worker["name"] for worker in workers if worker.get("status") == "ONLINE"}
+            time.sleep(1)
     return names
 
 

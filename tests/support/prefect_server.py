@@ -126,17 +126,16 @@ def prefect(env: dict[str, str], *args: str) -> str:
 
 def run_deployment(api: str, name: str, parameters: dict[str, str]) -> str:
     """Start a run of a deployment through the API (as the UI's "Run" button does); its id."""
-    deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
-    [deployment] = [d for d in deployments if d["name"] == name]
-    for attempt in range(5):  # under load the server's SQLite may be busy: it answers 503, try again
-        created = httpx.post(
-            f"{api}/deployments/{deployment['id']}/create_flow_run",
-            json={"parameters": parameters},
-            timeout=30,
-        )
-        if created.status_code != 503:
-            break
-        time.sleep(2 * (attempt + 1))
+    with httpx.Client(timeout=30) as client:
+        deployments = client.post(f"{api}/deployments/filter", json={}).json()
+        [deployment] = [d for d in deployments if d["name"] == name]
+        for attempt in range(5):  # under load the server's SQLite may be busy: it answers 503, try again
+            created = client.post(
+                f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters}
+            )
+            if created.status_code != 503:
+                break
+            time.sleep(2 * (attempt + 1))
     created.raise_for_status()
     return str(created.json()["id"])
 
@@ -145,12 +144,13 @@ def wait_final_state(api: str, run_id: str, seconds: float = 300) -> str:
     """The run's final state type ("COMPLETED", "FAILED", ...), or "TIMEOUT". A slow answer is asked again:
     on a loaded machine the server's SQLite can stall one request past its timeout (seen once, 30 s)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=30).json()["state"]["type"]
-        except httpx.TimeoutException:
-            continue
-        if state in FINAL_STATES:
-            return str(state)
-        time.sleep(0.25)
+    with httpx.Client(timeout=30) as client:  # one client: each new one loads the CA bundle (~30 ms CPU)
+        while time.monotonic() < deadline:
+            try:
+                state = client.get(f"{api}/flow_runs/{run_id}").json()["state"]["type"]
+            except httpx.TimeoutException:
+                continue
+            if state in FINAL_STATES:
+                return str(state)
+            time.sleep(0.25)
     return "TIMEOUT"
