@@ -148,8 +148,10 @@ def test_a_clerk_checks_fixes_deposits_and_finds_receipt_and_report(
     assert A in page.locator("body").inner_text()
     page.screenshot(path=str(shots / "03-rapport-prive.png"), full_page=True)
     page.get_by_role("link", name="UC01", exact=False).first.click()
+    page.wait_for_load_state()  # the URL changes when the page is requested, the body comes after
     assert page.url.endswith("/rapports/2025-T3/1/UC01.html")
-    assert page.evaluate("getComputedStyle(document.body).fontFamily") != ""  # its stylesheet is served
+    # its stylesheet is served (without it, the browser's default serif font)
+    assert "system-ui" in page.locator("body").evaluate("body => getComputedStyle(body).fontFamily")
     assert incidents == [], incidents
 
 
