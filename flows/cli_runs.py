@@ -24,17 +24,18 @@ def served_api() -> str | None:
 
 def hand_over(api: str, deployment: str, parameters: dict[str, Any]) -> Any:
     """Run a served deployment and wait for it; None when `tlkpi serve` does not serve it."""
-    from flows.handoff import served_deployment, start_run, wait_for_run
+    from flows.handoff import api_client, served_deployment, start_run, wait_for_run
 
-    deployment_id = served_deployment(api, deployment)
-    if deployment_id is None:
-        return None
-    run = start_run(api, deployment_id, parameters)
-    typer.echo(
-        f"Run {run['name']} handed to `tlkpi serve`: View at {api.removesuffix('/api')}/runs/flow-run/{run['id']}",
-        err=True,
-    )
-    done = wait_for_run(api, run)
+    with api_client(api) as client:
+        deployment_id = served_deployment(client, deployment)
+        if deployment_id is None:
+            return None
+        run = start_run(client, deployment_id, parameters)
+        typer.echo(
+            f"Run {run['name']} handed to `tlkpi serve`: View at {api.removesuffix('/api')}/runs/flow-run/{run['id']}",
+            err=True,
+        )
+        done = wait_for_run(client, run)
     if not done.completed:
         typer.echo(f"error: run {done.name} ended {done.state}: {done.message} (see {done.url})", err=True)
         raise typer.Exit(2)

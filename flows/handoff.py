@@ -53,11 +53,15 @@ def send(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Re
     return response
 
 
-def served_deployment(api_url: str, deployment: str) -> str | None:
+def api_client(api_url: str) -> httpx.Client:
+    """One client for a command's requests to the server (each new client loads the CA bundle, ~30 ms)."""
+    return httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS)
+
+
+def served_deployment(client: httpx.Client, deployment: str) -> str | None:
     """The id of `flow/name` when a runner serves it now (status READY); None otherwise."""
     try:
-        with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
-            response = send(client, "GET", f"/deployments/name/{deployment}")
+        response = send(client, "GET", f"/deployments/name/{deployment}")
     except httpx.HTTPError:
         return None
     if response.status_code != 200:
@@ -66,34 +70,32 @@ def served_deployment(api_url: str, deployment: str) -> str | None:
     return str(found["id"]) if found.get("status") == "READY" else None
 
 
-def start_run(api_url: str, deployment_id: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
-        response = send(
-            client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={"parameters": parameters}
-        )
+def start_run(client: httpx.Client, deployment_id: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    response = send(
+        client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={"parameters": parameters}
+    )
     response.raise_for_status()
     return dict(response.json())
 
 
-def wait_for_run(api_url: str, run: dict[str, Any]) -> ServedRun:
+def wait_for_run(client: httpx.Client, run: dict[str, Any]) -> ServedRun:
     """Poll the run until it reaches a final state; Ctrl-C asks the server to cancel it."""
-    ui = api_url.removesuffix("/api")
-    with httpx.Client(base_url=api_url, timeout=REQUEST_SECONDS) as client:
-        try:
-            while True:
-                found = send(client, "GET", f"/flow_runs/{run['id']}")
-                found.raise_for_status()
-                state = found.json()["state"] or {}
-                if state.get("type") in FINAL_STATES:
-                    break
-                time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
-            client.post(
-                f"/flow_runs/{run['id']}/set_state",
-                json={"state": {"type": "CANCELLING", "message": "Ctrl-C in the tlkpi command"}},
-            )
-            raise
-        tables = run_tables(client, run["id"])
+    ui = str(client.base_url).rstrip("/").removesuffix("/api")
+    try:
+        while True:
+            found = send(client, "GET", f"/flow_runs/{run['id']}")
+            found.raise_for_status()
+            state = found.json()["state"] or {}
+            if state.get("type") in FINAL_STATES:
+                break
+            time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        client.post(
+            f"/flow_runs/{run['id']}/set_state",
+            json={"state": {"type": "CANCELLING", "message": "Ctrl-C in the tlkpi command"}},
+        )
+        raise
+    tables = run_tables(client, run["id"])
     return ServedRun(
         id=run["id"],
         name=run["name"],
@@ -120,11 +122,3 @@ def run_tables(client: httpx.Client, run_id: str) -> dict[str, list[dict[str, An
         if artifact.get("key") and isinstance(rows, list):
             tables[artifact["key"]] = rows
     return tables
-
-
-def run_served(api_url: str, deployment: str, parameters: dict[str, Any]) -> ServedRun | None:
-    """Run `deployment` on the server and wait for it; None when no runner serves it (run it here)."""
-    deployment_id = served_deployment(api_url, deployment)
-    if deployment_id is None:
-        return None
-    return wait_for_run(api_url, start_run(api_url, deployment_id, parameters))
