@@ -229,12 +229,17 @@ def one_sum_range(
     return low, max(low, high)
 
 
+def wanted_interval(figure: Figure, level: float) -> tuple[float, float]:
+    """±level×|value| around the figure, within the bounds known without the table."""
+    value, margin = figure.value, level * abs(figure.value)
+    return max(value - margin, figure.lower), min(value + margin, figure.upper)
+
+
 def is_protected(figure: Figure, low: float, high: float, level: float, scale: float) -> bool:
     """The interval reaches ±level×|value| on both sides (or the bounds known without the table, when
     they are closer) and is not a single point."""
     tolerance = 1e-6 * scale
-    value, margin = figure.value, level * abs(figure.value)
-    wanted_low, wanted_high = max(value - margin, figure.lower), min(value + margin, figure.upper)
+    wanted_low, wanted_high = wanted_interval(figure, level)
     point = high - low <= tolerance < figure.upper - figure.lower
     return low <= wanted_low + tolerance and high >= wanted_high - tolerance and not point
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from disclosure.audit import Figure, one_sum_range
+from disclosure.audit import Figure, one_sum_range, wanted_interval
 from disclosure.lp import linear_ranges
 
 Objective = tuple[tuple[int, float], ...]  # Σ c·x over a component's variables, sorted
@@ -20,9 +20,8 @@ def goal(figure: Figure, level: float, scale: float) -> tuple[float, float]:
     """The ends (in the programme's unit) a range reaching which passes disclosure/audit.is_protected:
     ±level×|value| within the known bounds. A figure whose wanted interval is within the tolerance has
     no goal a witness can meet (-inf, +inf): both its ends are solved."""
-    value, margin = figure.value, level * abs(figure.value)
-    low, high = max(value - margin, figure.lower), min(value + margin, figure.upper)
-    if high - low <= 2e-6 * max(scale, abs(value)):  # the "single point" test needs the exact ends
+    low, high = wanted_interval(figure, level)
+    if high - low <= 2e-6 * max(scale, abs(figure.value)):  # the "single point" test needs the exact ends
         return -np.inf, np.inf
     return low / scale, high / scale
 

@@ -114,12 +114,11 @@ class ContractValidator:
     def __init__(self, catalogue: Catalogue) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         self.checks = checks_for(catalogue)
         self.context = gx.get_context(mode="ephemeral")
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         asset = self.context.data_sources.add_pandas("submissions").add_dataframe_asset("rows")
         self.batch_definition = asset.add_batch_definition_whole_dataframe("file")
@@ -144,14 +143,13 @@ class ContractValidator:
             self.suites[checks] = self.context.suites.add(suite)
         return self.suites[checks]
 
-    def failures(self, frame: Any, checks: frozenset[int] | None = None) -> list[tuple[str, str, list[int]]]:
-        """Run the suite of `checks` (every check by default); (rule, column, failing frame indexes) per
-        failed expectation.
+    def failures(self, frame: Any, checks: frozenset[int]) -> list[tuple[str, str, list[int]]]:
+        """Run the suite of `checks`; (rule, column, failing frame indexes) per failed expectation.
 
         Only the index list is complete: GE cuts `unexpected_list` at 200 values, so the failing
         values are read back from the frame by the caller.
         """
-        suite = self.suite(frozenset(range(len(self.checks))) if checks is None else checks)
+        suite = self.suite(checks)
         batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
         failed = []
