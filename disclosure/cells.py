@@ -378,8 +378,24 @@ def member_digests(
 
 
 def row_text(row: tuple[Any, ...]) -> str:
-    """A row of figures as digest() writes it: floats at 10 significant digits."""
-    return repr(tuple(format(v, ".10g") if isinstance(v, float) else v for v in row))
+    """A row of figures as digest() writes it: the repr of the row with each float as the text of its
+    10 significant digits (`repr(tuple(format(v, ".10g") if float else v))`, one %-format per row)."""
+    kinds = tuple(map(type, row))
+    template = _ROW_TEMPLATES.get(kinds)
+    if template is None:
+        template = _ROW_TEMPLATES[kinds] = _row_template(kinds)
+    return template % row
+
+
+_ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
+
+
+def _row_template(kinds: tuple[type, ...]) -> str:
+    """The %-format of a row whose values have these types: a float's "%.10g" is format(v, ".10g")
+    and, being digits, signs, "e", "inf" or "nan", its repr is itself in quotes; any other value
+    is its repr, as in a tuple's (and a 1-tuple's trailing comma)."""
+    parts = ["'%.10g'" if issubclass(kind, float) else "%r" for kind in kinds]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
 def digest_texts(texts: list[str]) -> str:
