@@ -161,6 +161,48 @@ def national_flow(root: str) -> Result:
     return {"seconds": seconds, "files": len(outcomes), "accepted": accepted}
 
 
+def national_entries(root: str) -> Result:
+    """Context for target 2': the file-system entries an ingest makes and removes per file, alone, in the
+    shape intake makes them (no parsing, validation nor warehouse). Per file: its reception sighting
+    (a file), the claim's two folders, its record and the hashed copy, a link into archive/, two
+    receipts in the establishment's outbox folder; then the sighting and the claim removed."""
+    import hashlib
+    import uuid
+
+    base = Path(root)
+    files = sorted(base.glob("inbox/*/*"))
+    reception, processing, archive, outbox = (
+        base / name for name in ("reception", "processing", "archive", "outbox")
+    )
+    for folder in (reception, processing, archive, outbox):
+        folder.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    for path in files:
+        finess, token = path.parent.name, uuid.uuid4().hex
+        seen = reception / f"{hashlib.sha256(str(path).encode()).hexdigest()}.seen"
+        (reception / f".{seen.name}.tmp").write_text("{}")
+        os.replace(reception / f".{seen.name}.tmp", seen)
+        claim = processing / token
+        (claim / finess).mkdir(parents=True)
+        (claim / "claim.json").write_text("{}")
+        target = claim / finess / path.name
+        os.rename(path, target)
+        data = target.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        (claim / ".content").write_bytes(data)
+        os.replace(claim / ".content", target)
+        (archive / digest[:2]).mkdir(exist_ok=True)
+        os.link(target, archive / digest[:2] / f"{digest}.csv")
+        (outbox / finess).mkdir(exist_ok=True)
+        for suffix, size in ((".json", 3_000), (".html", 6_000)):
+            temporary = outbox / finess / f".{token}.part"
+            temporary.write_bytes(b"x" * size)
+            os.replace(temporary, outbox / finess / f"{token}{suffix}")
+        seen.unlink()
+        shutil.rmtree(claim)
+    return {"seconds": time.perf_counter() - started, "files": len(files)}
+
+
 def warehouse_floor(warehouse: str) -> Result:
     """The floor: one grouped scan of the facts in effect (what experimentation_quarter must read)."""
     con = duckdb.connect(warehouse, read_only=True)
@@ -305,7 +347,7 @@ def publication_floor(rendered: str, work: str) -> Result:
 CASES: dict[str, Callable[..., Result]] = {
     f.__name__: f
     for f in (
-        large_floor, large_pipeline, national_floor, national_plain, national_flow,
+        large_floor, large_pipeline, national_floor, national_plain, national_flow, national_entries,
         warehouse_floor, warehouse_quarter, marts_sql, warehouse_history, publication, publication_floor,
     )
 }  # fmt: skip

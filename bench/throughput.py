@@ -38,14 +38,32 @@ def bench_inbox(
         full = measure("national_flow", str(root), runs=runs, env=env, slow_after=120,
                        prepare=lambda: fresh_copy(template, root))  # fmt: skip
         none = measure("national_flow", str(empty), runs=runs, env=env, prepare=empty_root)
+    entries_root = RUN_DIR / "inbox-400-entries"
+    entries = measure("national_entries", str(entries_root), runs=runs,
+                      prepare=lambda: fresh_copy(template, entries_root))  # fmt: skip
     beyond = full.median - none.median
     value = beyond / floor.median if full.values and none.values and floor.values else float("nan")
     report.append(row(f"2'. {FILES}-file inbox, ingest flow (Prefect server running), beyond an empty inbox",
                       f"{full.span()} − {none.median:.2f} s = {beyond:.2f} s", floor.span(), f"{value:.1f}×",
                       f"≤ {GOAL:g}× floor", verdict(value <= GOAL),
                       f"{FILES} files × 195 rows, one per establishment folder"))  # fmt: skip
+    context = (
+        f"Context: the file-system entries an ingest makes and removes for these files, alone "
+        f"(`bench/cases.py:national_entries`: per file a sighting, the claim's two folders, record and "
+        f"hashed copy, a link into archive/, two receipts), {entries.span()} = "
+        f"{entries.median / floor.median:.1f}× the floor."
+    )
     notes.append(
-        f"- 2': the flow case of target 2 on {FILES} files and on an empty inbox, against the same running "
-        f"server; floor: DuckDB reading the {FILES} files with one `read_csv` glob. Accepted: "
-        f"{full.detail.get('accepted')}/{full.detail.get('files')}. {full.note} {none.note}"
+        " ".join(
+            part
+            for part in (
+                f"- 2': the flow case of target 2 on {FILES} files and on an empty inbox, against the same "
+                f"running server; floor: DuckDB reading the {FILES} files with one `read_csv` glob. Accepted: "
+                f"{full.detail.get('accepted')}/{full.detail.get('files')}.",
+                full.note,
+                none.note,
+                context,
+            )
+            if part
+        )
     )
