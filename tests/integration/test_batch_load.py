@@ -217,3 +217,21 @@ def test_two_loads_of_a_large_file_read_alike(tmp_path: Path) -> None:
     measurements, latest = states[0]
     assert len(measurements) == 180_000 and len(latest) == 120_000
     assert latest[0] == ("100000000", "K0", 7.0)
+
+
+def test_ids_written_by_other_means_are_never_reused_and_a_block_follows_its_own(tmp_path: Path) -> None:
+    """A load takes its ids above its block and above any id another tool wrote without the block."""
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        sync_catalogue(con, default_catalogue())
+        [first] = record_batch(con, [settled(1, {("010780195", "2025-07"): 40})])
+        con.execute(  # an older tool, numbering from the table itself, writes far above the block
+            "INSERT INTO submission (id, sha256, original_name, inbox_path, received_at, status, n_rows, "
+            "n_issues, stored_path) VALUES (?, 'other', 'o.csv', 'x/o.csv', now(), 'accepted', 0, 0, '')",
+            [first.submission_id + 50],
+        )
+        [after_other] = record_batch(con, [settled(2, {("010780195", "2025-08"): 41})])
+        [next_one] = record_batch(con, [settled(3, {("010780195", "2025-09"): 42})])
+        ids = [row[0] for row in con.execute("SELECT id FROM submission ORDER BY id").fetchall()]
+    assert after_other.submission_id == first.submission_id + 51
+    assert next_one.submission_id == after_other.submission_id + 1
+    assert len(ids) == len(set(ids)) == 4
