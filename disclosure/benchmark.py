@@ -15,6 +15,7 @@ import duckdb
 from disclosure import cells as cellmod
 from disclosure.audit import LinkedTable
 from disclosure.cell_inputs import fetch_inputs
+from disclosure.digests import member_digests
 from disclosure.rules import (
     Key,
     Rules,
@@ -286,9 +287,7 @@ def compute_benchmark_release(
         rules,
     )
     texts: dict[int, str] = {}  # each member's text, shared by its use-case cell and ENSEMBLE row
-    contributions = {
-        (cell.use_case, cell.labels["kpi"]): cellmod.member_digests(cell, texts) for cell in inputs
-    }
+    contributions = {(cell.use_case, cell.labels["kpi"]): member_digests(cell, texts) for cell in inputs}
     tables = {group: builder(reasons) for group, builder in builders.items()}
     return cells, contributions, tables, populations
 

@@ -13,7 +13,8 @@ import duckdb
 
 from disclosure.audit import Figure, LinkedTable
 from disclosure.benchmark import RoiCell, at_precision, withhold
-from disclosure.cells import TOTAL, TOTAL_LABEL, digest, quantiles
+from disclosure.cells import TOTAL, TOTAL_LABEL, quantiles
+from disclosure.digests import digest
 from disclosure.rules import (
     SECONDARY_REASON,
     Key,

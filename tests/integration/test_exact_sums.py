@@ -14,7 +14,7 @@ import pytest
 from golden_data import E3, build_golden_warehouse, submit
 
 from disclosure.cell_inputs import fetch_inputs
-from disclosure.cells import member_digests
+from disclosure.digests import member_digests
 from warehouse.db import open_warehouse
 from warehouse.queries import fetch_dicts
 

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disclosure.cells import digest, row_text
+from disclosure.digests import digest, row_text
 
 VALUES = st.one_of(
     st.none(),
