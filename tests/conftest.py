@@ -20,6 +20,10 @@ PROJECT = Path(__file__).resolve().parent.parent
 os.environ["PREFECT_HOME"] = str(
     migrated_home(PROJECT / ".cache" / "prefect-tests" / os.environ.get("PYTEST_XDIST_WORKER", "main"))
 )
+# The tests' Prefect servers skip registering Prefect's block catalogue: 1-2 s of CPU at each start (about
+# twenty starts in a suite), and the project stores no block. A server started as an operator starts it
+# still registers it: `tlkpi demo` in tests/e2e/test_docs_run.py runs without the tests' PREFECT_ settings.
+os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
 # Tests write a file then ingest it at once; the settle delay is tested on its own (tests/hostile).
 os.environ.setdefault("TLKPI_SETTLE_SECONDS", "0")
 configure_runtime_env(Settings())  # creates that home; telemetry off, local and quiet as for any run
