@@ -61,9 +61,9 @@ FROM batch_submission ORDER BY ord
 # the batch share a key (the usual case, and always for a single file: a file has no duplicate key),
 # and how many of its keys hold a value received after it...
 _SUPERSEDED_COUNTS = load_query("load_superseded_counts")
-# ... else the warehouse's value for a key the batch brings first, or the previous file's with that key.
+# ... else the warehouse's value for a key the batch brings first, or the previous file's with that key
+# (such a batch is inserted in order, each row checked against the warehouse: no search for later values).
 _SUPERSEDED_COUNTS_WITH_REPEATS = load_query("load_superseded_counts_with_repeats")
-_LATER_VALUES = load_query("load_later_values")
 
 _REPEATED_KEYS = load_query("load_repeated_keys")
 
@@ -229,18 +229,15 @@ def _record_measurements(con: duckdb.DuckDBPyConnection, several_files: bool) ->
     repeats = bool(row and row[0])
     if repeats:
         counts = dict(con.execute(_SUPERSEDED_COUNTS_WITH_REPEATS).fetchall())
-        later_row = con.execute(_LATER_VALUES).fetchone()
-        later = bool(later_row and later_row[0])
+        insert = _INSERT_MEASUREMENTS_IN_ORDER  # checks every row against the warehouse
     else:
         found = con.execute(_SUPERSEDED_COUNTS).fetchall()
         counts = {ord_: superseded for ord_, superseded, _ in found}
         later = any(newer for _, _, newer in found)
+        insert = _INSERT_MEASUREMENTS if later else _INSERT_NEW_MEASUREMENTS
     if any(counts.values()):  # new keys only (a first file, a new quarter): nothing to supersede
         con.execute(_SUPERSEDE)
-    if repeats:
-        con.execute(_INSERT_MEASUREMENTS_IN_ORDER)
-    else:
-        con.execute(_INSERT_MEASUREMENTS if later else _INSERT_NEW_MEASUREMENTS)
+    con.execute(insert)
     con.execute(_DATE_ESTABLISHMENTS)
     con.execute(_NEW_ESTABLISHMENTS)
     return counts
