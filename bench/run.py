@@ -67,6 +67,7 @@ def measure(
     for _ in range(runs):
         if prepare is not None:
             prepare()
+        os.sync()  # the writes of the preparation and of earlier cases reach the disk before the clock starts
         result = run_case(case, *args, timeout=timeout, env=env)
         if "timed_out" in result:
             figure.note = f"timed out after {timeout:.0f} s"
