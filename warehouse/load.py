@@ -61,8 +61,10 @@ FROM batch_submission ORDER BY ord
 # the batch share a key (the usual case, and always for a single file: a file has no duplicate key),
 # and how many of its keys hold a value received after it...
 _SUPERSEDED_COUNTS = load_query("load_superseded_counts")
-# ... else the warehouse's value for a key the batch brings first, or the previous file's with that key
-# (such a batch is inserted in order, each row checked against the warehouse: no search for later values).
+# ... else, as if the files were loaded one by one in batch order: for each key, the value in effect just
+# before the file (the warehouse's, or an earlier file's of the batch, whichever was received last) when
+# it was received no later than the file. Such a batch is inserted in order, each row checked against the
+# warehouse: no search for later values.
 _SUPERSEDED_COUNTS_WITH_REPEATS = load_query("load_superseded_counts_with_repeats")
 
 _REPEATED_KEYS = load_query("load_repeated_keys")

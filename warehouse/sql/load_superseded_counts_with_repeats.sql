@@ -1,9 +1,12 @@
 
 WITH keyed AS (
-    SELECT ord, finess, use_case, kpi, period, phase, lag(ord) OVER (PARTITION BY finess, use_case, kpi, period, phase ORDER BY ord) AS previous
-    FROM batch_measurement
+    SELECT i.ord, i.finess, i.use_case, i.kpi, i.period, i.phase, b.received_at,
+           max(b.received_at) OVER (PARTITION BY i.finess, i.use_case, i.kpi, i.period, i.phase ORDER BY i.ord
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_at
+    FROM batch_measurement AS i JOIN batch_submission AS b USING (ord)
 )
-SELECT i.ord, count(i.previous) + count(m.id) AS superseded
-FROM keyed AS i
-LEFT JOIN measurement AS m ON i.previous IS NULL AND NOT m.superseded AND m.finess = i.finess AND m.use_case = i.use_case AND m.kpi = i.kpi AND m.period = i.period AND m.phase = i.phase
-GROUP BY i.ord
+SELECT k.ord, count(*) FILTER (WHERE greatest(k.earlier_at, s.received_at) <= k.received_at) AS superseded
+FROM keyed AS k
+LEFT JOIN measurement AS m ON NOT m.superseded AND m.finess = k.finess AND m.use_case = k.use_case AND m.kpi = k.kpi AND m.period = k.period AND m.phase = k.phase
+LEFT JOIN submission AS s ON s.id = m.submission_id
+GROUP BY k.ord
