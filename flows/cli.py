@@ -55,10 +55,11 @@ def ingest(data_root: DataRoot = None, create: Create = False) -> None:
         return
     refuse_unreadable_warehouse(settings)
     _flow_settings(data_root, create=True)
+    from flows.in_process import without_heartbeats
     from flows.ingest import ingest as ingest_flow
     from flows.stopping import stops_fail_the_run
 
-    with stops_fail_the_run(settings):
+    with stops_fail_the_run(settings), without_heartbeats():
         outcomes = ingest_flow(str(settings.root))
     print_outcomes(outcomes)
 
@@ -108,9 +109,11 @@ def quarter(
         return
     refuse_unreadable_warehouse(settings)
     _flow_settings(data_root, create=True)
+    from flows.in_process import without_heartbeats
     from flows.quarter import quarter as quarter_flow
 
-    publication = quarter_flow(label, str(settings.root))
+    with without_heartbeats():
+        publication = quarter_flow(label, str(settings.root))
     print_publication(publication)
     typer.echo(f"Report: {publication.index_path}")
 

@@ -19,22 +19,24 @@ def demo(
     late files arrive (a correction, a late sender) and the quarters they change get a second edition."""
     settings = flow_settings(data_root, create=True)
     from demo.demo_data import generate_demo, write_late_files
+    from flows.in_process import without_heartbeats
     from flows.ingest import ingest as ingest_flow
     from flows.quarter import quarter as quarter_flow
 
-    generated = generate_demo(settings.root, seed=seed)
-    typer.echo(
-        f"Demo data: {generated.establishments} establishments, {generated.experimentations} "
-        f"experimentations, {generated.files_written} files in {settings.inbox_dir}"
-    )
-    print_outcomes(ingest_flow(str(settings.root)))
-    for label in generated.quarters:
-        print_publication(quarter_flow(label, str(settings.root)))
-    late = write_late_files(settings.root, seed=seed)
-    typer.echo(
-        f"Late files: {len(late.files)} file(s) for {', '.join(late.quarters)} in {settings.inbox_dir}"
-    )
-    print_outcomes(ingest_flow(str(settings.root)))
-    for label in late.quarters:
-        print_publication(quarter_flow(label, str(settings.root)))
+    with without_heartbeats():  # the demo's runs, each in this process
+        generated = generate_demo(settings.root, seed=seed)
+        typer.echo(
+            f"Demo data: {generated.establishments} establishments, {generated.experimentations} "
+            f"experimentations, {generated.files_written} files in {settings.inbox_dir}"
+        )
+        print_outcomes(ingest_flow(str(settings.root)))
+        for label in generated.quarters:
+            print_publication(quarter_flow(label, str(settings.root)))
+        late = write_late_files(settings.root, seed=seed)
+        typer.echo(
+            f"Late files: {len(late.files)} file(s) for {', '.join(late.quarters)} in {settings.inbox_dir}"
+        )
+        print_outcomes(ingest_flow(str(settings.root)))
+        for label in late.quarters:
+            print_publication(quarter_flow(label, str(settings.root)))
     typer.echo(f"Report: {settings.site_dir / generated.latest_quarter / 'index.html'}")
