@@ -6,7 +6,6 @@ handed to `tlkpi serve` against `import great_expectations, polars`.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from bench.data import BENCH_QUARTER, PROJECT, fresh_copy, national_inbox, small_file
 from bench.harness import PYTHON, RUN_DIR, TLKPI, Figure, bench_env, measure_command
 from bench.served import ingest_with_served_server
+from bench.trash import set_aside
 
 PUBLISHED_FILES = 40  # establishments of the data root whose quarter is published once, untimed
 COMMAND_ENV = {"TLKPI_SETTLE_SECONDS": "0"}  # files written by the bench are complete at once
@@ -77,4 +77,4 @@ def bench_commands(runs: int, report: list[Any], notes: list[str], row: Any, ver
         f"{served.detail.get('startup', float('nan')):.0f} s, not counted), which forks the run from a process "
         "that has already loaded Prefect, the flows and Great Expectations (`flows/warm_runs.py`)."
     )
-    shutil.rmtree(RUN_DIR / "published", ignore_errors=True)
+    set_aside(RUN_DIR / "published")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from bench.trash import set_aside
 from schemas.catalogue import Catalogue, default_catalogue
 from schemas.finess import with_check_key
 
@@ -153,6 +154,6 @@ def fresh_copy(template: Path, target: Path) -> Path:
     Real copies: intake refuses a file with other hard links unread (`fichier_non_regulier`), as it
     would an establishment's link to a file elsewhere, so a linked inbox would time 100 % refusals.
     """
-    shutil.rmtree(target, ignore_errors=True)
+    set_aside(target)
     shutil.copytree(template, target)
     return target

@@ -9,7 +9,6 @@ the writers); the lake's analyst keeps one session and reads the latest snapshot
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 
 from bench.data import PROJECT
 from bench.harness import PYTHON, RUN_DIR, bench_env
+from bench.trash import set_aside
 
 sys.path.insert(0, str(PROJECT / "tests" / "scaleout"))
 from pg_cluster import PostgresServer, find_bin_dir, running_postgres
@@ -135,7 +135,7 @@ def prepare(env: dict[str, str], root: Path, files: int) -> None:
     from warehouse.db import open_warehouse
     from warehouse.reference import sync_catalogue
 
-    shutil.rmtree(root, ignore_errors=True)
+    set_aside(root)
     with open_warehouse(Settings(**_settings_fields(env)).warehouse) as con:
         sync_catalogue(con, default_catalogue())
     write_small_files(root / "inbox", files)
@@ -169,7 +169,7 @@ def ingest_with(env: dict[str, str], workers: int, files: int) -> IngestRun:
 
 def backend_envs(server: PostgresServer, name: str) -> dict[str, str]:
     root = RUN_DIR / f"lake-{name}"
-    shutil.rmtree(root.with_name(f"{root.name}-files"), ignore_errors=True)
+    set_aside(root.with_name(f"{root.name}-files"))
     if name.startswith("file"):
         return {"TLKPI_DATA_ROOT": str(root), "TLKPI_INGEST_BATCH_FILES": str(BATCH_FILES), **WRITTEN_WHOLE}
     return {

@@ -26,6 +26,7 @@ from bench.harness import PREFECT_HOME, PYTHON, RUN_DIR, TLKPI, Figure, bench_en
 from bench.report import Row, write_report
 from bench.served import SERVED_INTERVAL, free_port, ingest_with_served_server, served_latency
 from bench.throughput import bench_inbox
+from bench.trash import empty_trash, set_aside
 from bench.warehouse_data import national_warehouse
 
 SLOW_RUN_SECONDS = 40.0  # a case slower than this (and far off its target) is run once only
@@ -251,7 +252,7 @@ def bench_cold(runs: int, report: list[Row], notes: list[str]) -> None:
     inbox_root = RUN_DIR / "one-file"
 
     def one_file_root() -> None:
-        shutil.rmtree(inbox_root, ignore_errors=True)
+        set_aside(inbox_root)
         target = inbox_root / "inbox" / "010000008"
         target.mkdir(parents=True)
         shutil.copy(path, target / path.name)
@@ -341,6 +342,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["PREFECT_HOME"] = str(PREFECT_HOME)
     PREFECT_HOME.mkdir(parents=True, exist_ok=True)
     runs = 1 if args.quick else args.runs
+    empty_trash()  # an interrupted bench's leftovers, before any timed run
     started = time.perf_counter()
     report: list[Row] = []
     notes: list[str] = []
@@ -372,6 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     if "7" in args.only:
         timed("7", lambda: bench_commands(runs, report, notes, Row, verdict))
     text = write_report(report, notes, args.quick, time.perf_counter() - started, sections)
+    empty_trash()
     Path(args.output).write_text(text, encoding="utf-8")
     print(text.split("## Machine")[0])
     print(f"Written: {args.output}", file=sys.stderr)

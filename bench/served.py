@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 from bench.data import PROJECT
 from bench.harness import RUN_DIR, TLKPI, Figure, bench_env
+from bench.trash import set_aside
 from tests.support.ports import free_port
 
 SERVED_INTERVAL = 20.0  # prefect.yaml polls every 300 s; the goal (interval + 15 s) holds for any interval
@@ -19,7 +19,7 @@ SERVED_INTERVAL = 20.0  # prefect.yaml polls every 300 s; the goal (interval + 1
 def served_latency(template: Path, interval: float, drops: int) -> Figure:
     """Seconds from a file landing in the inbox to its verdict, with `tlkpi serve` running."""
     root = RUN_DIR / "served"
-    shutil.rmtree(root, ignore_errors=True)
+    set_aside(root)
     (root / "inbox").mkdir(parents=True)
     # a Prefect home of its own: with the thousands of runs of case 2 in its database, the server's
     # start and a drop's worst case were both about twice as long (98 s and 54 s in one run)
@@ -60,7 +60,7 @@ def _settled_files(root: Path) -> int:
 def ingest_with_served_server(template: Path, runs: int) -> Figure:
     """Seconds of a one-file `tlkpi ingest` while `tlkpi serve` runs: the command uses its server."""
     root = RUN_DIR / "with-server"
-    shutil.rmtree(root, ignore_errors=True)
+    set_aside(root)
     root.mkdir(parents=True)
     env = bench_env() | {"PREFECT_HOME": str(root / "prefect"), "TLKPI_SERVER_PORT": str(free_port())}
     env["TLKPI_SETTLE_SECONDS"] = "0"  # the file is written whole just before: take it at once

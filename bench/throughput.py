@@ -4,12 +4,12 @@ flow costs on an empty inbox, against DuckDB reading the same files, all in the 
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable
 from typing import Any
 
 from bench.data import fresh_copy, national_inbox
 from bench.harness import RUN_DIR, Figure
+from bench.trash import set_aside
 
 FILES = 400
 GOAL = 2.0  # (flow on the inbox − flow on an empty inbox) ≤ 2× DuckDB's read of the files
@@ -30,7 +30,7 @@ def bench_inbox(
     floor = measure("national_floor", str(template), str(RUN_DIR / "inbox-400-floor"), runs=runs)
 
     def empty_root() -> None:
-        shutil.rmtree(empty, ignore_errors=True)
+        set_aside(empty)
         (empty / "inbox").mkdir(parents=True)
 
     with prefect_server() as api:
