@@ -157,12 +157,20 @@ def national_flow(root: str) -> Result:
     from flows.in_process import without_heartbeats
     from flows.ingest import ingest
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with without_heartbeats():  # as `tlkpi ingest` runs its flow in its own process
         outcomes = ingest(root)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
     accepted = sum(1 for o in outcomes if o.verdict == "accepted")
-    return {"seconds": seconds, "files": len(outcomes), "accepted": accepted}
+    return {
+        "seconds": seconds,
+        "files": len(outcomes),
+        "accepted": accepted,
+        # on a disk that makes each new file costly (bench/notes.md, 2') the system time says so
+        "cpu": {"user": after.ru_utime - before.ru_utime, "system": after.ru_stime - before.ru_stime},
+    }
 
 
 def national_entries(root: str) -> Result:

@@ -47,8 +47,12 @@ def bench_inbox(
                       f"{full.span()} − {none.median:.2f} s = {beyond:.2f} s", floor.span(), f"{value:.1f}×",
                       f"≤ {GOAL:g}× floor", verdict(value <= GOAL),
                       f"{FILES} files × 195 rows, one per establishment folder"))  # fmt: skip
+    cpu = full.detail.get("cpu", {})
     context = (
-        f"Context: the file-system entries an ingest makes and removes for these files, alone "
+        f"The median {FILES}-file run's process used {cpu.get('user', float('nan')):.2f} s of user CPU and "
+        f"{cpu.get('system', float('nan')):.2f} s of system CPU (on this machine's disk much of the system "
+        f"time is ext4 looking for a free inode: bench/notes.md, 2'). Context: the file-system entries an "
+        f"ingest makes and removes for these files, alone "
         f"(`bench/cases.py:national_entries`: per file a sighting, the claim's two folders, record and "
         f"hashed copy, a link into archive/, two receipts), {entries.span()} = "
         f"{entries.median / floor.median:.1f}× the floor."
