@@ -21,8 +21,9 @@ from tests.support.prefect_server import tlkpi
 FINESS = "010780195"
 
 
-def run_events(flow_run_id: UUID) -> list[str]:
-    """The events of a flow run, once the server has recorded its end (they are stored asynchronously)."""
+def run_events(flow_run_id: UUID, *awaited: str) -> list[str]:
+    """The events of a flow run once the server has stored its end and the `awaited` ones (events are
+    stored asynchronously, and a heartbeat may be sent about when the run completes)."""
     resource = EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"])
     deadline = time.monotonic() + 60
     while True:
@@ -30,7 +31,7 @@ def run_events(flow_run_id: UUID) -> list[str]:
             names = [
                 event.event for event in client.read_events(EventFilter(resource=resource), limit=50).events
             ]
-        if "prefect.flow-run.Completed" in names or time.monotonic() > deadline:
+        if {"prefect.flow-run.Completed", *awaited} <= set(names) or time.monotonic() > deadline:
             return names
         time.sleep(0.2)
 
@@ -60,5 +61,5 @@ def test_a_command_s_own_run_sends_no_heartbeat_and_a_default_run_does(tmp_path:
     drop_file(root / "inbox", FINESS, "kpi-2.csv", delay_file(FINESS, 55, 41))
     state = ingest(str(root), return_state=True)
     assert state.state_details.flow_run_id is not None
-    served_like = run_events(state.state_details.flow_run_id)
+    served_like = run_events(state.state_details.flow_run_id, "prefect.flow-run.heartbeat")
     assert "prefect.flow-run.Completed" in served_like and "prefect.flow-run.heartbeat" in served_like
